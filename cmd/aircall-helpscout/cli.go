@@ -1,0 +1,215 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/sethvargo/go-envconfig"
+)
+
+// usageError marks a mistake on the command line: exit 2, like flag does.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string {
+	return e.msg + " (run 'aircall-helpscout help' for usage)"
+}
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// configError marks an invalid configuration: exit 2, before any network
+// request. It keeps the joined problems reachable through errors.Is/As.
+type configError struct{ err error }
+
+func (e *configError) Error() string {
+	return "invalid configuration:\n  " + strings.ReplaceAll(e.err.Error(), "\n", "\n  ")
+}
+
+func (e *configError) Unwrap() error { return e.err }
+
+// env is what a command gets to work with. Config is nil for demo, which
+// needs no configuration.
+type env struct {
+	Config *Config
+	Getenv func(string) string
+	Stdout io.Writer
+	Stderr io.Writer
+	Log    *slog.Logger
+	Now    func() time.Time
+}
+
+// command describes one subcommand: how to parse its flags and how to run
+// it. Parsing returns the options value handed to exec unchanged.
+type command struct {
+	name        string
+	summary     string
+	help        string
+	needsConfig bool
+	parse       func(args []string, now time.Time) (any, error)
+	exec        func(ctx context.Context, e *env, opts any) error
+}
+
+// commands in the order `help` lists them.
+var commands = []command{
+	{
+		name: "serve", summary: "run passes on SCHEDULE, receive webhooks, serve /healthz and /metrics",
+		help:        helpServe,
+		needsConfig: true,
+		parse:       noFlags("serve"),
+		exec:        func(ctx context.Context, e *env, _ any) error { return cmdServe(ctx, e) },
+	},
+	{
+		name: "run", summary: "run one pass now (or catch up a past period) and exit",
+		help:        helpRun,
+		needsConfig: true,
+		parse:       func(args []string, now time.Time) (any, error) { return parseRunFlags(args, now) },
+		exec:        func(ctx context.Context, e *env, o any) error { return cmdRun(ctx, e, o.(runOptions)) },
+	},
+	{
+		name: "check", summary: "verify configuration, credentials, mailboxes and numbers",
+		help:        helpCheck,
+		needsConfig: true,
+		parse:       noFlags("check"),
+		exec:        func(ctx context.Context, e *env, _ any) error { return cmdCheck(ctx, e) },
+	},
+	{
+		name: "status", summary: "show cursors, recent passes, outcomes, waiting and failed items",
+		help:        helpStatus,
+		needsConfig: true,
+		parse:       func(args []string, _ time.Time) (any, error) { return parseStatusFlags(args) },
+		exec:        func(ctx context.Context, e *env, o any) error { return cmdStatus(ctx, e, o.(statusOptions)) },
+	},
+	{
+		name: "demo", summary: "run a pass against built-in fake Aircall and Help Scout (no credentials)",
+		help:  helpDemo,
+		parse: func(args []string, _ time.Time) (any, error) { return parseDemoFlags(args) },
+		exec:  func(ctx context.Context, e *env, o any) error { return cmdDemo(ctx, e, o.(demoOptions)) },
+	},
+}
+
+// run is the whole program minus process concerns (signals, exit codes), so
+// tests can drive it. args excludes the program name.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return runAt(ctx, args, getenv, stdout, stderr, time.Now)
+}
+
+// runAt is run with an injectable clock, for --until's "now" in tests.
+func runAt(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now func() time.Time) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, topHelp())
+		return usagef("no command given")
+	}
+	name, rest := args[0], args[1:]
+	if isHelp(name) {
+		return printHelp(stdout, rest)
+	}
+	cmd, ok := findCommand(name)
+	if !ok {
+		return usagef("unknown command %q", name)
+	}
+
+	opts, err := cmd.parse(rest, now())
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(stdout, cmd.help)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+
+	e := &env{Getenv: getenv, Stdout: stdout, Stderr: stderr, Now: now}
+	if !cmd.needsConfig {
+		e.Log = newLogger(stderr, "info", "text")
+		return cmd.exec(ctx, e, opts)
+	}
+
+	cfg, err := LoadConfig(ctx, getenvLookuper(getenv))
+	if err != nil {
+		return &configError{err: err}
+	}
+	if err := checkInstanceOption(cfg, opts); err != nil {
+		return err
+	}
+	e.Config = cfg
+	e.Log = newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	return cmd.exec(ctx, e, opts)
+}
+
+// getenvLookuper adapts os.Getenv-style functions; an empty value counts as
+// unset, which is also how LoadConfig treats it.
+func getenvLookuper(getenv func(string) string) envconfig.Lookuper {
+	return envconfig.LookuperFunc(func(key string) (string, bool) {
+		v := getenv(key)
+		return v, v != ""
+	})
+}
+
+// checkInstanceOption rejects --instance values that name no configured
+// instance, listing the ones that exist.
+func checkInstanceOption(cfg *Config, opts any) error {
+	var name string
+	switch o := opts.(type) {
+	case runOptions:
+		name = o.Instance
+	case statusOptions:
+		name = o.Instance
+	}
+	if name == "" {
+		return nil
+	}
+	if _, ok := cfg.Instance(name); !ok {
+		return usagef("--instance %q: no such instance (configured: %s)", name, strings.Join(cfg.InstanceNames(), ", "))
+	}
+	return nil
+}
+
+func isHelp(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+func findCommand(name string) (command, bool) {
+	for _, c := range commands {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// printHelp handles `help` and `help <command>`.
+func printHelp(stdout io.Writer, rest []string) error {
+	if len(rest) == 0 {
+		fmt.Fprint(stdout, topHelp())
+		return nil
+	}
+	cmd, ok := findCommand(rest[0])
+	if !ok {
+		return usagef("unknown command %q", rest[0])
+	}
+	fmt.Fprint(stdout, cmd.help)
+	return nil
+}
+
+func topHelp() string {
+	var b strings.Builder
+	b.WriteString("aircall-helpscout logs Aircall calls, SMS and WhatsApp messages into Help Scout, exactly once.\n\n")
+	b.WriteString("Usage:\n  aircall-helpscout <command> [flags]\n\nCommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-7s %s\n", c.name, c.summary)
+	}
+	b.WriteString("  help    show this help, or 'help <command>'\n\n")
+	b.WriteString("Configuration comes from environment variables; see config.example.env and README.md.\n")
+	b.WriteString("Every command but demo validates the whole configuration first and exits 2 if it is wrong.\n")
+	return b.String()
+}

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/robfig/cron/v3"
+)
+
+// problems collects every configuration problem so that the operator fixes
+// them all in one round instead of one restart per typo.
+type problems []error
+
+func (p *problems) add(variable, format string, args ...any) {
+	*p = append(*p, fmt.Errorf("%s: %s", variable, fmt.Sprintf(format, args...)))
+}
+
+func (p problems) err() error { return errors.Join(p...) }
+
+// parseGlobal validates the variables that are not per instance. Secrets are
+// only checked for presence: their values never reach an error message.
+func parseGlobal(p *problems, r rawGlobal) *Config {
+	c := &Config{
+		AircallAPIID:        r.AircallAPIID,
+		AircallAPIToken:     r.AircallAPIToken,
+		AircallWebhookToken: r.AircallWebhookToken,
+		HelpScoutAppID:      r.HelpScoutAppID,
+		HelpScoutAppSecret:  r.HelpScoutAppSecret,
+		DatabasePath:        r.DatabasePath,
+		Schedule:            r.Schedule,
+		ListenAddr:          r.ListenAddr,
+	}
+	required(p, "AIRCALL_API_ID", r.AircallAPIID)
+	required(p, "AIRCALL_API_TOKEN", r.AircallAPIToken)
+	required(p, "HELPSCOUT_APP_ID", r.HelpScoutAppID)
+	required(p, "HELPSCOUT_APP_SECRET", r.HelpScoutAppSecret)
+
+	c.AircallAPIURL = parseBaseURL(p, "AIRCALL_API_URL", r.AircallAPIURL)
+	c.HelpScoutAPIURL = parseBaseURL(p, "HELPSCOUT_API_URL", r.HelpScoutAPIURL)
+	c.AircallRequestsPerMinute = parsePositiveInt(p, "AIRCALL_REQUESTS_PER_MINUTE", r.AircallRPM)
+	c.HelpScoutRequestsPerMinute = parsePositiveInt(p, "HELPSCOUT_REQUESTS_PER_MINUTE", r.HelpScoutRPM)
+
+	if _, err := cron.ParseStandard(r.Schedule); err != nil {
+		p.add("SCHEDULE", "%q is not a valid cron spec (e.g. \"@every 5m\" or \"*/5 * * * *\"): %v", r.Schedule, err)
+	}
+	if _, port, err := net.SplitHostPort(r.ListenAddr); err != nil || port == "" {
+		p.add("LISTEN_ADDR", "%q is not a host:port address (e.g. \":8080\")", r.ListenAddr)
+	}
+
+	var lookbackOK, waitOK, maxAgeOK bool
+	c.Lookback, lookbackOK = parseDuration(p, "LOOKBACK", r.Lookback)
+	c.EnrichmentWait, waitOK = parseDuration(p, "ENRICHMENT_WAIT", r.EnrichmentWait)
+	c.EnrichmentMaxAge, maxAgeOK = parseDuration(p, "ENRICHMENT_MAX_AGE", r.EnrichmentMaxAge)
+	if lookbackOK && c.Lookback <= 0 {
+		p.add("LOOKBACK", "%q must be greater than zero", r.Lookback)
+	}
+	if waitOK && c.EnrichmentWait < 0 {
+		p.add("ENRICHMENT_WAIT", "%q must not be negative", r.EnrichmentWait)
+	}
+	if waitOK && maxAgeOK && c.EnrichmentMaxAge < c.EnrichmentWait {
+		p.add("ENRICHMENT_MAX_AGE", "%q must be at least ENRICHMENT_WAIT (%s)", r.EnrichmentMaxAge, c.EnrichmentWait)
+	}
+
+	c.LogLevel = parseEnum(p, "LOG_LEVEL", r.LogLevel, "debug", "info", "warn", "error")
+	c.LogFormat = parseEnum(p, "LOG_FORMAT", r.LogFormat, "json", "text")
+	return c
+}
+
+var instanceNameRE = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+
+// parseInstanceNames splits INSTANCES. Unset means one instance, "default",
+// read without prefix. Two names with the same upper-cased prefix would read
+// the same variables, so they are duplicates.
+func parseInstanceNames(p *problems, list string) (names, prefixes []string) {
+	if strings.TrimSpace(list) == "" {
+		return []string{defaultInstanceName}, []string{""}
+	}
+	seen := map[string]string{}
+	for i, raw := range strings.Split(list, ",") {
+		name := strings.TrimSpace(raw)
+		switch {
+		case name == "":
+			p.add("INSTANCES", "entry %d is empty", i+1)
+			continue
+		case !instanceNameRE.MatchString(name):
+			p.add("INSTANCES", "%q is not a valid instance name (letters, digits and _ only)", name)
+			continue
+		}
+		prefix := strings.ToUpper(name) + "_"
+		if first, dup := seen[prefix]; dup {
+			p.add("INSTANCES", "%q is listed twice (as %q and %q; names are case-insensitive)", name, first, name)
+			continue
+		}
+		seen[prefix] = name
+		names = append(names, name)
+		prefixes = append(prefixes, prefix)
+	}
+	return names, prefixes
+}
+
+// parseInstance validates one instance's variables; every problem names the
+// variable with the instance's prefix, exactly as the operator must write it.
+func parseInstance(p *problems, name, prefix string, r rawInstance) InstanceConfig {
+	v := func(s string) string { return prefix + s }
+	in := InstanceConfig{Name: name, Prefix: prefix}
+
+	if r.MailboxID == "" {
+		p.add(v("HELPSCOUT_MAILBOX_ID"), "missing (required: the Help Scout mailbox this instance writes to)")
+	} else if id, err := strconv.ParseInt(r.MailboxID, 10, 64); err != nil || id <= 0 {
+		p.add(v("HELPSCOUT_MAILBOX_ID"), "%q is not a positive integer", r.MailboxID)
+	} else {
+		in.MailboxID = id
+	}
+
+	in.ConversationMode = parseEnum(p, v("CONVERSATION_MODE"), r.ConversationMode, ModeNew, ModeExisting)
+	in.Duplicates = parseEnum(p, v("DUPLICATES"), r.Duplicates, DuplicatesMostRecent, DuplicatesSkip)
+	in.ReopenClosed = parseBool(p, v("REOPEN_CLOSED"), r.ReopenClosed, false)
+	in.Reassign = parseBool(p, v("REASSIGN"), r.Reassign, false)
+	in.LogTranscripts = parseBool(p, v("LOG_TRANSCRIPTS"), r.LogTranscripts, true)
+	in.LogAIInsights = parseBool(p, v("LOG_AI_INSIGHTS"), r.LogAIInsights, true)
+	in.LogMessages = parseBool(p, v("LOG_MESSAGES"), r.LogMessages, true)
+	in.SyncContacts = parseBool(p, v("SYNC_CONTACTS"), r.SyncContacts, true)
+
+	regionOK := true
+	if r.DefaultRegion != "" {
+		region := strings.ToUpper(r.DefaultRegion)
+		if len(region) != 2 || !rules.ValidRegion(region) {
+			p.add(v("DEFAULT_REGION"), "%q is not an ISO 3166 alpha-2 country code known to the phone library (e.g. US, ES, FR)", r.DefaultRegion)
+			regionOK = false
+		} else {
+			in.DefaultRegion = region
+		}
+	}
+	if regionOK {
+		in.Numbers, in.AllNumbers = parseNumbers(p, v("AIRCALL_NUMBERS"), r.Numbers, in.DefaultRegion)
+	}
+	return in
+}
+
+func required(p *problems, variable, value string) {
+	if value == "" {
+		p.add(variable, "missing (required)")
+	}
+}
+
+// parseBaseURL accepts an absolute http(s) URL and drops trailing slashes so
+// that clients can append paths. The value is not quoted in errors because a
+// URL may carry userinfo.
+func parseBaseURL(p *problems, variable, value string) string {
+	u, err := url.Parse(value)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		p.add(variable, "not an absolute http(s) URL (e.g. https://api.example.com)")
+		return ""
+	}
+	return strings.TrimRight(value, "/")
+}
+
+func parsePositiveInt(p *problems, variable, value string) int {
+	n, err := strconv.Atoi(value)
+	if err != nil {
+		p.add(variable, "%q is not an integer", value)
+		return 0
+	}
+	if n <= 0 {
+		p.add(variable, "%q must be greater than zero", value)
+		return 0
+	}
+	return n
+}
+
+func parseDuration(p *problems, variable, value string) (time.Duration, bool) {
+	d, err := time.ParseDuration(value)
+	if err != nil {
+		p.add(variable, "%q is not a duration (e.g. 90s, 15m, 2h)", value)
+		return 0, false
+	}
+	return d, true
+}
+
+// parseEnum accepts one of allowed, case-insensitively, and returns it in
+// its canonical lower-case spelling.
+func parseEnum(p *problems, variable, value string, allowed ...string) string {
+	for _, a := range allowed {
+		if strings.EqualFold(value, a) {
+			return a
+		}
+	}
+	p.add(variable, "%q is not one of %s", value, strings.Join(allowed, ", "))
+	return ""
+}
+
+// parseBool is stricter than strconv.ParseBool: "t" or "maybe" in an env
+// file is more likely a mistake than a decision, so only the common
+// spellings pass. On error the default is returned alongside the problem.
+func parseBool(p *problems, variable, value string, def bool) bool {
+	switch strings.ToLower(value) {
+	case "true", "1", "yes", "on":
+		return true
+	case "false", "0", "no", "off":
+		return false
+	}
+	p.add(variable, "%q is not a boolean (true, false, 1, 0, yes, no, on, off)", value)
+	return def
+}

@@ -1,0 +1,61 @@
+package main
+
+// Per-command help, printed on stdout for `<command> --help` and
+// `help <command>`. Kept as plain text so that it reads like the README.
+
+const helpServe = `Usage: aircall-helpscout serve
+
+Runs a pass on SCHEDULE (never two at once), receives Aircall webhooks at
+POST /webhooks/aircall (LISTEN_ADDR), and serves /healthz and /metrics.
+On SIGINT or SIGTERM it finishes or safely abandons the current item, closes
+the store and exits 0.
+
+No flags. Configuration comes from the environment (see config.example.env).
+`
+
+const helpRun = `Usage: aircall-helpscout run [--instance N] [--since T [--until T]] [--dry-run]
+
+Runs one pass now and exits. With --since it catches up the period
+[since, until) instead; a catch-up never moves the scheduled cursor backwards.
+
+Flags:
+  --instance N   only this instance (a name from INSTANCES, or "default")
+  --since T      start of the catch-up period, inclusive
+  --until T      end of the catch-up period, exclusive (default: now)
+  --dry-run      print the plan and write nothing anywhere
+
+T is RFC 3339 (2025-01-31T08:00:00Z, 2025-01-31T09:00:00+01:00) or a date
+YYYY-MM-DD meaning 00:00 UTC that day.
+
+Exit status: 0 when the pass completed (failed items are reported and
+recorded, not fatal), 2 on a usage or configuration error, 1 otherwise.
+`
+
+const helpCheck = `Usage: aircall-helpscout check
+
+Verifies the configuration, both sets of credentials, each instance's mailbox
+and numbers, and prints each finding. Secrets are never printed.
+Exit status: 0 if everything is right, non-zero otherwise.
+
+No flags.
+`
+
+const helpStatus = `Usage: aircall-helpscout status [--instance N] [--json]
+
+Per instance: cursor, last passes, counts by outcome, items waiting or failed
+with their reasons.
+
+Flags:
+  --instance N   only this instance
+  --json         machine-readable output
+`
+
+const helpDemo = `Usage: aircall-helpscout demo [--quiet]
+
+Starts in-process fake Aircall and Help Scout servers with sample data on
+loopback, runs a pass against them, and prints what landed in (fake) Help
+Scout. Needs no credentials and no configuration.
+
+Flags:
+  --quiet        print only the final summary
+`
