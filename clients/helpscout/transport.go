@@ -1,0 +1,272 @@
+package helpscout
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// call is one logical API request; do turns it into as many attempts as the
+// retry rules allow.
+type call struct {
+	method   string
+	path     string // real path, e.g. /v2/conversations/12/notes
+	endpoint string // templated path for metrics
+	query    url.Values
+	body     any // marshalled as JSON when non-nil
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+const maxBody = 32 << 20
+
+func (cl call) write() bool { return cl.method != http.MethodGet && cl.method != http.MethodHead }
+
+func (cl call) units() int {
+	if cl.write() {
+		return 2
+	}
+	return 1
+}
+
+// do runs cl with the retry rules:
+//   - 401: drop the token, fetch a new one, retry once (never committed);
+//   - 429: wait X-RateLimit-Retry-After and retry (never committed), bounded;
+//   - connection refused/dial errors: retry (never sent);
+//   - 5xx, timeouts, resets: reads retry with backoff; writes return ErrAmbiguous.
+func (c *Client) do(ctx context.Context, cl call) (*response, error) {
+	var payload []byte
+	if cl.body != nil {
+		b, err := json.Marshal(cl.body)
+		if err != nil {
+			return nil, fmt.Errorf("helpscout: encode %s: %w", cl.endpoint, err)
+		}
+		payload = b
+	}
+	target := c.baseURL + cl.path
+	if len(cl.query) > 0 {
+		target += "?" + cl.query.Encode()
+	}
+	what := cl.method + " " + cl.endpoint
+	refreshed := false
+	waits429 := 0
+	failures := 0
+	for {
+		if err := c.pace(ctx, cl.units()); err != nil {
+			return nil, fmt.Errorf("helpscout: %s: %w", what, err)
+		}
+		tok, err := c.accessToken(ctx)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.attempt(ctx, cl, target, payload, tok)
+		if err != nil {
+			if ctx.Err() != nil && !cl.write() {
+				return nil, fmt.Errorf("helpscout: %s: %w", what, ctx.Err())
+			}
+			if cl.write() && !neverSent(err) {
+				return nil, fmt.Errorf("%w: %s: %w", ErrAmbiguous, what, err)
+			}
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("helpscout: %s: %w", what, ctx.Err())
+			}
+			failures++
+			if failures > c.maxRetries {
+				return nil, fmt.Errorf("helpscout: %s: giving up after %d attempts: %w", what, failures, err)
+			}
+			if err := c.sleep(ctx, backoff(failures)); err != nil {
+				return nil, fmt.Errorf("helpscout: %s: %w", what, err)
+			}
+			continue
+		}
+		switch s := resp.status; {
+		case s >= 200 && s < 300:
+			return resp, nil
+		case s == http.StatusUnauthorized && !refreshed:
+			refreshed = true
+			c.invalidate(tok)
+			continue
+		case s == http.StatusTooManyRequests:
+			waits429++
+			if waits429 > c.max429 {
+				return nil, parseError(s, what, resp.header.Get("Content-Type"), resp.body)
+			}
+			if err := c.sleep(ctx, retryAfter(resp.header)); err != nil {
+				return nil, fmt.Errorf("helpscout: %s: %w", what, err)
+			}
+			continue
+		case s == http.StatusMovedPermanently || s == http.StatusFound:
+			loc := resp.header.Get("Location")
+			return nil, &MovedError{Location: loc, NewID: lastID(loc)}
+		case s >= 500:
+			apiErr := parseError(s, what, resp.header.Get("Content-Type"), resp.body)
+			if cl.write() {
+				return nil, fmt.Errorf("%w: %w", ErrAmbiguous, apiErr)
+			}
+			failures++
+			if failures > c.maxRetries {
+				return nil, fmt.Errorf("helpscout: giving up after %d attempts: %w", failures, apiErr)
+			}
+			if err := c.sleep(ctx, backoff(failures)); err != nil {
+				return nil, fmt.Errorf("helpscout: %s: %w", what, err)
+			}
+			continue
+		default:
+			return nil, parseError(s, what, resp.header.Get("Content-Type"), resp.body)
+		}
+	}
+}
+
+// attempt sends one HTTP request under the per-attempt timeout and reads the
+// whole body before the timeout is released.
+func (c *Client) attempt(ctx context.Context, cl call, target string, payload []byte, tok string) (*response, error) {
+	actx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(actx, cl.method, target, body)
+	if err != nil {
+		return nil, fmt.Errorf("helpscout: build request: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/hal+json, application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json; charset=UTF-8")
+	}
+	start := time.Now()
+	res, err := c.http.Do(req)
+	ev := RequestEvent{Method: cl.method, Endpoint: cl.endpoint, Units: cl.units()}
+	if err != nil {
+		ev.Duration = time.Since(start)
+		c.record(ev)
+		return nil, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
+	ev.Status = res.StatusCode
+	ev.Duration = time.Since(start)
+	c.record(ev)
+	c.noteRemaining(res.Header)
+	if err != nil {
+		return nil, fmt.Errorf("helpscout: read body: %w", err)
+	}
+	return &response{status: res.StatusCode, header: res.Header, body: b}, nil
+}
+
+// pace waits for our own limiter (writes reserve 2 tokens) and, when the last
+// answer said the account budget is spent, for the next minute window. The
+// limiter is driven with the injected clock so tests run without real waits.
+func (c *Client) pace(ctx context.Context, units int) error {
+	c.mu.Lock()
+	var wait time.Duration
+	if c.remaining >= 0 && c.remaining < units {
+		end := c.remainAt.Truncate(time.Minute).Add(time.Minute)
+		wait = end.Sub(c.now())
+		c.remaining = -1
+	} else if c.remaining >= 0 {
+		c.remaining -= units
+	}
+	c.mu.Unlock()
+	if wait > 0 {
+		if err := c.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+	now := c.now()
+	r := c.lim.ReserveN(now, units)
+	if !r.OK() {
+		return fmt.Errorf("helpscout: %d units exceed the limiter burst", units)
+	}
+	if d := r.DelayFrom(now); d > 0 {
+		if err := c.sleep(ctx, d); err != nil {
+			r.CancelAt(c.now())
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *Client) noteRemaining(h http.Header) {
+	v := h.Get("X-RateLimit-Remaining-Minute")
+	if v == "" {
+		return
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	c.remaining = n
+	c.remainAt = c.now()
+	c.mu.Unlock()
+}
+
+// retryAfter reads X-RateLimit-Retry-After (seconds), then Retry-After, else 60 s.
+func retryAfter(h http.Header) time.Duration {
+	for _, k := range []string{"X-RateLimit-Retry-After", "Retry-After"} {
+		if n, err := strconv.Atoi(strings.TrimSpace(h.Get(k))); err == nil && n >= 0 {
+			return time.Duration(max(n, 1)) * time.Second
+		}
+	}
+	return time.Minute
+}
+
+// backoff is capped exponential backoff with full jitter: 0.5 s, 1 s, 2 s … ≤ 30 s.
+func backoff(attempt int) time.Duration {
+	d := 500 * time.Millisecond << min(attempt-1, 6)
+	d = min(d, 30*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+// neverSent reports errors that prove the request did not reach the server,
+// so even a write may be retried.
+func neverSent(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
+// lastID parses the trailing numeric path segment of a Location URL.
+func lastID(loc string) int64 {
+	if u, err := url.Parse(loc); err == nil {
+		loc = u.Path
+	}
+	loc = strings.TrimRight(loc, "/")
+	i := strings.LastIndex(loc, "/")
+	n, err := strconv.ParseInt(loc[i+1:], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// createdID reads the new id from Resource-ID, falling back to Location; 0 if neither.
+func createdID(h http.Header) int64 {
+	if n, err := strconv.ParseInt(strings.TrimSpace(h.Get("Resource-ID")), 10, 64); err == nil {
+		return n
+	}
+	return lastID(h.Get("Location"))
+}
