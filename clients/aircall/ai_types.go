@@ -1,0 +1,162 @@
+package aircall
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Transcription is a call's transcript. On the wire the language and the
+// utterances sit under "content"; (Un)MarshalJSON map that nesting so the
+// Go value stays flat.
+type Transcription struct {
+	ID         int64       `json:"id"`
+	CallID     int64       `json:"call_id"`
+	Type       string      `json:"type"` // call|voicemail
+	Language   string      `json:"language"`
+	Utterances []Utterance `json:"utterances"`
+}
+
+type transcriptionWire struct {
+	ID      int64  `json:"id"`
+	CallID  int64  `json:"call_id"`
+	Type    string `json:"type"`
+	Content struct {
+		Language   string      `json:"language"`
+		Utterances []Utterance `json:"utterances"`
+	} `json:"content"`
+}
+
+// MarshalJSON writes the wire shape (used by the fake server).
+func (t Transcription) MarshalJSON() ([]byte, error) {
+	var w transcriptionWire
+	w.ID, w.CallID, w.Type = t.ID, t.CallID, t.Type
+	w.Content.Language, w.Content.Utterances = t.Language, t.Utterances
+	return json.Marshal(w)
+}
+
+// UnmarshalJSON reads the wire shape.
+func (t *Transcription) UnmarshalJSON(b []byte) error {
+	var w transcriptionWire
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("transcription: %w", err)
+	}
+	*t = Transcription{ID: w.ID, CallID: w.CallID, Type: w.Type,
+		Language: w.Content.Language, Utterances: w.Content.Utterances}
+	return nil
+}
+
+// Utterance is one turn of a transcript.
+type Utterance struct {
+	StartTime       float64 `json:"start_time"`
+	EndTime         float64 `json:"end_time"`
+	Text            string  `json:"text"`
+	ParticipantType string  `json:"participant_type"` // internal|external
+	PhoneNumber     string  `json:"phone_number"`
+	UserID          int64   `json:"user_id"`
+}
+
+// Summary is the AI call summary: one free-text paragraph.
+type Summary struct {
+	Content string `json:"content"`
+}
+
+// Topics are the key topics of a call.
+type Topics struct {
+	Content []string `json:"content"`
+}
+
+// Sentiments holds the mood of each participant.
+type Sentiments struct {
+	Participants []SentimentParticipant `json:"participants"`
+}
+
+// SentimentParticipant is one participant's mood (POSITIVE|NEUTRAL|NEGATIVE).
+type SentimentParticipant struct {
+	PhoneNumber     string `json:"phone_number"`
+	Value           string `json:"value"`
+	ParticipantType string `json:"participant_type"`
+}
+
+// ActionItems lists the follow-ups the AI found in a call.
+type ActionItems struct {
+	Items []string
+}
+
+// MarshalJSON writes {"action_items":[{"content":...}]}, one of the shapes
+// decodeActionItems accepts (used by the fake server).
+func (a ActionItems) MarshalJSON() ([]byte, error) {
+	type item struct {
+		Content string `json:"content"`
+	}
+	items := make([]item, 0, len(a.Items))
+	for _, s := range a.Items {
+		items = append(items, item{s})
+	}
+	return json.Marshal(items)
+}
+
+// decodeActionItems accepts the shapes seen or guessed for
+// /v1/calls/:id/action_items, because the real one is unverified:
+// {"action_items":[{"content":"..."}...]}, {"action_items":["..."]},
+// {"action_item":{"content":"..." | ["..."]}} and
+// {"action_item":[{"content":...}]}.
+func decodeActionItems(b []byte) (ActionItems, error) {
+	var env map[string]json.RawMessage
+	if err := json.Unmarshal(b, &env); err != nil {
+		return ActionItems{}, fmt.Errorf("action items: %w", err)
+	}
+	raw, ok := env["action_items"]
+	if !ok {
+		raw, ok = env["action_item"]
+	}
+	if !ok {
+		return ActionItems{}, fmt.Errorf("action items: no action_items or action_item key")
+	}
+	items, err := flexStrings(raw)
+	if err != nil {
+		return ActionItems{}, fmt.Errorf("action items: %w", err)
+	}
+	return ActionItems{Items: items}, nil
+}
+
+// flexStrings reads null, "s", ["s"...], {"content": <any of these>} or an
+// array of {"content": ...} into a flat list of strings.
+func flexStrings(raw json.RawMessage) ([]string, error) {
+	var out []string
+	var walk func(r json.RawMessage, depth int) error
+	walk = func(r json.RawMessage, depth int) error {
+		if depth > 4 {
+			return fmt.Errorf("nested too deep")
+		}
+		var s string
+		if err := json.Unmarshal(r, &s); err == nil {
+			if s != "" {
+				out = append(out, s)
+			}
+			return nil
+		}
+		var arr []json.RawMessage
+		if err := json.Unmarshal(r, &arr); err == nil {
+			for _, e := range arr {
+				if err := walk(e, depth+1); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		var obj struct {
+			Content json.RawMessage `json:"content"`
+		}
+		if err := json.Unmarshal(r, &obj); err != nil {
+			return fmt.Errorf("unexpected shape %.40s", r)
+		}
+		if len(obj.Content) == 0 || string(obj.Content) == "null" {
+			return nil
+		}
+		return walk(obj.Content, depth+1)
+	}
+	if string(raw) == "null" {
+		return nil, nil
+	}
+	return out, walk(raw, 0)
+}
