@@ -58,3 +58,23 @@ func TestRegion(t *testing.T) {
 	is.True(ValidRegion("fr"))
 	is.True(!ValidRegion("XX"))
 }
+
+func FuzzNormalizePhone(f *testing.F) {
+	for _, s := range []string{"+1 617-610-5413", "(617) 610-5413", "anonymous", "", "+", "0033 6 12 34 56 78", "++++1111111"} {
+		f.Add(s, "US")
+	}
+	f.Fuzz(func(t *testing.T, raw, region string) {
+		e164, ok := NormalizePhone(raw, region)
+		if !ok {
+			if e164 != "" {
+				t.Fatalf("not ok but %q", e164)
+			}
+			return
+		}
+		// E.164 is a fixed point: normalising it again gives itself.
+		again, ok2 := NormalizePhone(e164, "")
+		if !ok2 || again != e164 {
+			t.Fatalf("NormalizePhone(%q)=%q, again %q %v", raw, e164, again, ok2)
+		}
+	})
+}

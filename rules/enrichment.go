@@ -1,0 +1,178 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Enrichment is the transcript and AI insights of a call, as far as Aircall
+// has generated them. Nil slices and empty strings mean "not available".
+type Enrichment struct {
+	Transcript     []Utterance
+	TranscriptSeen bool // the transcription resource exists (even if empty)
+	Summary        string
+	SummarySeen    bool
+	Topics         []string
+	ActionItems    []string
+	Sentiments     []Sentiment
+}
+
+// Utterance is one line of a transcript.
+type Utterance struct {
+	Speaker string  // who spoke, already resolved to a name or "Customer"
+	Start   float64 // seconds from the start of the call
+	Text    string
+}
+
+// Sentiment is the mood of one participant.
+type Sentiment struct {
+	Who   string
+	Value string // POSITIVE | NEUTRAL | NEGATIVE
+}
+
+// EnrichmentPolicy is the part of an instance's settings about transcripts
+// and AI insights (SPEC §7).
+type EnrichmentPolicy struct {
+	Transcripts bool          // LOG_TRANSCRIPTS
+	AIInsights  bool          // LOG_AI_INSIGHTS
+	Wait        time.Duration // ENRICHMENT_WAIT
+	MaxAge      time.Duration // ENRICHMENT_MAX_AGE
+}
+
+// Enabled reports whether anything is to be fetched at all.
+func (p EnrichmentPolicy) Enabled() bool { return p.Transcripts || p.AIInsights }
+
+// ExpectsEnrichment reports whether Aircall can ever generate a transcript or
+// AI insights for the call: only a conversation or a voicemail was recorded.
+// A missed call without voicemail has nothing to transcribe, so it is logged
+// at once instead of waiting ENRICHMENT_WAIT for nothing.
+func ExpectsEnrichment(c Call) bool {
+	return c.Outcome() == OutcomeAnswered || c.Outcome() == OutcomeVoicemail
+}
+
+// Ready reports whether the enrichment holds what the policy asks for: the
+// transcript when transcripts are on and the summary when AI insights are on.
+// Topics, action items and sentiments ride along when present; they are not
+// waited for, because Aircall does not generate them for every call.
+func (p EnrichmentPolicy) Ready(e Enrichment) bool {
+	if !p.Enabled() {
+		return true
+	}
+	if p.Transcripts && !e.TranscriptSeen {
+		return false
+	}
+	if p.AIInsights && !e.SummarySeen {
+		return false
+	}
+	return true
+}
+
+// Filter drops what the policy does not log.
+func (p EnrichmentPolicy) Filter(e Enrichment) Enrichment {
+	if !p.Transcripts {
+		e.Transcript, e.TranscriptSeen = nil, false
+	}
+	if !p.AIInsights {
+		e.Summary, e.SummarySeen, e.Topics, e.ActionItems, e.Sentiments = "", false, nil, nil, nil
+	}
+	return e
+}
+
+// Empty reports whether there is nothing to write.
+func (e Enrichment) Empty() bool {
+	return len(e.Transcript) == 0 && strings.TrimSpace(e.Summary) == "" && len(e.Topics) == 0 &&
+		len(e.ActionItems) == 0 && len(e.Sentiments) == 0
+}
+
+// Timing decisions for a finished call's enrichment.
+const (
+	EnrichWait         = "wait"          // not ready, still within ENRICHMENT_WAIT: come back later, log nothing yet
+	EnrichLogWith      = "log_with"      // ready: log the call and the note together
+	EnrichLogWithout   = "log_without"   // not ready after ENRICHMENT_WAIT: log now, add a note later
+	EnrichLogNever     = "log_no_enrich" // nothing to wait for (disabled, not expected, add-on off, too old)
+)
+
+// EnrichmentTiming decides when a not-yet-logged call is logged (SPEC §7).
+// ended is when the call ended; fetched says whether e was looked up at all.
+func EnrichmentTiming(p EnrichmentPolicy, c Call, addonOff bool, ended, now time.Time, e Enrichment) string {
+	if !p.Enabled() || addonOff || !ExpectsEnrichment(c) {
+		return EnrichLogNever
+	}
+	age := now.Sub(ended)
+	if p.Ready(e) {
+		return EnrichLogWith
+	}
+	if age >= p.MaxAge {
+		return EnrichLogNever
+	}
+	if age < p.Wait {
+		return EnrichWait
+	}
+	return EnrichLogWithout
+}
+
+// LateEnrichmentExpired reports whether a call logged without enrichment
+// should stop being looked at (ENRICHMENT_MAX_AGE after it ended).
+func LateEnrichmentExpired(p EnrichmentPolicy, ended, now time.Time) bool {
+	return now.Sub(ended) >= p.MaxAge
+}
+
+// MaxTranscriptBytes bounds the transcript rendered into a note, keeping the
+// request well under Help Scout's body limits for very long calls.
+const MaxTranscriptBytes = 100_000
+
+// RenderEnrichmentNote is the HTML of the note that carries a call's AI
+// insights and transcript. Every value is escaped.
+func RenderEnrichmentNote(callID int64, e Enrichment) string {
+	var b strings.Builder
+	b.WriteString("<p><strong>Aircall call insights</strong></p>\n")
+	if s := strings.TrimSpace(e.Summary); s != "" {
+		fmt.Fprintf(&b, "<p><strong>Summary</strong><br>%s</p>\n", nl2br(esc(s)))
+	}
+	list := func(title string, items []string) {
+		if len(items) == 0 {
+			return
+		}
+		fmt.Fprintf(&b, "<p><strong>%s</strong></p>\n<ul>\n", title)
+		for _, it := range items {
+			fmt.Fprintf(&b, "<li>%s</li>\n", esc(it))
+		}
+		b.WriteString("</ul>\n")
+	}
+	list("Key topics", e.Topics)
+	list("Action items", e.ActionItems)
+	if len(e.Sentiments) > 0 {
+		items := make([]string, len(e.Sentiments))
+		for i, s := range e.Sentiments {
+			items[i] = s.Who + ": " + strings.ToLower(s.Value)
+		}
+		list("Sentiment", items)
+	}
+	if len(e.Transcript) > 0 {
+		b.WriteString("<p><strong>Transcript</strong></p>\n<p>")
+		start := b.Len()
+		for i, u := range e.Transcript {
+			line := fmt.Sprintf("[%s] <strong>%s</strong>: %s", clock(u.Start), esc(u.Speaker), esc(u.Text))
+			if b.Len()-start+len(line) > MaxTranscriptBytes {
+				fmt.Fprintf(&b, "<em>(transcript truncated: %d more lines in Aircall)</em>", len(e.Transcript)-i)
+				break
+			}
+			if i > 0 {
+				b.WriteString("<br>\n")
+			}
+			b.WriteString(line)
+		}
+		b.WriteString("</p>\n")
+	}
+	fmt.Fprintf(&b, "<p><a href=\"%s\">Open call %d in Aircall</a></p>\n", DashboardLink(callID), callID)
+	fmt.Fprintf(&b, "<p><small>%s</small></p>", InsightsMarker(callID))
+	return b.String()
+}
+
+func clock(sec float64) string {
+	s := int(sec)
+	return fmt.Sprintf("%02d:%02d", s/60, s%60)
+}
+
+func nl2br(s string) string { return strings.ReplaceAll(s, "\n", "<br>\n") }

@@ -1,0 +1,94 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+)
+
+func TestEnrichmentTiming(t *testing.T) {
+	both := EnrichmentPolicy{Transcripts: true, AIInsights: true, Wait: 15 * time.Minute, MaxAge: 24 * time.Hour}
+	onlyAI := EnrichmentPolicy{AIInsights: true, Wait: 15 * time.Minute, MaxAge: 24 * time.Hour}
+	off := EnrichmentPolicy{Wait: 15 * time.Minute, MaxAge: 24 * time.Hour}
+	ended := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	answered := baseCall()
+	missed := baseCall()
+	missed.AnsweredAt = time.Time{}
+	ready := Enrichment{TranscriptSeen: true, SummarySeen: true, Summary: "s"}
+	half := Enrichment{TranscriptSeen: true}
+	tests := []struct {
+		name     string
+		p        EnrichmentPolicy
+		c        Call
+		addonOff bool
+		age      time.Duration
+		e        Enrichment
+		want     string
+	}{
+		{"disabled", off, answered, false, 0, Enrichment{}, EnrichLogNever},
+		{"missed call has nothing to wait for", both, missed, false, 0, Enrichment{}, EnrichLogNever},
+		{"add-on off", both, answered, true, 0, Enrichment{}, EnrichLogNever},
+		{"ready at once", both, answered, false, time.Minute, ready, EnrichLogWith},
+		{"not ready, wait", both, answered, false, time.Minute, half, EnrichWait},
+		{"not ready after wait", both, answered, false, 16 * time.Minute, half, EnrichLogWithout},
+		{"only AI wanted and summary there", onlyAI, answered, false, time.Minute, Enrichment{SummarySeen: true}, EnrichLogWith},
+		{"too old for enrichment", both, answered, false, 25 * time.Hour, Enrichment{}, EnrichLogNever},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			is.Equal(EnrichmentTiming(tt.p, tt.c, tt.addonOff, ended, ended.Add(tt.age), tt.e), tt.want)
+		})
+	}
+	is := is.New(t)
+	is.True(LateEnrichmentExpired(both, ended, ended.Add(24*time.Hour)))
+	is.True(!LateEnrichmentExpired(both, ended, ended.Add(23*time.Hour)))
+	is.Equal(onlyAI.Filter(Enrichment{Transcript: []Utterance{{Text: "x"}}, TranscriptSeen: true, Summary: "s"}).Transcript, []Utterance(nil))
+}
+
+func TestRenderEnrichmentNote(t *testing.T) {
+	is := is.New(t)
+	e := Enrichment{
+		Summary: "Wants a <refund>\nsoon", Topics: []string{"billing"}, ActionItems: []string{"Send invoice"},
+		Sentiments: []Sentiment{{Who: "Customer", Value: "NEGATIVE"}},
+		Transcript: []Utterance{{Speaker: "Ana", Start: 1, Text: "Hello"}, {Speaker: "Customer", Start: 65, Text: "<script>hi</script>"}},
+	}
+	got := RenderEnrichmentNote(7, e)
+	for _, s := range []string{"Wants a &lt;refund&gt;<br>\nsoon", "<li>billing</li>", "<li>Send invoice</li>",
+		"Customer: negative", "[00:01] <strong>Ana</strong>: Hello", "[01:05] <strong>Customer</strong>: &lt;script&gt;",
+		"[aircall:call:7:insights]"} {
+		is.True(strings.Contains(got, s))
+	}
+	assertEscaped(t, got)
+	is.True(Enrichment{}.Empty())
+	is.True(!e.Empty())
+
+	long := Enrichment{}
+	for i := 0; i < 5000; i++ {
+		long.Transcript = append(long.Transcript, Utterance{Speaker: "A", Text: strings.Repeat("word ", 10)})
+	}
+	got = RenderEnrichmentNote(7, long)
+	is.True(len(got) < MaxTranscriptBytes+2000)
+	is.True(strings.Contains(got, "transcript truncated"))
+}
+
+func TestMessages(t *testing.T) {
+	is := is.New(t)
+	created := time.Date(2026, 11, 20, 23, 30, 0, 0, time.UTC)
+	is.Equal(MessageDay(created, madrid), "2026-11-21") // 00:30 in Madrid
+	is.Equal(MessageDay(created, nil), "2026-11-20")
+	is.Equal(ChannelOf("WhatsApp"), ChannelWhatsApp)
+	is.Equal(ChannelOf(""), ChannelSMS)
+	is.Equal(MessageSubject(ChannelWhatsApp, "+34 612 34 56 78", "2026-11-21"), "WhatsApp with +34 612 34 56 78 on 2026-11-21")
+	m := Message{ID: "m1", Direction: "outbound", Channel: ChannelSMS, Body: "Hi <b>there</b>\nbye", CreatedAt: created,
+		ExternalE164: "+34612345678", AgentName: "Ana", Location: madrid,
+		Media: []Media{{Name: "photo.jpg", URL: "https://cdn/x.jpg"}, {URL: "ftp://bad"}}}
+	got := RenderMessageThread(m)
+	for _, s := range []string{"SMS to +34 612 34 56 78 by Ana", "Hi &lt;b&gt;there&lt;/b&gt;<br>\nbye",
+		`<a href="https://cdn/x.jpg">photo.jpg</a>`, "<li>attachment 2</li>", "[aircall:message:m1]"} {
+		is.True(strings.Contains(got, s))
+	}
+	assertEscaped(t, got)
+}
