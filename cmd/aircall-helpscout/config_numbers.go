@@ -50,11 +50,11 @@ func parseNumbers(p *problems, variable, value, region string) ([]NumberRef, boo
 }
 
 func parseNumberRef(p *problems, variable, raw, region string) (NumberRef, bool) {
+	if !strings.ContainsAny(raw, "0123456789") || strings.IndexFunc(raw, notNumberRune) >= 0 {
+		p.add(variable, "%q is neither an Aircall number ID nor a phone number", raw)
+		return NumberRef{}, false
+	}
 	if !isPhoneEntry(raw) {
-		if !isDigits(raw) {
-			p.add(variable, "%q is neither an Aircall number ID nor a phone number", raw)
-			return NumberRef{}, false
-		}
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || id <= 0 {
 			p.add(variable, "%q is not a valid Aircall number ID (a positive integer)", raw)
@@ -81,6 +81,12 @@ func isPhoneEntry(raw string) bool {
 		return true
 	}
 	return isDigits(raw) && len(raw) >= 10
+}
+
+// notNumberRune reports characters that appear in neither an ID nor a
+// written phone number; letters mean a typo, not a format.
+func notNumberRune(r rune) bool {
+	return !strings.ContainsRune("+0123456789 -().", r)
 }
 
 func isDigits(s string) bool {
