@@ -19,7 +19,7 @@ const ReopenWindow = 48 * time.Hour
 type Conversation struct {
 	ID         int64
 	MailboxID  int64
-	CustomerID int64 // primary customer
+	CustomerID int64  // primary customer
 	Status     string // active, pending, closed, spam
 	Tags       []string
 	ClosedAt   time.Time

@@ -87,10 +87,10 @@ func (e Enrichment) Empty() bool {
 
 // Timing decisions for a finished call's enrichment.
 const (
-	EnrichWait         = "wait"          // not ready, still within ENRICHMENT_WAIT: come back later, log nothing yet
-	EnrichLogWith      = "log_with"      // ready: log the call and the note together
-	EnrichLogWithout   = "log_without"   // not ready after ENRICHMENT_WAIT: log now, add a note later
-	EnrichLogNever     = "log_no_enrich" // nothing to wait for (disabled, not expected, add-on off, too old)
+	EnrichWait       = "wait"          // not ready, still within ENRICHMENT_WAIT: come back later, log nothing yet
+	EnrichLogWith    = "log_with"      // ready: log the call and the note together
+	EnrichLogWithout = "log_without"   // not ready after ENRICHMENT_WAIT: log now, add a note later
+	EnrichLogNever   = "log_no_enrich" // nothing to wait for (disabled, not expected, add-on off, too old)
 )
 
 // EnrichmentTiming decides when a not-yet-logged call is logged (SPEC §7).

@@ -39,7 +39,15 @@ func NormalizePhone(raw, region string) (e164 string, ok bool) {
 	if !phonenumbers.IsPossibleNumber(num) {
 		return "", false
 	}
-	return phonenumbers.Format(num, phonenumbers.E164), true
+	e164 = phonenumbers.Format(num, phonenumbers.E164)
+	// Guard against metadata quirks where a national number formats to an
+	// E.164 string that does not parse back to itself (seen by fuzzing
+	// with zero-filled numbers): such a number cannot be a stable key.
+	back, err := phonenumbers.Parse(e164, "ZZ")
+	if err != nil || phonenumbers.Format(back, phonenumbers.E164) != e164 {
+		return "", false
+	}
+	return e164, true
 }
 
 // IsAnonymous reports whether Aircall's raw_digits says the caller hid the

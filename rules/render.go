@@ -113,11 +113,11 @@ func CallSubject(c Call) string {
 }
 
 var missedReasons = map[string]string{
-	"out_of_opening_hours": "out of opening hours",
-	"short_abandoned":      "caller hung up quickly",
-	"abandoned_in_ivr":     "caller hung up in the IVR",
-	"abandoned_in_classic": "caller hung up while ringing",
-	"no_available_agent":   "no available agent",
+	"out_of_opening_hours":  "out of opening hours",
+	"short_abandoned":       "caller hung up quickly",
+	"abandoned_in_ivr":      "caller hung up in the IVR",
+	"abandoned_in_classic":  "caller hung up while ringing",
+	"no_available_agent":    "no available agent",
 	"agents_did_not_answer": "agents did not answer",
 }
 
