@@ -96,7 +96,7 @@ func (c *Client) listWindow(ctx context.Context, w window, yield func(Call, erro
 			// Only reachable when the window grew past the cap after its
 			// probe. Continue from the last started_at with a fresh window;
 			// calls of that second already yielded are in atLast.
-			if last <= w.from {
+			if last-1 <= w.from {
 				yield(Call{}, fmt.Errorf("aircall: list calls (%d, %d]: %w", w.from, w.to, ErrPageCap))
 				return nil, false
 			}
