@@ -1,0 +1,328 @@
+package helpscouttest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+)
+
+func (s *Server) routes() {
+	m := http.NewServeMux()
+	m.HandleFunc("POST /v2/oauth2/token", s.token)
+	m.HandleFunc("GET /v2/customers", s.listCustomers)
+	m.HandleFunc("POST /v2/customers", s.createCustomer)
+	m.HandleFunc("GET /v2/customers/{id}", s.getCustomer)
+	m.HandleFunc("GET /v2/conversations", s.listConversations)
+	m.HandleFunc("POST /v2/conversations", s.createConversation)
+	m.HandleFunc("GET /v2/conversations/{id}", s.getConversation)
+	m.HandleFunc("PATCH /v2/conversations/{id}", s.patchConversation)
+	m.HandleFunc("GET /v2/conversations/{id}/threads", s.listThreads)
+	m.HandleFunc("PUT /v2/conversations/{id}/tags", s.putTags)
+	m.HandleFunc("POST /v2/conversations/{id}/{kind}", s.createThread)
+	m.HandleFunc("GET /v2/users", s.listUsers)
+	m.HandleFunc("GET /v2/users/{id}", s.getUser)
+	m.HandleFunc("GET /v2/mailboxes", s.listMailboxes)
+	m.HandleFunc("GET /v2/mailboxes/{id}", s.getMailbox)
+	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { s.notFound(w) })
+	s.mux = m
+}
+
+// token implements the client-credentials grant, JSON or form encoded.
+func (s *Server) token(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		GrantType    string `json:"grant_type"`
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			writeJSON(w, http.StatusBadRequest, "application/json", map[string]string{"error": "invalid_request"})
+			return
+		}
+	} else {
+		_ = r.ParseForm()
+		in.GrantType, in.ClientID, in.ClientSecret = r.Form.Get("grant_type"), r.Form.Get("client_id"), r.Form.Get("client_secret")
+		if id, secret, ok := r.BasicAuth(); ok {
+			in.ClientID, in.ClientSecret = id, secret
+		}
+	}
+	if in.GrantType != "client_credentials" {
+		writeJSON(w, http.StatusBadRequest, "application/json", map[string]string{"error": "unsupported_grant_type",
+			"error_description": "grant_type must be client_credentials"})
+		return
+	}
+	if in.ClientID != AppID || in.ClientSecret != AppSecret {
+		writeJSON(w, http.StatusUnauthorized, "application/json", map[string]string{"error": "invalid_client",
+			"error_description": "Invalid client credentials"})
+		return
+	}
+	s.mu.Lock()
+	s.tokenSeq++
+	tok := fmt.Sprintf("fake-token-%d", s.tokenSeq)
+	ttl := s.tokenTTL
+	s.tokens[tok] = s.now().Add(ttl)
+	s.mu.Unlock()
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, "application/json; charset=utf-8", map[string]any{
+		"token_type": "bearer", "access_token": tok, "expires_in": int(ttl / time.Second)})
+}
+
+// ---- customers ----
+
+func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var query *node
+	if raw := q.Get("query"); raw != "" {
+		n, err := parseQuery(raw)
+		if err == nil {
+			fs := map[string]bool{}
+			n.fields(fs)
+			for f := range fs {
+				switch f {
+				case "phone", "email", "firstName", "lastName":
+				default:
+					err = fmt.Errorf("unsupported field %q", f)
+				}
+			}
+		}
+		if err != nil {
+			s.writeVnd(w, http.StatusBadRequest, "Bad request", fieldErr{path: "query", msg: err.Error(), rejected: raw})
+			return
+		}
+		query = n
+	}
+	var since time.Time
+	if v := q.Get("modifiedSince"); v != "" {
+		t, ok := parseTS(v)
+		if !ok {
+			s.writeVnd(w, http.StatusBadRequest, "Bad request", fieldErr{path: "modifiedSince", msg: "Invalid date format", rejected: v})
+			return
+		}
+		since = t
+	}
+	s.mu.Lock()
+	var list []*helpscout.Customer
+	for _, c := range s.customers {
+		if fn := q.Get("firstName"); fn != "" && !strings.EqualFold(fn, c.FirstName) {
+			continue
+		}
+		if ln := q.Get("lastName"); ln != "" && !strings.EqualFold(ln, c.LastName) {
+			continue
+		}
+		if !since.IsZero() && c.UpdatedAt.Before(since) {
+			continue
+		}
+		if query != nil && !query.match(func(f, v string) bool { return customerMatches(c, f, v) }) {
+			continue
+		}
+		list = append(list, c)
+	}
+	field, asc := q.Get("sortField"), q.Get("sortOrder") == "asc"
+	sort.Slice(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		var less, eq bool
+		switch field {
+		case "modifiedAt":
+			less, eq = a.UpdatedAt.Before(b.UpdatedAt), a.UpdatedAt.Equal(b.UpdatedAt)
+		case "firstName":
+			less, eq = a.FirstName < b.FirstName, a.FirstName == b.FirstName
+		case "lastName":
+			less, eq = a.LastName < b.LastName, a.LastName == b.LastName
+		default:
+			less, eq = a.CreatedAt.Before(b.CreatedAt), a.CreatedAt.Equal(b.CreatedAt)
+		}
+		if eq {
+			less = a.ID < b.ID
+		}
+		if field == "" || !asc {
+			return !less
+		}
+		return less
+	})
+	items := make([]any, 0, len(list))
+	for _, c := range list {
+		items = append(items, s.customerJSON(c))
+	}
+	s.mu.Unlock()
+	s.writePage(w, r, "customers", items)
+}
+
+// customerMatches: phone matches when the digits are equal (Help Scout's
+// literal phone search); email and names match exactly, case-insensitively.
+func customerMatches(c *helpscout.Customer, field, value string) bool {
+	switch field {
+	case "phone":
+		d := digitsOf(value)
+		for _, p := range c.Phones {
+			if d != "" && digitsOf(p.Value) == d {
+				return true
+			}
+		}
+	case "email":
+		for _, e := range c.Emails {
+			if strings.EqualFold(e.Value, value) {
+				return true
+			}
+		}
+	case "firstName":
+		return strings.EqualFold(c.FirstName, value)
+	case "lastName":
+		return strings.EqualFold(c.LastName, value)
+	}
+	return false
+}
+
+func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) {
+	id, _ := pathID(r)
+	s.mu.Lock()
+	c, ok := s.customers[id]
+	var body map[string]any
+	if ok {
+		body = s.customerJSON(c)
+	}
+	s.mu.Unlock()
+	if !ok {
+		s.notFound(w)
+		return
+	}
+	writeHAL(w, body)
+}
+
+func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		FirstName    string            `json:"firstName"`
+		LastName     string            `json:"lastName"`
+		Organization string            `json:"organization"`
+		JobTitle     string            `json:"jobTitle"`
+		Background   string            `json:"background"`
+		Phone        string            `json:"phone"`
+		Phones       []helpscout.Entry `json:"phones"`
+		Emails       []helpscout.Entry `json:"emails"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		s.writeVnd(w, http.StatusBadRequest, "Bad request", fieldErr{path: "", msg: "Malformed JSON: " + err.Error()})
+		return
+	}
+	var errs []fieldErr
+	if len(in.FirstName) > 40 {
+		errs = append(errs, fieldErr{path: "firstName", msg: "size must be between 1 and 40", rejected: in.FirstName, code: "Size"})
+	}
+	if len(in.LastName) > 40 {
+		errs = append(errs, fieldErr{path: "lastName", msg: "size must be between 1 and 40", rejected: in.LastName, code: "Size"})
+	}
+	if len(in.Organization) > 60 {
+		errs = append(errs, fieldErr{path: "organization", msg: "size must be between 1 and 60", rejected: in.Organization, code: "Size"})
+	}
+	if len(in.Background) > 200 {
+		errs = append(errs, fieldErr{path: "background", msg: "size must be between 0 and 200", code: "Size"})
+	}
+	for i, p := range in.Phones {
+		if strings.TrimSpace(p.Value) == "" {
+			errs = append(errs, fieldErr{path: fmt.Sprintf("phones[%d].value", i), msg: "may not be empty", code: "NotEmpty"})
+		}
+	}
+	for i, e := range in.Emails {
+		if !strings.Contains(e.Value, "@") {
+			errs = append(errs, fieldErr{path: fmt.Sprintf("emails[%d].value", i), msg: "not a well-formed email address", rejected: e.Value, code: "Email"})
+		}
+	}
+	if len(errs) > 0 {
+		s.writeVnd(w, http.StatusBadRequest, "Validation error", errs...)
+		return
+	}
+	if in.Phone != "" {
+		in.Phones = append(in.Phones, helpscout.Entry{Type: "work", Value: in.Phone})
+	}
+	s.mu.Lock()
+	now := s.now().UTC().Truncate(time.Second)
+	id := s.addCustomerLocked(helpscout.Customer{FirstName: in.FirstName, LastName: in.LastName, Organization: in.Organization,
+		JobTitle: in.JobTitle, CreatedAt: now, UpdatedAt: now, Phones: in.Phones, Emails: in.Emails})
+	s.mu.Unlock()
+	writeCreated(w, id, fmt.Sprintf("%s/v2/customers/%d", s.URL(), id))
+}
+
+// ---- users and mailboxes ----
+
+func userJSON(u helpscout.User) map[string]any {
+	return map[string]any{"id": u.ID, "firstName": u.FirstName, "lastName": u.LastName, "email": u.Email,
+		"role": "user", "timezone": "UTC", "type": "user"}
+}
+
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
+	email := r.URL.Query().Get("email")
+	s.mu.Lock()
+	var ids []int64
+	for id, u := range s.users {
+		if email == "" || strings.EqualFold(u.Email, email) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	items := make([]any, 0, len(ids))
+	for _, id := range ids {
+		items = append(items, userJSON(s.users[id]))
+	}
+	s.mu.Unlock()
+	s.writePage(w, r, "users", items)
+}
+
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	var u helpscout.User
+	ok := false
+	if r.PathValue("id") == "me" {
+		for _, v := range s.users {
+			if !ok || v.ID < u.ID {
+				u, ok = v, true
+			}
+		}
+	} else if id, err := strconv.ParseInt(r.PathValue("id"), 10, 64); err == nil {
+		u, ok = s.users[id]
+	}
+	s.mu.Unlock()
+	if !ok {
+		s.notFound(w)
+		return
+	}
+	writeHAL(w, userJSON(u))
+}
+
+func (s *Server) mailboxJSON(m helpscout.Mailbox) map[string]any {
+	self := fmt.Sprintf("%s/v2/mailboxes/%d", s.URL(), m.ID)
+	return map[string]any{"id": m.ID, "name": m.Name, "slug": fmt.Sprintf("mbx%d", m.ID), "email": m.Email,
+		"createdAt": "2020-01-01T00:00:00Z", "updatedAt": "2020-01-01T00:00:00Z",
+		"_links": map[string]any{"self": map[string]string{"href": self}}}
+}
+
+func (s *Server) listMailboxes(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	var ids []int64
+	for id := range s.mailboxes {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	items := make([]any, 0, len(ids))
+	for _, id := range ids {
+		items = append(items, s.mailboxJSON(s.mailboxes[id]))
+	}
+	s.mu.Unlock()
+	s.writePage(w, r, "mailboxes", items)
+}
+
+func (s *Server) getMailbox(w http.ResponseWriter, r *http.Request) {
+	id, _ := pathID(r)
+	s.mu.Lock()
+	m, ok := s.mailboxes[id]
+	s.mu.Unlock()
+	if !ok {
+		s.notFound(w)
+		return
+	}
+	writeHAL(w, s.mailboxJSON(m))
+}

@@ -1,0 +1,317 @@
+// Package helpscouttest is a stateful in-process fake of the Help Scout Mailbox
+// API 2.0 on loopback, for tests, the soak test and `demo`. It behaves like the
+// facts in api/helpscout.md: OAuth tokens that expire, HAL pagination, a
+// per-minute budget where writes cost 2, vnd.error validation, the 412 thread
+// limit, literal phone search, merged conversations, and injectable faults,
+// including "commit, then fail". It records every request.
+package helpscouttest
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+)
+
+// Credentials the fake accepts at /v2/oauth2/token.
+const (
+	AppID     = "test-app-id"
+	AppSecret = "test-app-secret"
+)
+
+// Fault makes matching requests fail. Faults are consumed in the order added.
+type Fault struct {
+	Method      string // "" = any
+	PathPrefix  string // "" = any, e.g. "/v2/conversations"
+	Status      int    // e.g. 500, 502 (default 500)
+	AfterCommit bool   // apply the write first, then fail (status, or drop the connection)
+	Drop        bool   // hijack and close the connection without answering
+	Count       int    // how many requests to hit (<= 0 means 1)
+}
+
+// Request is one request the fake received.
+type Request struct {
+	Method string
+	Path   string
+	Query  url.Values
+	Body   []byte
+	Status int // 0 when the connection was dropped
+	Units  int // rate-limit units charged
+}
+
+// Server is the fake. All methods are safe for concurrent use.
+type Server struct {
+	ts  *httptest.Server
+	mux *http.ServeMux
+
+	mu            sync.Mutex
+	now           func() time.Time
+	tokens        map[string]time.Time
+	tokenSeq      int
+	tokenTTL      time.Duration
+	budget        int
+	window        time.Time
+	used          int
+	units         int
+	faults        []Fault
+	latency       time.Duration
+	omitThreadIDs bool
+	requests      []Request
+	logSeq        int
+
+	mailboxes  map[int64]helpscout.Mailbox
+	users      map[int64]helpscout.User
+	customers  map[int64]*helpscout.Customer
+	convs      map[int64]*conv
+	merged     map[int64]int64
+	tagIDs     map[string]int64
+	nextCust   int64
+	nextConv   int64
+	nextThread int64
+	nextEntry  int64
+	nextUser   int64
+}
+
+// NewServer starts a fake on a loopback port. Close it when done.
+func NewServer() *Server {
+	s := &Server{
+		now:        time.Now,
+		tokens:     map[string]time.Time{},
+		tokenTTL:   2 * time.Hour,
+		mailboxes:  map[int64]helpscout.Mailbox{},
+		users:      map[int64]helpscout.User{},
+		customers:  map[int64]*helpscout.Customer{},
+		convs:      map[int64]*conv{},
+		merged:     map[int64]int64{},
+		tagIDs:     map[string]int64{},
+		nextCust:   200000001,
+		nextConv:   700000001,
+		nextThread: 2500000001,
+		nextEntry:  340000001,
+		nextUser:   300001,
+	}
+	s.routes()
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	return s
+}
+
+// URL is the base URL to give helpscout.Config.BaseURL.
+func (s *Server) URL() string { return s.ts.URL }
+
+// Close shuts the server down.
+func (s *Server) Close() { s.ts.Close() }
+
+// SetClock replaces the clock used for tokens, the budget window and timestamps.
+func (s *Server) SetClock(now func() time.Time) {
+	s.mu.Lock()
+	s.now = now
+	s.mu.Unlock()
+}
+
+// SetTokenTTL sets expires_in for tokens issued from now on (default 2h).
+func (s *Server) SetTokenTTL(d time.Duration) {
+	s.mu.Lock()
+	s.tokenTTL = d
+	s.mu.Unlock()
+}
+
+// ExpireTokens makes every issued token expired: resource calls answer 401.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	s.tokens = map[string]time.Time{}
+	s.mu.Unlock()
+}
+
+// SetBudget sets the per-minute account budget (0 = unlimited, no headers).
+// Reads cost 1, writes 2; windows are aligned to clock minutes.
+func (s *Server) SetBudget(perMinute int) {
+	s.mu.Lock()
+	s.budget = perMinute
+	s.used = 0
+	s.window = time.Time{}
+	s.mu.Unlock()
+}
+
+// InjectFault queues a fault.
+func (s *Server) InjectFault(f Fault) {
+	if f.Count <= 0 {
+		f.Count = 1
+	}
+	if f.Status == 0 {
+		f.Status = http.StatusInternalServerError
+	}
+	s.mu.Lock()
+	s.faults = append(s.faults, f)
+	s.mu.Unlock()
+}
+
+// SetLatency delays every answer by d (real time; keep it to a few ms).
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	s.latency = d
+	s.mu.Unlock()
+}
+
+// SetOmitThreadIDs makes thread creates answer 201 without Resource-ID, as a
+// 2019 recording of POST …/notes did.
+func (s *Server) SetOmitThreadIDs(omit bool) {
+	s.mu.Lock()
+	s.omitThreadIDs = omit
+	s.mu.Unlock()
+}
+
+// Requests returns a copy of every request received since the last reset.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
+}
+
+// ResetRequests forgets the recorded requests (not the units).
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	s.requests = nil
+	s.mu.Unlock()
+}
+
+// Units is the number of rate-limit units charged so far.
+func (s *Server) Units() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.units
+}
+
+func isWrite(method string) bool { return method != http.MethodGet && method != http.MethodHead }
+
+// serve is the outer handler: record, authenticate, charge the budget, apply
+// faults, then route.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 4<<20))
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Body: body}
+
+	s.mu.Lock()
+	latency := s.latency
+	s.mu.Unlock()
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-r.Context().Done():
+		}
+	}
+
+	status, fault := s.admit(w, r, &rec)
+	if status != 0 {
+		rec.Status = status
+		s.log(rec)
+		return
+	}
+	if fault != nil && !fault.AfterCommit {
+		rec.Status = s.fail(w, fault)
+		s.log(rec)
+		return
+	}
+	out := httptest.NewRecorder()
+	s.mux.ServeHTTP(out, r)
+	if fault != nil {
+		rec.Status = s.fail(w, fault)
+		s.log(rec)
+		return
+	}
+	for k, v := range out.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(out.Code)
+	_, _ = w.Write(out.Body.Bytes())
+	rec.Status = out.Code
+	s.log(rec)
+}
+
+func (s *Server) log(rec Request) {
+	s.mu.Lock()
+	s.requests = append(s.requests, rec)
+	s.mu.Unlock()
+}
+
+// admit checks the bearer token and the budget. It answers and returns the
+// status itself when the request stops here; else it returns the fault to apply.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, rec *Request) (int, *Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.URL.Path == "/v2/oauth2/token" {
+		return 0, s.takeFault(r)
+	}
+	now := s.now()
+	tok := strings.TrimSpace(strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer "))
+	if exp, ok := s.tokens[tok]; !ok || !now.Before(exp) {
+		writeJSON(w, http.StatusUnauthorized, "application/json", map[string]string{
+			"error": "invalid_token", "error_description": "The access token is invalid or has expired",
+		})
+		return http.StatusUnauthorized, nil
+	}
+	cost := 1
+	if isWrite(r.Method) {
+		cost = 2
+	}
+	if s.budget > 0 {
+		win := now.Truncate(time.Minute)
+		if !win.Equal(s.window) {
+			s.window, s.used = win, 0
+		}
+		w.Header().Set("X-RateLimit-Limit-Minute", strconv.Itoa(s.budget))
+		if s.used+cost > s.budget {
+			wait := int((win.Add(time.Minute).Sub(now) + time.Second - 1) / time.Second)
+			w.Header().Set("X-RateLimit-Remaining-Minute", strconv.Itoa(s.budget-s.used))
+			w.Header().Set("X-RateLimit-Retry-After", strconv.Itoa(max(wait, 1)))
+			writeJSON(w, http.StatusTooManyRequests, "application/json", map[string]string{"message": "API rate limit exceeded"})
+			return http.StatusTooManyRequests, nil
+		}
+		s.used += cost
+		w.Header().Set("X-RateLimit-Remaining-Minute", strconv.Itoa(s.budget-s.used))
+	}
+	s.units += cost
+	rec.Units = cost
+	return 0, s.takeFault(r)
+}
+
+func (s *Server) takeFault(r *http.Request) *Fault {
+	for i := range s.faults {
+		f := &s.faults[i]
+		if f.Count <= 0 || (f.Method != "" && f.Method != r.Method) || !strings.HasPrefix(r.URL.Path, f.PathPrefix) {
+			continue
+		}
+		f.Count--
+		cp := *f
+		if f.Count == 0 {
+			s.faults = append(s.faults[:i], s.faults[i+1:]...)
+		}
+		return &cp
+	}
+	return nil
+}
+
+// fail answers the fault's status or drops the connection (returns 0 then).
+func (s *Server) fail(w http.ResponseWriter, f *Fault) int {
+	if f.Drop {
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return 0
+			}
+		}
+	}
+	for k := range w.Header() {
+		if !strings.HasPrefix(k, "X-Ratelimit") {
+			w.Header().Del(k)
+		}
+	}
+	writeJSON(w, f.Status, "application/json", map[string]string{"message": "injected fault"})
+	return f.Status
+}
