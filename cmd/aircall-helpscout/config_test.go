@@ -328,6 +328,24 @@ func TestRedacted(t *testing.T) {
 	for k, v := range r {
 		assertNoSecrets(t, k+"="+v)
 	}
+
+	var b strings.Builder
+	is.NoErr(cfg.WriteRedacted(&b))
+	out := b.String()
+	is.True(strings.HasPrefix(out, "AIRCALL_API_ID=airc…\n")) // sorted
+	is.True(strings.Contains(out, "\nPARTNERS_HELPSCOUT_MAILBOX_ID=10\n"))
+	assertNoSecrets(t, out)
+}
+
+func BenchmarkLoadConfig(b *testing.B) {
+	m := twoInstances()
+	l := envconfig.MapLookuper(m)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := LoadConfig(ctx, l); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func assertNoSecrets(t *testing.T, s string) {

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -99,4 +102,21 @@ func redactURL(s string) string {
 		return redactedValue
 	}
 	return u.Redacted()
+}
+
+// WriteRedacted prints Redacted as sorted VAR=value lines, the form `check`
+// shows and an operator can compare with their env file.
+func (c *Config) WriteRedacted(w io.Writer) error {
+	m := c.Redacted()
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if _, err := fmt.Fprintf(w, "%s=%s\n", k, m[k]); err != nil {
+			return fmt.Errorf("write config: %w", err)
+		}
+	}
+	return nil
 }
