@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+)
+
+func TestIntentLifecycle(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	s, clock := openTemp(t)
+
+	begin := func(instance, source, action string, target int64) int64 {
+		id, err := s.BeginIntent(ctx, Intent{Instance: instance, Kind: KindCall, SourceID: source, Action: action, TargetID: target})
+		is.NoErr(err)
+		return id
+	}
+	a := begin("default", "c1", "create_customer", 0)
+	clock.Add(time.Second)
+	b := begin("default", "c1", "create_conversation", 0)
+	c := begin("default", "c2", "add_phone_thread", 77)
+	d := begin("other", "c1", "add_note", 5)
+
+	open, err := s.OpenIntents(ctx, "default", KindCall, "c1")
+	is.NoErr(err)
+	is.Equal(len(open), 2)
+	is.Equal(open[0].ID, a) // oldest first
+	is.Equal(open[1].ID, b)
+	is.Equal(open[0].Action, "create_customer")
+	is.Equal(open[0].CreatedAt, t0)
+	is.True(!open[0].Done)
+
+	clock.Add(time.Second)
+	is.NoErr(s.FinishIntent(ctx, a, 1234))
+	is.NoErr(s.FinishIntent(ctx, a, 1234)) // finishing twice is harmless
+	is.True(s.FinishIntent(ctx, 999999, 1) != nil)
+
+	open, err = s.OpenIntents(ctx, "default", KindCall, "c1")
+	is.NoErr(err)
+	is.Equal(len(open), 1)
+	is.Equal(open[0].ID, b)
+
+	all, err := s.AllOpenIntents(ctx, "default")
+	is.NoErr(err)
+	is.Equal(len(all), 2)
+	is.Equal(all[0].ID, b)
+	is.Equal(all[1].ID, c)
+	is.Equal(all[1].TargetID, int64(77))
+
+	other, err := s.AllOpenIntents(ctx, "other")
+	is.NoErr(err)
+	is.Equal(len(other), 1)
+	is.Equal(other[0].ID, d)
+
+	// Pruning removes only finished intents older than the cut-off.
+	n, err := s.PruneIntents(ctx, clock.Now().Add(time.Second))
+	is.NoErr(err)
+	is.Equal(n, int64(1))
+	all, err = s.AllOpenIntents(ctx, "default")
+	is.NoErr(err)
+	is.Equal(len(all), 2)
+
+	_, err = s.BeginIntent(ctx, Intent{Instance: "default"})
+	is.True(err != nil) // incomplete intent rejected
+}
