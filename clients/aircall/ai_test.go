@@ -1,0 +1,96 @@
+package aircall_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/matryer/is"
+)
+
+// TestAIStates covers ready / not generated (404) / not licensed (403) for
+// every conversation-intelligence endpoint.
+func TestAIStates(t *testing.T) {
+	type fetch func(context.Context, *aircall.Client, int64) (any, error)
+	endpoints := map[string]fetch{
+		"transcription": func(ctx context.Context, c *aircall.Client, id int64) (any, error) { return c.Transcription(ctx, id) },
+		"summary":       func(ctx context.Context, c *aircall.Client, id int64) (any, error) { return c.Summary(ctx, id) },
+		"topics":        func(ctx context.Context, c *aircall.Client, id int64) (any, error) { return c.Topics(ctx, id) },
+		"sentiments":    func(ctx context.Context, c *aircall.Client, id int64) (any, error) { return c.Sentiments(ctx, id) },
+		"action_items":  func(ctx context.Context, c *aircall.Client, id int64) (any, error) { return c.ActionItems(ctx, id) },
+	}
+	want := map[string]any{
+		"transcription": aircall.Transcription{ID: 3, CallID: 1, Type: "call", Language: "en-US", Utterances: []aircall.Utterance{
+			{StartTime: 0.5, EndTime: 2.25, Text: "Hello", ParticipantType: "internal", UserID: 77},
+			{StartTime: 2.5, EndTime: 4, Text: "Hi <b>there</b>", ParticipantType: "external", PhoneNumber: "+16176105413"},
+		}},
+		"summary":      aircall.Summary{Content: "Customer asked about invoices."},
+		"topics":       aircall.Topics{Content: []string{"billing", "refund"}},
+		"sentiments":   aircall.Sentiments{Participants: []aircall.SentimentParticipant{{PhoneNumber: "+16176105413", Value: "POSITIVE", ParticipantType: "external"}}},
+		"action_items": aircall.ActionItems{Items: []string{"Send invoice", "Call back Monday"}},
+	}
+	clk := newClock()
+	srv, c := newFake(t, clk, nil)
+	srv.SetTranscription(1, want["transcription"].(aircall.Transcription))
+	srv.SetSummary(1, want["summary"].(aircall.Summary))
+	srv.SetTopics(1, want["topics"].(aircall.Topics))
+	srv.SetSentiments(1, want["sentiments"].(aircall.Sentiments))
+	srv.SetActionItems(1, want["action_items"].(aircall.ActionItems))
+	ctx := context.Background()
+	for name, get := range endpoints {
+		t.Run(name, func(t *testing.T) {
+			is := is.New(t)
+			srv.SetAILicensed(true)
+			got, err := get(ctx, c, 1)
+			is.NoErr(err)
+			is.Equal(got, want[name])
+
+			_, err = get(ctx, c, 2) // not generated
+			is.True(errors.Is(err, aircall.ErrNotReady))
+			is.True(!errors.Is(err, aircall.ErrNotFound))
+
+			srv.SetAILicensed(false)
+			_, err = get(ctx, c, 1)
+			is.True(errors.Is(err, aircall.ErrNotLicensed))
+			is.True(!errors.Is(err, aircall.ErrBadCredentials))
+			var apiErr *aircall.APIError
+			is.True(errors.As(err, &apiErr))
+			is.Equal(apiErr.Endpoint, "/v1/calls/:id/"+name)
+		})
+	}
+	is.New(t).Equal(c.Stats().Total, 15) // no retries on 403/404
+}
+
+// TestAIShapeVariants: the wrapper keys of topics and action items are
+// unverified, so the decoder accepts every shape seen in the sources.
+func TestAIShapeVariants(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []string
+	}{
+		{"action_items objects", `{"action_items":[{"id":1,"content":"a"},{"content":"b"}]}`, []string{"a", "b"}},
+		{"action_items strings", `{"action_items":["a","b"]}`, []string{"a", "b"}},
+		{"action_item string", `{"action_item":{"id":1,"content":"a"}}`, []string{"a"}},
+		{"action_item list", `{"action_item":{"content":["a","b"]}}`, []string{"a", "b"}},
+		{"action_item null content", `{"action_item":{"content":null}}`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			got, err := aircall.DecodeActionItemsForTest([]byte(tt.body))
+			is.NoErr(err)
+			is.Equal(got.Items, tt.want)
+		})
+	}
+	is := is.New(t)
+	_, err := aircall.DecodeActionItemsForTest([]byte(`{"other":1}`))
+	is.True(err != nil)
+
+	var tr aircall.Transcription
+	is.NoErr(json.Unmarshal([]byte(`{"id":1,"call_id":2,"call_created_at":"x","type":"voicemail","content":{"language":"fr-FR","utterances":[{"start_time":1,"end_time":2,"text":"Bonjour","participant_type":"external","phone_number":"+33","user_id":null}]}}`), &tr))
+	is.Equal(tr.Language, "fr-FR")
+	is.Equal(tr.Utterances[0].Text, "Bonjour")
+}
