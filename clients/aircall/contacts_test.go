@@ -1,0 +1,109 @@
+package aircall_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/matryer/is"
+)
+
+// TestContactSync walks the reconciler's contact sync: search by E.164
+// (matching a number stored formatted), create when absent, overwrite in
+// place and add an email when present, and the one-contact-per-number rule.
+func TestContactSync(t *testing.T) {
+	is := is.New(t)
+	clk := newClock()
+	srv, c := newFake(t, clk, nil)
+	ctx := context.Background()
+	existing := srv.AddContact(aircall.Contact{FirstName: "Old", PhoneNumbers: []aircall.ContactDetail{{Label: "Main", Value: "+1 617-610-5413"}}})
+
+	found, err := c.SearchContactsByPhone(ctx, "+16176105413")
+	is.NoErr(err)
+	is.Equal(len(found), 1)
+	is.Equal(found[0].ID, existing)
+	last := srv.Requests()[len(srv.Requests())-1]
+	is.Equal(last.Path, "/v1/contacts/search")
+	is.Equal(last.Query.Get("phone_number"), "+16176105413") // "+" survived encoding
+
+	none, err := c.SearchContactsByPhone(ctx, "+34612345678")
+	is.NoErr(err)
+	is.Equal(len(none), 0)
+
+	created, err := c.CreateContact(ctx, aircall.ContactInput{
+		FirstName: "Ana", LastName: "Ruiz",
+		PhoneNumbers: []aircall.ContactDetail{{Label: "Work", Value: "+34612345678"}},
+		Emails:       []aircall.ContactDetail{{Label: "Work", Value: "ana@example.com"}},
+	})
+	is.NoErr(err)
+	is.True(created.ID != 0)
+	is.Equal(created.PhoneNumbers[0].Value, "+34612345678")
+	is.Equal(created.Emails[0].Value, "ana@example.com")
+
+	_, err = c.CreateContact(ctx, aircall.ContactInput{FirstName: "Dup", PhoneNumbers: []aircall.ContactDetail{{Value: "+1 (617) 610-5413"}}})
+	var apiErr *aircall.APIError
+	is.True(errors.As(err, &apiErr))
+	is.Equal(apiErr.Status, 422)
+
+	updated, err := c.UpdateContact(ctx, existing, aircall.ContactInput{FirstName: "New", LastName: "Name", CompanyName: "Acme",
+		Emails: []aircall.ContactDetail{{Value: "ignored@example.com"}}})
+	is.NoErr(err)
+	is.Equal(updated.FirstName, "New")
+	is.Equal(updated.CompanyName, "Acme")
+	upd := srv.Requests()[len(srv.Requests())-1]
+	is.Equal(upd.Method, "POST")
+	is.Equal(upd.Path, "/v1/contacts/"+itoa(int(existing)))
+	var body map[string]any
+	is.NoErr(json.Unmarshal(upd.Body, &body))
+	_, hasEmails := body["emails"]
+	is.True(!hasEmails) // phones/emails go through sub-resources
+
+	is.NoErr(c.AddContactEmail(ctx, existing, "Work", "new@example.com"))
+	is.NoErr(c.AddContactPhone(ctx, existing, "Mobile", "+1 617-555-0100"))
+	err = c.AddContactPhone(ctx, existing, "Other", "+34 612 34 56 78") // belongs to Ana
+	is.True(errors.As(err, &apiErr))
+	is.Equal(apiErr.Status, 422)
+
+	var got aircall.Contact
+	for _, ct := range srv.Contacts() {
+		if ct.ID == existing {
+			got = ct
+		}
+	}
+	is.Equal(got.Emails[0].Value, "new@example.com")
+	is.Equal(len(got.PhoneNumbers), 2)
+
+	_, err = c.UpdateContact(ctx, 424242, aircall.ContactInput{FirstName: "X"})
+	is.True(errors.Is(err, aircall.ErrNotFound))
+	_, err = c.SearchContactsByPhone(ctx, "")
+	is.True(err != nil)
+}
+
+func TestNumbersAndUsers(t *testing.T) {
+	is := is.New(t)
+	clk := newClock()
+	srv, c := newFake(t, clk, nil)
+	ctx := context.Background()
+	for i := range 120 { // three pages
+		srv.AddNumber(aircall.Number{ID: int64(1000 + i), Name: "Line", Digits: "+1 984-314-0278", TimeZone: "America/Chicago"})
+	}
+	srv.AddUser(aircall.User{ID: 1, Name: "Jo", Email: "jo@example.com"})
+	nums, err := c.ListNumbers(ctx)
+	is.NoErr(err)
+	is.Equal(len(nums), 120)
+	is.Equal(nums[119].ID, int64(1119))
+
+	n, err := c.GetNumber(ctx, 1005)
+	is.NoErr(err)
+	is.Equal(n.TimeZone, "America/Chicago")
+	_, err = c.GetNumber(ctx, 1)
+	is.True(errors.Is(err, aircall.ErrNotFound))
+
+	srv.ResetRequests()
+	users, err := c.ListUsers(ctx)
+	is.NoErr(err)
+	is.Equal(users, []aircall.User{{ID: 1, Name: "Jo", Email: "jo@example.com"}})
+	is.Equal(srv.Requests()[0].Path, "/v2/users")
+}
