@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -31,10 +32,7 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	life := time.Duration(tok.ExpiresIn) * time.Second
-	if life <= 0 {
-		life = time.Hour
-	}
+	life := tokenLife(tok)
 	c.token = tok.AccessToken
 	c.tokExpiry = c.now().Add(life - min(c.early, life/10))
 	return c.token, nil
@@ -81,4 +79,28 @@ func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
 		last = err
 	}
 	return nil, fmt.Errorf("helpscout: token: giving up after %d attempts: %w", c.maxRetries+1, last)
+}
+
+// tokenLife reads expires_in from the raw answer (clientcredentials drops
+// Token.ExpiresIn), so expiry follows the injected clock; default 1 h.
+func tokenLife(tok *oauth2.Token) time.Duration {
+	switch v := tok.Extra("expires_in").(type) {
+	case float64:
+		if v > 0 {
+			return time.Duration(v) * time.Second
+		}
+	case string:
+		if n, err := strconv.Atoi(v); err == nil && n > 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
+	if tok.ExpiresIn > 0 {
+		return time.Duration(tok.ExpiresIn) * time.Second
+	}
+	if !tok.Expiry.IsZero() {
+		if d := time.Until(tok.Expiry); d > 0 {
+			return d
+		}
+	}
+	return time.Hour
 }
