@@ -1,0 +1,123 @@
+package aircalltest_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall/aircalltest"
+	"github.com/matryer/is"
+)
+
+func get(t *testing.T, s *aircalltest.Server, path string, auth bool) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.URL()+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if auth {
+		req.SetBasicAuth(aircalltest.APIID, aircalltest.APIToken)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+type listBody struct {
+	Calls []aircall.Call `json:"calls"`
+	Meta  struct {
+		Count   int     `json:"count"`
+		Total   int     `json:"total"`
+		PerPage int     `json:"per_page"`
+		Next    *string `json:"next_page_link"`
+		Prev    *string `json:"previous_page_link"`
+	} `json:"meta"`
+}
+
+func TestCallsListing(t *testing.T) {
+	s := aircalltest.NewServer()
+	defer s.Close()
+	for i := int64(1); i <= 120; i++ {
+		s.AddCall(aircall.Call{ID: i, StartedAt: 1000 + i})
+	}
+	tests := []struct {
+		name                 string
+		query                string
+		status               int
+		count, total, perPge int
+		first                int64
+		next                 bool
+	}{
+		{"default per_page 20", "", 200, 20, 120, 20, 1, true},
+		{"clamped to 50", "?per_page=500", 200, 50, 120, 50, 1, true},
+		{"from exclusive to inclusive", "?from=1010&to=1020", 200, 10, 10, 20, 11, false},
+		{"desc", "?order=desc&per_page=50", 200, 50, 120, 50, 120, true},
+		{"last page", "?per_page=50&page=3", 200, 20, 120, 50, 101, false},
+		{"past the cap even if empty", "?per_page=50&page=201&from=99999", 400, 0, 0, 0, 0, false},
+		{"cap with default per_page", "?page=501", 400, 0, 0, 0, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			resp, b := get(t, s, "/v1/calls"+tt.query, true)
+			is.Equal(resp.StatusCode, tt.status)
+			if tt.status == 400 {
+				is.True(strings.Contains(string(b), "Your query is limited to 10k results and pagination is out of bound"))
+				return
+			}
+			var lb listBody
+			is.NoErr(json.Unmarshal(b, &lb))
+			is.Equal(len(lb.Calls), tt.count)
+			is.Equal(lb.Meta.Total, tt.total)
+			is.Equal(lb.Meta.PerPage, tt.perPge)
+			is.Equal(lb.Calls[0].ID, tt.first)
+			is.Equal(lb.Meta.Next != nil, tt.next)
+			if tt.next {
+				is.True(strings.HasPrefix(*lb.Meta.Next, s.URL()+"/v1/calls?"))
+			}
+		})
+	}
+}
+
+func TestAuthBudgetAndFaults(t *testing.T) {
+	is := is.New(t)
+	s := aircalltest.NewServer()
+	defer s.Close()
+	now := time.Date(2026, 1, 1, 10, 0, 30, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+
+	resp, _ := get(t, s, "/v1/ping", false)
+	is.Equal(resp.StatusCode, 403)
+
+	s.SetBudget(2)
+	resp, _ = get(t, s, "/v1/ping", true)
+	is.Equal(resp.Header.Get("X-AircallApi-Remaining"), "1")
+	is.Equal(resp.Header.Get("X-AircallApi-Limit"), "2")
+	is.Equal(resp.Header.Get("X-AircallApi-Reset"), "1767261660") // 10:01:00
+	get(t, s, "/v1/ping", true)
+	resp, _ = get(t, s, "/v1/ping", true)
+	is.Equal(resp.StatusCode, 429)
+	now = now.Add(30 * time.Second) // next minute
+	resp, _ = get(t, s, "/v1/ping", true)
+	is.Equal(resp.StatusCode, 200)
+
+	s.FailNext(2, 502)
+	resp, _ = get(t, s, "/v1/ping", true)
+	is.Equal(resp.StatusCode, 502)
+
+	reqs := s.Requests()
+	is.Equal(len(reqs), 6)
+	is.Equal(reqs[0].Status, 403)
+	is.Equal(reqs[3].Status, 429)
+	is.Equal(reqs[5].Status, 502)
+	s.ResetRequests()
+	is.Equal(len(s.Requests()), 0)
+}
