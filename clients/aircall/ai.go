@@ -20,41 +20,46 @@ func (c *Client) aiGet(ctx context.Context, callID int64, name string, out any) 
 	}, out)
 }
 
+// aiResource fetches name and decodes the object under the first present
+// wrapper key into out; a 200 without any of the keys is an error rather
+// than an empty insight logged as if it were real.
+func (c *Client) aiResource(ctx context.Context, callID int64, name string, out any, keys ...string) error {
+	var env map[string]json.RawMessage
+	if err := c.aiGet(ctx, callID, name, &env); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if raw, ok := env[k]; ok {
+			if err := json.Unmarshal(raw, out); err != nil {
+				return fmt.Errorf("aircall: %s of call %d: %w", name, callID, err)
+			}
+			return nil
+		}
+	}
+	return fmt.Errorf("aircall: %s of call %d: none of the keys %v in the answer", name, callID, keys)
+}
+
 // Transcription returns a call's transcript; ErrNotReady / ErrNotLicensed.
 func (c *Client) Transcription(ctx context.Context, callID int64) (Transcription, error) {
-	var out struct {
-		T Transcription `json:"transcription"`
-	}
-	if err := c.aiGet(ctx, callID, "transcription", &out); err != nil {
-		return Transcription{}, err
-	}
-	return out.T, nil
+	var t Transcription
+	err := c.aiResource(ctx, callID, "transcription", &t, "transcription")
+	return t, err
 }
 
 // Summary returns the AI summary; ErrNotReady / ErrNotLicensed.
 func (c *Client) Summary(ctx context.Context, callID int64) (Summary, error) {
-	var out struct {
-		S Summary `json:"summary"`
-	}
-	if err := c.aiGet(ctx, callID, "summary", &out); err != nil {
-		return Summary{}, err
-	}
-	return out.S, nil
+	var s Summary
+	err := c.aiResource(ctx, callID, "summary", &s, "summary")
+	return s, err
 }
 
 // Topics returns the key topics; the wrapper key is "topic" per the Go
-// client, "topics" is accepted too since it is unverified.
+// client, "topics" is accepted too since it is unverified, and content
+// may be a list or a single string.
 func (c *Client) Topics(ctx context.Context, callID int64) (Topics, error) {
-	var out map[string]json.RawMessage
-	if err := c.aiGet(ctx, callID, "topics", &out); err != nil {
+	var raw json.RawMessage
+	if err := c.aiResource(ctx, callID, "topics", &raw, "topic", "topics"); err != nil {
 		return Topics{}, err
-	}
-	raw, ok := out["topic"]
-	if !ok {
-		raw, ok = out["topics"]
-	}
-	if !ok {
-		return Topics{}, fmt.Errorf("aircall: topics of call %d: no topic or topics key", callID)
 	}
 	items, err := flexStrings(raw)
 	if err != nil {
@@ -65,22 +70,9 @@ func (c *Client) Topics(ctx context.Context, callID int64) (Topics, error) {
 
 // Sentiments returns each participant's mood; ErrNotReady / ErrNotLicensed.
 func (c *Client) Sentiments(ctx context.Context, callID int64) (Sentiments, error) {
-	var out map[string]json.RawMessage
-	if err := c.aiGet(ctx, callID, "sentiments", &out); err != nil {
-		return Sentiments{}, err
-	}
-	raw, ok := out["sentiment"]
-	if !ok {
-		raw, ok = out["sentiments"]
-	}
-	if !ok {
-		return Sentiments{}, fmt.Errorf("aircall: sentiments of call %d: no sentiment key", callID)
-	}
 	var s Sentiments
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return Sentiments{}, fmt.Errorf("aircall: sentiments of call %d: %w", callID, err)
-	}
-	return s, nil
+	err := c.aiResource(ctx, callID, "sentiments", &s, "sentiment", "sentiments")
+	return s, err
 }
 
 // ActionItems returns the AI action items; ErrNotReady / ErrNotLicensed.

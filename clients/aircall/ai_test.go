@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -93,4 +96,34 @@ func TestAIShapeVariants(t *testing.T) {
 	is.NoErr(json.Unmarshal([]byte(`{"id":1,"call_id":2,"call_created_at":"x","type":"voicemail","content":{"language":"fr-FR","utterances":[{"start_time":1,"end_time":2,"text":"Bonjour","participant_type":"external","phone_number":"+33","user_id":null}]}}`), &tr))
 	is.Equal(tr.Language, "fr-FR")
 	is.Equal(tr.Utterances[0].Text, "Bonjour")
+}
+
+// TestAIWrapperKeys: "topics"/"sentiments" wrapper keys are accepted as
+// well as the Go client's singular ones.
+func TestAIWrapperKeys(t *testing.T) {
+	is := is.New(t)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/topics"):
+			_, _ = w.Write([]byte(`{"topics":{"id":1,"content":["a","b"]}}`))
+		case strings.HasSuffix(r.URL.Path, "/sentiments"):
+			_, _ = w.Write([]byte(`{"sentiments":{"participants":[{"phone_number":"+1","value":"NEGATIVE","participant_type":"external","type":"x","user_id":null}]}}`))
+		default:
+			_, _ = w.Write([]byte(`{"unexpected":{}}`))
+		}
+	}))
+	defer ts.Close()
+	c, err := aircall.New(aircall.Config{BaseURL: ts.URL, APIID: "a", APIToken: "b"})
+	is.NoErr(err)
+	ctx := context.Background()
+	tp, err := c.Topics(ctx, 1)
+	is.NoErr(err)
+	is.Equal(tp.Content, []string{"a", "b"})
+	se, err := c.Sentiments(ctx, 1)
+	is.NoErr(err)
+	is.Equal(se.Participants[0].Value, "NEGATIVE")
+	_, err = c.Summary(ctx, 1)
+	is.True(err != nil) // a missing wrapper is an error, not an empty summary
+	_, err = c.ActionItems(ctx, 1)
+	is.True(err != nil)
 }

@@ -54,6 +54,9 @@ func TestListCalls25k(t *testing.T) {
 	is.Equal(len(got), 25_000)
 	checkOnceAscending(t, got)
 	checkNoPastCap(t, srv)
+	q := srv.Requests()[0].Query
+	is.Equal(q.Get("per_page"), "50")
+	is.Equal(q.Get("order"), "asc")
 	reqs := len(srv.Requests())
 	t.Logf("25,000 calls in %d requests", reqs)
 	is.True(reqs <= 25_000/50+15) // pages plus a few split probes

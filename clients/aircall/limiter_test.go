@@ -2,10 +2,12 @@ package aircall_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall/aircalltest"
 	"github.com/matryer/is"
 )
 
@@ -52,4 +54,31 @@ func TestLimiterKeepsMinuteUnderBudget(t *testing.T) {
 			is.True(elapsed >= 5*time.Minute-2*time.Minute/time.Duration(tt.rpm))
 		})
 	}
+}
+
+// TestLimiterSharedAcrossGoroutines uses the real clock at 60,000/min (one
+// request per ms): 40 requests from 4 goroutines cannot finish in under
+// 39 ms if they share one limiter.
+func TestLimiterSharedAcrossGoroutines(t *testing.T) {
+	is := is.New(t)
+	srv := aircalltest.NewServer()
+	defer srv.Close()
+	cfg := srv.Config()
+	cfg.RequestsPerMinute = 60_000
+	c, err := aircall.New(cfg)
+	is.NoErr(err)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 10 {
+				if err := c.Ping(context.Background()); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	is.True(time.Since(start) >= 39*time.Millisecond)
+	is.Equal(c.Stats().Requests["GET /v1/ping 200"], 40)
 }
