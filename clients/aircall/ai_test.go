@@ -127,3 +127,13 @@ func TestAIWrapperKeys(t *testing.T) {
 	_, err = c.ActionItems(ctx, 1)
 	is.True(err != nil)
 }
+
+func TestActionItemsRoundTrip(t *testing.T) {
+	is := is.New(t)
+	in := aircall.ActionItems{Items: []string{"a", "b"}}
+	b, err := json.Marshal(in)
+	is.NoErr(err)
+	var out aircall.ActionItems
+	is.NoErr(json.Unmarshal(b, &out))
+	is.Equal(out, in)
+}

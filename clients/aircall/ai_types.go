@@ -82,8 +82,9 @@ type ActionItems struct {
 	Items []string
 }
 
-// MarshalJSON writes {"action_items":[{"content":...}]}, one of the shapes
-// decodeActionItems accepts (used by the fake server).
+// MarshalJSON writes the list as [{"content":...}], so the fake serves
+// {"action_items":[{"content":...}]}, one of the shapes decodeActionItems
+// accepts.
 func (a ActionItems) MarshalJSON() ([]byte, error) {
 	type item struct {
 		Content string `json:"content"`
@@ -93,6 +94,16 @@ func (a ActionItems) MarshalJSON() ([]byte, error) {
 		items = append(items, item{s})
 	}
 	return json.Marshal(items)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes (and the other item shapes).
+func (a *ActionItems) UnmarshalJSON(b []byte) error {
+	items, err := flexStrings(b)
+	if err != nil {
+		return fmt.Errorf("action items: %w", err)
+	}
+	a.Items = items
+	return nil
 }
 
 // decodeActionItems accepts the shapes seen or guessed for

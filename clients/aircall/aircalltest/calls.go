@@ -30,13 +30,13 @@ func (s *Server) AddCalls(cs ...aircall.Call) {
 }
 
 // UpdateCall changes a stored call in place (answered → done, tags and
-// comments added later, ...). It reports whether the call existed.
-func (s *Server) UpdateCall(id int64, f func(*aircall.Call)) bool {
+// comments added later, ...); unknown IDs are ignored (see Call).
+func (s *Server) UpdateCall(id int64, f func(*aircall.Call)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.calls[id]
 	if !ok {
-		return false
+		return
 	}
 	started := c.StartedAt
 	f(&c)
@@ -45,7 +45,6 @@ func (s *Server) UpdateCall(id int64, f func(*aircall.Call)) bool {
 		s.dirty = true
 	}
 	s.calls[id] = c
-	return true
 }
 
 // Call returns a stored call.
