@@ -4,8 +4,8 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"syscall"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 

@@ -68,7 +68,9 @@ func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
 			case s == http.StatusBadRequest || s == http.StatusUnauthorized || s == http.StatusForbidden:
 				// The error text may echo request details but never the secret.
 				return nil, fmt.Errorf("%w: token endpoint answered %d", ErrBadCredentials, s)
-			case s == http.StatusTooManyRequests || s >= 500:
+			case s == http.StatusTooManyRequests:
+				err = fmt.Errorf("%w: token endpoint: %w", ErrRateLimited, err)
+			case s >= 500:
 			default:
 				return nil, fmt.Errorf("helpscout: token endpoint answered %d", s)
 			}
