@@ -113,7 +113,7 @@ func TestAIWrapperKeys(t *testing.T) {
 		}
 	}))
 	defer ts.Close()
-	c, err := aircall.New(aircall.Config{BaseURL: ts.URL, APIID: "a", APIToken: "b"})
+	c, err := aircall.New(aircall.Config{BaseURL: ts.URL, APIID: "a", APIToken: "b", RequestsPerMinute: 1_000_000})
 	is.NoErr(err)
 	ctx := context.Background()
 	tp, err := c.Topics(ctx, 1)
