@@ -1,0 +1,259 @@
+package reconciler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
+)
+
+// Ledger kinds and cursor streams.
+const (
+	KindCall    = "call"
+	KindMessage = "message"
+
+	StreamCalls    = "calls"
+	StreamMessages = "messages"
+)
+
+// window is the (from, to] range of started_at an instance reads this pass.
+type window struct{ from, to time.Time }
+
+// windows computes each instance's read window (SPEC §5.1): a scheduled pass
+// reads (cursor − LOOKBACK, now], a first pass (now − LOOKBACK, now], and a
+// catch-up exactly [Since, Until) — as Aircall's from is exclusive and to
+// inclusive, that is (Since−1s, Until−1s].
+func (p *pass) windows(ctx context.Context, insts []Instance) (map[string]window, error) {
+	out := map[string]window{}
+	for _, in := range insts {
+		if !p.po.Since.IsZero() {
+			until := p.po.Until
+			if until.IsZero() || until.After(p.now) {
+				until = p.now.Add(time.Second)
+			}
+			out[in.Name] = window{from: p.po.Since.Add(-time.Second), to: until.Add(-time.Second)}
+			continue
+		}
+		from := p.now.Add(-p.r.opts.Lookback)
+		if c, ok, err := p.r.st.Cursor(ctx, in.Name, StreamCalls); err != nil {
+			return nil, fmt.Errorf("read cursor of %s: %w", in.Name, err)
+		} else if ok {
+			from = time.Unix(c, 0).UTC().Add(-p.r.opts.Lookback)
+		}
+		out[in.Name] = window{from: from, to: p.now}
+	}
+	return out, nil
+}
+
+// calls reads the union of the instances' windows once, routes every call to
+// its instance and handles it. Reading once keeps Aircall requests flat in the
+// number of instances: the Aircall budget is company-wide and small.
+func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
+	wins, err := p.windows(ctx, insts)
+	if err != nil {
+		return err
+	}
+	byName := map[string]Instance{}
+	var from, to time.Time
+	for i, in := range insts {
+		byName[in.Name] = in
+		w := wins[in.Name]
+		if i == 0 || w.from.Before(from) {
+			from = w.from
+		}
+		if i == 0 || w.to.After(to) {
+			to = w.to
+		}
+	}
+	if p.po.CountTotal {
+		if n, err := p.r.ac.CountCalls(ctx, from, to); err == nil {
+			p.total = n
+		}
+	}
+	// earliest started_at of a call that is not final yet, per instance:
+	// the cursor does not pass it (SPEC §5.5).
+	holds := map[string]int64{}
+	listed := true
+	for call, err := range p.r.ac.ListCalls(ctx, from, to) {
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			listed = false
+			for _, in := range insts {
+				p.results[in.Name].Errors = append(p.results[in.Name].Errors, "listing calls: "+err.Error())
+			}
+			if isFatal(err) {
+				return err
+			}
+			p.r.log.Error("listing calls failed; cursor not advanced", "err", err)
+			break
+		}
+		name, overlap := rt.InstanceFor(call.Number)
+		in, mine := byName[name]
+		if overlap {
+			p.progress()
+			continue // counted once per pass in Result.Overlaps, logged for nobody
+		}
+		if !mine {
+			continue
+		}
+		w := wins[name]
+		if call.StartedAt <= w.from.Unix() || call.StartedAt > w.to.Unix() {
+			continue
+		}
+		state := p.handleCall(ctx, in, call)
+		p.progress()
+		if state == store.StateWaiting && p.now.Sub(call.Started()) < p.r.opts.Lookback {
+			if h, ok := holds[name]; !ok || call.StartedAt < h {
+				holds[name] = call.StartedAt
+			}
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if !p.po.Since.IsZero() || p.po.DryRun || !listed {
+		return nil
+	}
+	for _, in := range insts {
+		cur := p.now.Unix()
+		if h, ok := holds[in.Name]; ok && h-1 < cur {
+			cur = h - 1
+		}
+		if err := p.r.st.AdvanceCursor(ctx, in.Name, StreamCalls, cur); err != nil {
+			return fmt.Errorf("advance cursor of %s: %w", in.Name, err)
+		}
+		p.results[in.Name].Cursor = time.Unix(cur, 0).UTC()
+	}
+	return nil
+}
+
+// retryOutsideWindow re-reads, by ID, the calls that failed or are still not
+// final and have fallen out of the read window, so that one bad item never
+// holds the cursor and is never forgotten either.
+func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) error {
+	wins, err := p.windows(ctx, []Instance{in})
+	if err != nil {
+		return err
+	}
+	items, err := p.r.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
+		States: []string{store.StateFailed, store.StateWaiting}, Until: wins[in.Name].from.Add(time.Second)})
+	if err != nil {
+		return fmt.Errorf("list items to retry: %w", err)
+	}
+	for _, it := range items {
+		id, err := strconv.ParseInt(it.SourceID, 10, 64)
+		if err != nil {
+			continue
+		}
+		call, err := p.r.ac.GetCall(ctx, id)
+		if err != nil {
+			if isFatal(err) || ctx.Err() != nil {
+				return err
+			}
+			if errors.Is(err, aircall.ErrNotFound) {
+				it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "call no longer exists in Aircall"
+				p.put(ctx, it)
+				p.count(in.Name, KindCall, OutcomeParked)
+				continue
+			}
+			p.fail(ctx, in, &it, err)
+			continue
+		}
+		if name, overlap := rt.InstanceFor(call.Number); overlap || name != in.Name {
+			continue // moved to another instance or overlapping: leave it
+		}
+		p.handleCall(ctx, in, call)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// handleCall takes one call to a final outcome if it can, and records what
+// happened. It returns the item's resulting state.
+func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) string {
+	src := strconv.FormatInt(call.ID, 10)
+	it, found, err := p.r.st.GetItem(ctx, in.Name, KindCall, src)
+	if err != nil {
+		p.r.log.Error("read ledger", "instance", in.Name, "call", call.ID, "err", err)
+		return store.StateFailed
+	}
+	if found && it.Final() {
+		p.count(in.Name, KindCall, OutcomeAlready)
+		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
+		return it.State
+	}
+	if !found {
+		it = store.Item{Instance: in.Name, Kind: KindCall, SourceID: src}
+	}
+	it.OccurredAt = call.Started()
+	if call.Status != "done" {
+		if p.now.Sub(call.Started()) >= in.Enrichment.MaxAge && in.Enrichment.MaxAge > 0 {
+			it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "call never reached status done"
+			p.put(ctx, it)
+			p.count(in.Name, KindCall, OutcomeParked)
+			return it.State
+		}
+		it.State, it.Outcome = store.StateWaiting, "in_progress"
+		p.put(ctx, it)
+		p.count(in.Name, KindCall, OutcomeWaiting)
+		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeWaiting, Detail: "call status " + call.Status})
+		return it.State
+	}
+	err = p.logCall(ctx, in, call, &it)
+	if err != nil {
+		if isFatal(err) {
+			// Credentials went bad mid-pass: nothing about this item is
+			// wrong, so do not spend one of its attempts.
+			p.r.log.Error("fatal error while logging call", "instance", in.Name, "call", call.ID, "err", err)
+			return store.StateFailed
+		}
+		p.fail(ctx, in, &it, err)
+		return it.State
+	}
+	p.put(ctx, it)
+	outcome := it.Outcome
+	if it.State == store.StateWaiting {
+		outcome = OutcomeWaiting
+	}
+	p.count(in.Name, KindCall, outcome)
+	p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: outcome, Detail: it.Detail})
+	p.r.log.Info("call", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome,
+		"customer", it.CustomerID, "conversation", it.ConversationID, "dry_run", p.po.DryRun)
+	return it.State
+}
+
+// fail records a failed attempt; past MaxAttempts the item is parked.
+func (p *pass) fail(ctx context.Context, in Instance, it *store.Item, err error) {
+	it.Attempts++
+	it.LastError = err.Error()
+	it.State, it.Outcome = store.StateFailed, OutcomeFailed
+	if it.Attempts >= p.r.opts.MaxAttempts {
+		it.State, it.Outcome = store.StateParked, OutcomeParked
+	}
+	p.put(ctx, *it)
+	p.count(in.Name, it.Kind, it.Outcome)
+	p.plan(PlanEntry{Instance: in.Name, Kind: it.Kind, ID: it.SourceID, Outcome: it.Outcome, Detail: it.LastError})
+	p.r.log.Warn("item failed", "instance", in.Name, "kind", it.Kind, "id", it.SourceID,
+		"attempts", it.Attempts, "state", it.State, "err", err)
+}
+
+// put writes the ledger unless this is a dry run. The write must land even
+// when the pass is being cancelled: the Help Scout write it records did.
+func (p *pass) put(ctx context.Context, it store.Item) {
+	if p.po.DryRun {
+		return
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := p.r.st.PutItem(wctx, it); err != nil {
+		p.r.log.Error("write ledger", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)
+	}
+}

@@ -1,0 +1,247 @@
+package reconciler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
+)
+
+// resolvedCustomer is the outcome of the customer rule for one item.
+type resolvedCustomer struct {
+	ID         int64
+	Existing   bool               // matched a customer that was already there (contact sync applies)
+	Customer   helpscout.Customer // the matched customer, when Existing
+	Skip       bool               // DUPLICATES=skip with several matches
+	Candidates []int64
+}
+
+// resolveCustomer applies SPEC §6 "Customer match": search, verify, choose,
+// or create a customer carrying the number. Anonymous and unparseable numbers
+// go to the instance's anonymous customer. Answers are memoised for the pass.
+func (p *pass) resolveCustomer(ctx context.Context, in Instance, kind, src, e164, region string) (resolvedCustomer, error) {
+	if e164 == "" {
+		return p.anonymousCustomer(ctx, in)
+	}
+	key := in.Name + "|" + e164
+	if rc, ok := p.customers[key]; ok {
+		return rc, nil
+	}
+	cands, err := p.r.hs.FindCustomersByPhone(ctx, e164)
+	if err != nil {
+		return resolvedCustomer{}, fmt.Errorf("search customers by phone: %w", err)
+	}
+	// A customer we created may not be in the search index yet.
+	if id, ok, err := p.r.st.CustomerForPhone(ctx, e164); err != nil {
+		return resolvedCustomer{}, fmt.Errorf("read customer cache: %w", err)
+	} else if ok && !hasCustomer(cands, id) {
+		c, err := p.r.hs.GetCustomer(ctx, id)
+		switch {
+		case err == nil:
+			cands = append(cands, c)
+		case errors.Is(err, helpscout.ErrNotFound):
+			// deleted or merged since: forget it, search decides
+		default:
+			return resolvedCustomer{}, fmt.Errorf("read cached customer %d: %w", id, err)
+		}
+	}
+	choice := rules.ChooseCustomer(rules.MatchCustomers(e164, region, rulesCustomers(cands)), in.Duplicates)
+	var rc resolvedCustomer
+	switch {
+	case choice.Skip:
+		rc = resolvedCustomer{Skip: true, Candidates: choice.Candidates}
+	case !choice.Create:
+		rc = resolvedCustomer{ID: choice.CustomerID, Existing: true, Candidates: choice.Candidates}
+		for _, c := range cands {
+			if c.ID == choice.CustomerID {
+				rc.Customer = c
+			}
+		}
+	default:
+		id, err := p.createCustomer(ctx, in, kind, src, e164)
+		if err != nil {
+			return resolvedCustomer{}, err
+		}
+		rc = resolvedCustomer{ID: id}
+	}
+	if !p.po.DryRun || !choice.Create {
+		p.customers[key] = rc
+	}
+	return rc, nil
+}
+
+func hasCustomer(cs []helpscout.Customer, id int64) bool {
+	for _, c := range cs {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// createCustomer creates a customer carrying the number in E.164, so the next
+// call from it finds the same customer, and remembers it locally at once
+// (Help Scout's search index may lag behind the create).
+func (p *pass) createCustomer(ctx context.Context, in Instance, kind, src, e164 string) (int64, error) {
+	if p.po.DryRun {
+		return 0, nil
+	}
+	first, last := rules.NewCustomerName(e164)
+	nc := helpscout.NewCustomer{FirstName: first, LastName: last, Phones: []helpscout.Entry{{Type: "work", Value: e164}}}
+	id, err := p.write(ctx, in.Name, kind, src, actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
+		return p.r.hs.CreateCustomer(ctx, nc)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create customer for %s: %w", e164, err)
+	}
+	if err := p.r.st.PutCustomerForPhone(context.WithoutCancel(ctx), e164, id); err != nil {
+		return id, fmt.Errorf("remember customer %d: %w", id, err)
+	}
+	return id, nil
+}
+
+// anonymousCustomer is the one customer per instance that collects calls and
+// messages from hidden or unparseable numbers.
+func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCustomer, error) {
+	key := "anonymous_customer:" + in.Name
+	if rc, ok := p.customers[key]; ok {
+		return rc, nil
+	}
+	first, last := rules.AnonymousCustomerName(in.Name)
+	if v, ok, err := p.r.st.GetKV(ctx, key); err != nil {
+		return resolvedCustomer{}, err
+	} else if ok {
+		id, _ := strconv.ParseInt(v, 10, 64)
+		if id > 0 {
+			rc := resolvedCustomer{ID: id}
+			p.customers[key] = rc
+			return rc, nil
+		}
+	}
+	// Not known locally (new database, or a crash right after creating it):
+	// look it up by name before creating another.
+	found, err := p.r.hs.SearchCustomers(ctx, fmt.Sprintf(`(firstName:"%s")`, first))
+	if err != nil {
+		return resolvedCustomer{}, fmt.Errorf("search anonymous customer: %w", err)
+	}
+	var id int64
+	for _, c := range found {
+		if c.FirstName == first && c.LastName == last && (id == 0 || c.ID < id) {
+			id = c.ID
+		}
+	}
+	if id == 0 && !p.po.DryRun {
+		id, err = p.write(ctx, in.Name, "instance", "anonymous_customer", actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
+			return p.r.hs.CreateCustomer(ctx, helpscout.NewCustomer{FirstName: first, LastName: last,
+				Background: "Calls and messages from hidden or unreadable numbers, logged by aircall-helpscout."})
+		})
+		if err != nil {
+			return resolvedCustomer{}, fmt.Errorf("create anonymous customer: %w", err)
+		}
+	}
+	if id != 0 && !p.po.DryRun {
+		if err := p.r.st.PutKV(context.WithoutCancel(ctx), key, strconv.FormatInt(id, 10), time.Time{}); err != nil {
+			return resolvedCustomer{}, err
+		}
+	}
+	rc := resolvedCustomer{ID: id}
+	p.customers[key] = rc
+	return rc, nil
+}
+
+// agentUser finds the Help Scout user whose email is the Aircall agent's,
+// 0 when none. Answers (including "none") are cached for UserCacheTTL.
+func (p *pass) agentUser(ctx context.Context, u *aircall.User) (int64, error) {
+	if u == nil || strings.TrimSpace(u.Email) == "" {
+		return 0, nil
+	}
+	email := strings.ToLower(strings.TrimSpace(u.Email))
+	if id, ok := p.users[email]; ok {
+		return id, nil
+	}
+	cu, ok, err := p.r.st.UserForEmail(ctx, email)
+	if err != nil {
+		return 0, err
+	}
+	if ok && p.now.Sub(cu.CheckedAt) < p.r.opts.UserCacheTTL {
+		p.users[email] = cu.UserID
+		return cu.UserID, nil
+	}
+	hu, err := p.r.hs.FindUserByEmail(ctx, email)
+	if err != nil {
+		return 0, fmt.Errorf("find Help Scout user %s: %w", email, err)
+	}
+	var id int64
+	if hu != nil {
+		id = hu.ID
+	}
+	p.users[email] = id
+	if !p.po.DryRun {
+		if err := p.r.st.PutUserForEmail(ctx, email, id, p.now); err != nil {
+			return id, err
+		}
+	}
+	return id, nil
+}
+
+// syncContact creates or overwrites the Aircall contact of the number from
+// the matched Help Scout customer (SPEC §6 "Contact sync"), at most once per
+// version of the customer. It is best effort: a failure is logged and tried
+// again on the customer's next call, it never fails the call.
+func (p *pass) syncContact(ctx context.Context, in Instance, e164 string, c helpscout.Customer) {
+	if !in.SyncContacts || e164 == "" || c.ID == 0 {
+		return
+	}
+	if first, last := rules.NewCustomerName(e164); c.FirstName == first && c.LastName == last && len(c.Emails) == 0 {
+		return // our own placeholder: nothing worth sending to Aircall
+	}
+	if at, ok, err := p.r.st.ContactSyncedAt(ctx, c.ID); err == nil && ok && at.Equal(c.UpdatedAt) {
+		return
+	}
+	err := func() error {
+		existing, err := p.r.ac.SearchContactsByPhone(ctx, e164)
+		if err != nil {
+			return fmt.Errorf("search Aircall contact: %w", err)
+		}
+		in := aircall.ContactInput{FirstName: c.FirstName, LastName: c.LastName, CompanyName: c.Organization}
+		if len(existing) == 0 {
+			in.PhoneNumbers = []aircall.ContactDetail{{Label: "Work", Value: e164}}
+			for _, e := range c.Emails {
+				in.Emails = append(in.Emails, aircall.ContactDetail{Label: "Work", Value: e.Value})
+			}
+			if _, err := p.r.ac.CreateContact(ctx, in); err != nil {
+				return fmt.Errorf("create Aircall contact: %w", err)
+			}
+			return nil
+		}
+		ct := existing[0]
+		if _, err := p.r.ac.UpdateContact(ctx, ct.ID, in); err != nil {
+			return fmt.Errorf("update Aircall contact %d: %w", ct.ID, err)
+		}
+		have := map[string]bool{}
+		for _, e := range ct.Emails {
+			have[strings.ToLower(e.Value)] = true
+		}
+		for _, e := range c.Emails {
+			if !have[strings.ToLower(e.Value)] {
+				if err := p.r.ac.AddContactEmail(ctx, ct.ID, "Work", e.Value); err != nil {
+					return fmt.Errorf("add email to Aircall contact %d: %w", ct.ID, err)
+				}
+			}
+		}
+		return nil
+	}()
+	if err != nil {
+		p.r.log.Warn("contact sync failed; retried on the customer's next call", "instance", in.Name, "customer", c.ID, "err", err)
+		return
+	}
+	if err := p.r.st.PutContactSynced(ctx, c.ID, c.UpdatedAt); err != nil {
+		p.r.log.Warn("record contact sync", "customer", c.ID, "err", err)
+	}
+}

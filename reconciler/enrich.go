@@ -1,0 +1,230 @@
+package reconciler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
+)
+
+// kvAddonOff marks the AI add-on as off for the account (a 403 seen).
+const kvAddonOff = "aircall_ai_addon_off"
+
+// aiOff reports whether a recent 403 said the AI add-on is off.
+func (p *pass) aiOff(ctx context.Context) (bool, error) {
+	if p.addonOff != nil {
+		return *p.addonOff, nil
+	}
+	_, ok, err := p.r.st.GetKV(ctx, kvAddonOff)
+	if err != nil {
+		return false, err
+	}
+	p.addonOff = &ok
+	return ok, nil
+}
+
+func (p *pass) markAddonOff(ctx context.Context) {
+	off := true
+	p.addonOff = &off
+	p.r.log.Warn("Aircall AI add-on answered 403: logging calls without transcript/AI for a while", "for", p.r.opts.AddonOffFor)
+	if !p.po.DryRun {
+		if err := p.r.st.PutKV(context.WithoutCancel(ctx), kvAddonOff, "403", p.now.Add(p.r.opts.AddonOffFor)); err != nil {
+			p.r.log.Error("remember AI add-on off", "err", err)
+		}
+	}
+}
+
+// fetchEnrichment reads what Aircall has generated for a call, asking only
+// for what the instance logs, and stopping at the first "not yet": the
+// summary and the rest are generated from the transcript, so when it is not
+// there they are not either, and each request counts against a small budget.
+func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Call) (rules.Enrichment, bool, error) {
+	var e rules.Enrichment
+	pol := in.Enrichment
+	notYet := func(err error) (bool, error) {
+		switch {
+		case errors.Is(err, aircall.ErrNotReady):
+			return true, nil
+		case errors.Is(err, aircall.ErrNotLicensed):
+			p.markAddonOff(ctx)
+			return true, errAddonOff
+		}
+		return false, err
+	}
+	if pol.Transcripts {
+		t, err := p.r.ac.Transcription(ctx, call.ID)
+		if err != nil {
+			stop, err := notYet(err)
+			if errors.Is(err, errAddonOff) {
+				return rules.Enrichment{}, true, nil
+			}
+			if stop || err != nil {
+				return e, false, wrapAI("transcription", err)
+			}
+		} else {
+			e.TranscriptSeen = true
+			agent := "Agent"
+			if call.User != nil && call.User.Name != "" {
+				agent = call.User.Name
+			}
+			for _, u := range t.Utterances {
+				who := "Customer"
+				if u.ParticipantType == "internal" {
+					who = agent
+				}
+				e.Transcript = append(e.Transcript, rules.Utterance{Speaker: who, Start: u.StartTime, Text: u.Text})
+			}
+		}
+	}
+	if !pol.AIInsights {
+		return e, false, nil
+	}
+	s, err := p.r.ac.Summary(ctx, call.ID)
+	if err != nil {
+		stop, err := notYet(err)
+		if errors.Is(err, errAddonOff) {
+			return rules.Enrichment{}, true, nil
+		}
+		if stop || err != nil {
+			return e, false, wrapAI("summary", err)
+		}
+	}
+	e.SummarySeen, e.Summary = true, s.Content
+	// The rest are extras: absent ones are simply not shown.
+	if t, err := p.r.ac.Topics(ctx, call.ID); err == nil {
+		e.Topics = t.Content
+	} else if _, err := notYet(err); err != nil {
+		return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("topics", err))
+	}
+	if a, err := p.r.ac.ActionItems(ctx, call.ID); err == nil {
+		e.ActionItems = a.Items
+	} else if _, err := notYet(err); err != nil {
+		return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("action items", err))
+	}
+	if s, err := p.r.ac.Sentiments(ctx, call.ID); err == nil {
+		for _, sp := range s.Participants {
+			who := "Customer"
+			if sp.ParticipantType == "internal" {
+				who = "Agent"
+			}
+			e.Sentiments = append(e.Sentiments, rules.Sentiment{Who: who, Value: sp.Value})
+		}
+	} else if _, err := notYet(err); err != nil {
+		return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("sentiments", err))
+	}
+	return e, false, nil
+}
+
+var errAddonOff = errors.New("AI add-on off")
+
+func ignoreAddonOff(err error) error {
+	if errors.Is(err, errAddonOff) {
+		return nil
+	}
+	return err
+}
+
+func wrapAI(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("read call %s: %w", what, err)
+}
+
+// lateEnrichment adds the transcript/AI note to calls that were logged
+// without it, until ENRICHMENT_MAX_AGE (SPEC §7).
+func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
+	if !in.Enrichment.Enabled() {
+		return nil
+	}
+	items, err := p.r.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
+		States: []string{store.StateLogged}, Enrichment: "pending"})
+	if err != nil {
+		return fmt.Errorf("list calls waiting for insights: %w", err)
+	}
+	for _, it := range items {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if rules.LateEnrichmentExpired(in.Enrichment, it.OccurredAt, p.now) {
+			it.Enrichment = "gave_up"
+			p.put(ctx, it)
+			p.count(in.Name, KindCall, OutcomeNoEnrich)
+			continue
+		}
+		off, err := p.aiOff(ctx)
+		if err != nil {
+			return err
+		}
+		if off {
+			return nil
+		}
+		id, _ := strconv.ParseInt(it.SourceID, 10, 64)
+		// Speaker names come from the call; the transcript is read first
+		// so that a call whose insights are not ready costs one request.
+		e, off, err := p.fetchEnrichment(ctx, in, aircall.Call{ID: id})
+		if err != nil && !errors.Is(err, aircall.ErrNotReady) {
+			if isFatal(err) {
+				return err
+			}
+			p.r.log.Warn("read late insights", "instance", in.Name, "call", id, "err", err)
+			continue
+		}
+		if off {
+			return nil
+		}
+		if !in.Enrichment.Ready(e) {
+			continue
+		}
+		e = in.Enrichment.Filter(e)
+		if e.Empty() {
+			it.Enrichment = "done"
+			p.put(ctx, it)
+			continue
+		}
+		j, err := p.loadJournal(ctx, in.Name, KindCall, it.SourceID, rules.CallMarker(id))
+		if err != nil {
+			p.r.log.Warn("late insights journal", "call", id, "err", err)
+			continue
+		}
+		if n, ok := j.landed(actAddNote); ok {
+			it.NoteThreadID, it.Enrichment = n.ResultID, "done"
+			p.put(ctx, it)
+			continue
+		}
+		if p.po.DryRun {
+			p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: it.SourceID, Outcome: OutcomeEnriched,
+				Detail: fmt.Sprintf("would add transcript/AI note to conversation %d", it.ConversationID)})
+			continue
+		}
+		convID := it.ConversationID
+		noteID, err := p.addNote(ctx, in, it.SourceID, convID, id, e)
+		var moved *helpscout.MovedError
+		if errors.As(err, &moved) && moved.NewID != 0 {
+			convID = moved.NewID
+			noteID, err = p.addNote(ctx, in, it.SourceID, convID, id, e)
+		}
+		switch {
+		case errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound):
+			it.Enrichment, it.LastError = "gave_up", err.Error()
+			p.put(ctx, it)
+			p.count(in.Name, KindCall, OutcomeNoEnrich)
+		case err != nil:
+			if isFatal(err) {
+				return err
+			}
+			p.r.log.Warn("add late insights", "instance", in.Name, "call", id, "err", err)
+		default:
+			it.NoteThreadID, it.ConversationID, it.Enrichment = noteID, convID, "done"
+			p.put(ctx, it)
+			p.count(in.Name, KindCall, OutcomeEnriched)
+			p.r.log.Info("late insights added", "instance", in.Name, "call", id, "conversation", convID)
+		}
+	}
+	return nil
+}

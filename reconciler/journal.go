@@ -1,0 +1,162 @@
+package reconciler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
+)
+
+// Journal actions. The suffix of the thread actions keeps what was decided,
+// so that a replay after a crash carries on with the same decision.
+const (
+	actCreateCustomer       = "create_customer"
+	actCreateConversation   = "create_conversation"           // phone thread inline
+	actCreateConvWithNote   = "create_conversation_with_note" // phone thread + insights note inline
+	actAddPhoneExisting     = "add_phone_thread:existing"
+	actAddPhoneReopen       = "add_phone_thread:reopen"
+	actAddNote              = "add_note"
+	actCreateMsgConv        = "create_message_conversation"
+	actAddMessageThread     = "add_message_thread"
+)
+
+// journal is an item's write history, replayed to resume after a crash.
+type journal struct {
+	entries []store.Intent
+}
+
+// landed returns the newest finished intent with one of the actions whose
+// write reached Help Scout.
+func (j journal) landed(actions ...string) (store.Intent, bool) {
+	for i := len(j.entries) - 1; i >= 0; i-- {
+		e := j.entries[i]
+		if !e.Done || e.ResultID == store.IntentNotLanded {
+			continue
+		}
+		for _, a := range actions {
+			if e.Action == a {
+				return e, true
+			}
+		}
+	}
+	return store.Intent{}, false
+}
+
+// loadJournal reads an item's journal and settles its open intents: each is
+// looked for in Help Scout by its marker and closed as landed (with the ID
+// found) or not landed. An open intent whose check itself fails keeps the item
+// from going on, since writing again could log it twice.
+func (p *pass) loadJournal(ctx context.Context, inst, kind, src, marker string) (journal, error) {
+	if p.po.DryRun {
+		ents, err := p.r.st.Intents(ctx, inst, kind, src)
+		return journal{entries: ents}, err
+	}
+	ents, err := p.r.st.Intents(ctx, inst, kind, src)
+	if err != nil {
+		return journal{}, fmt.Errorf("read journal: %w", err)
+	}
+	for i, e := range ents {
+		if e.Done {
+			continue
+		}
+		result, err := p.settle(ctx, e, marker)
+		if err != nil {
+			return journal{}, fmt.Errorf("check whether an interrupted %s landed: %w", e.Action, err)
+		}
+		if err := p.r.st.FinishIntent(ctx, e.ID, result); err != nil {
+			return journal{}, fmt.Errorf("settle intent: %w", err)
+		}
+		ents[i].Done, ents[i].ResultID = true, result
+		p.r.log.Info("settled interrupted write", "instance", inst, "kind", kind, "id", src,
+			"action", e.Action, "landed", result != store.IntentNotLanded, "result", result)
+	}
+	return journal{entries: ents}, nil
+}
+
+// settle finds out whether an interrupted write landed. It returns the ID of
+// what it created (0 when it landed but the ID is unknown) or IntentNotLanded.
+func (p *pass) settle(ctx context.Context, e store.Intent, marker string) (int64, error) {
+	switch {
+	case e.Action == actCreateCustomer:
+		// The customer search runs again before any create; a customer
+		// that landed is found there (and an unfound one is created).
+		return store.IntentNotLanded, nil
+	case e.Action == actCreateConversation || e.Action == actCreateConvWithNote || e.Action == actCreateMsgConv:
+		convs, err := p.r.hs.ListConversations(ctx, helpscout.ConversationFilter{
+			CustomerID: e.TargetID, Status: "all", SortField: "createdAt", SortOrder: "desc",
+			EmbedThreads: true, MaxPages: 1})
+		if err != nil {
+			return 0, err
+		}
+		for _, c := range convs {
+			for _, t := range c.Threads {
+				if rules.HasMarker(t.Body, marker) {
+					return c.ID, nil
+				}
+			}
+		}
+		return store.IntentNotLanded, nil
+	case strings.HasPrefix(e.Action, "add_"):
+		m := marker
+		if e.Action == actAddNote {
+			m = strings.Replace(marker, "]", ":insights]", 1)
+		}
+		id, err := p.findThread(ctx, e.TargetID, m)
+		if errors.Is(err, helpscout.ErrNotFound) {
+			return store.IntentNotLanded, nil
+		}
+		return id, err
+	}
+	return store.IntentNotLanded, nil
+}
+
+// findThread looks for a thread carrying marker in a conversation. It
+// returns the thread ID, or IntentNotLanded.
+func (p *pass) findThread(ctx context.Context, convID int64, marker string) (int64, error) {
+	threads, err := p.r.hs.ListThreads(ctx, convID)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range threads {
+		if rules.HasMarker(t.Body, marker) {
+			if t.ID == 0 {
+				return 0, nil
+			}
+			return t.ID, nil
+		}
+	}
+	return store.IntentNotLanded, nil
+}
+
+// write makes one journaled Help Scout write: intent first, then the write,
+// then its result. A write whose outcome is unknown (ErrAmbiguous, or the
+// pass cancelled while it was in flight) leaves the intent open for the next
+// pass to settle; a write that certainly failed closes it as not landed.
+func (p *pass) write(ctx context.Context, inst, kind, src, action string, target int64, fn func(context.Context) (int64, error)) (int64, error) {
+	id, err := p.r.st.BeginIntent(ctx, store.Intent{Instance: inst, Kind: kind, SourceID: src, Action: action, TargetID: target})
+	if err != nil {
+		return 0, fmt.Errorf("record intent: %w", err)
+	}
+	res, werr := fn(ctx)
+	// Recording the outcome must survive a cancelled pass.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if werr != nil {
+		if errors.Is(werr, helpscout.ErrAmbiguous) || ctx.Err() != nil {
+			return 0, werr
+		}
+		if err := p.r.st.FinishIntent(rctx, id, store.IntentNotLanded); err != nil {
+			return 0, errors.Join(werr, err)
+		}
+		return 0, werr
+	}
+	if err := p.r.st.FinishIntent(rctx, id, res); err != nil {
+		return res, fmt.Errorf("record write result: %w", err)
+	}
+	return res, nil
+}

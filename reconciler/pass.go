@@ -1,0 +1,209 @@
+package reconciler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
+)
+
+// PassOptions describe one pass.
+type PassOptions struct {
+	// Instance limits the pass to one instance ("" = all).
+	Instance string
+	// Since/Until make the pass a manual catch-up of [Since, Until): the
+	// scheduled cursor is neither read nor moved. Zero Since = scheduled pass.
+	Since, Until time.Time
+	// DryRun decides everything and writes nothing anywhere: no Help Scout
+	// or Aircall write, no ledger, cursor, cache or run record.
+	DryRun bool
+	// Plan receives one entry per item in a dry run (and, if set, in a real
+	// run too): what the item got or would get.
+	Plan func(PlanEntry)
+	// Progress is called after each call handled; Total is filled when
+	// CountTotal is set (one extra Aircall request per pass).
+	Progress   func(Progress)
+	CountTotal bool
+	// Mode labels the run in the history ("scheduled", "catchup", "dry-run").
+	Mode string
+}
+
+// PlanEntry says what happened, or would happen, to one item.
+type PlanEntry struct {
+	Instance, Kind, ID string
+	Outcome            string
+	Detail             string
+}
+
+// Progress of a pass.
+type Progress struct {
+	Done, Total int
+}
+
+// Result of a pass.
+type Result struct {
+	Instances map[string]*InstanceResult
+	Overlaps  []string
+}
+
+// InstanceResult is what a pass did for one instance.
+type InstanceResult struct {
+	Counts map[string]int // outcome → items
+	Errors []string       // pass-level problems (the listing failed, ...)
+	Cursor time.Time      // the calls cursor after the pass (scheduled passes)
+}
+
+// Fatal errors end a pass at once: retrying items cannot help.
+var ErrFatal = errors.New("fatal")
+
+// Outcomes counted in results besides the ledger's own.
+const (
+	OutcomeAlready   = "already_done"
+	OutcomeWaiting   = "waiting"
+	OutcomeFailed    = "failed"
+	OutcomeParked    = "parked"
+	OutcomeOverlap   = "skipped: number overlap"
+	OutcomeEnriched  = "late_insights_added"
+	OutcomeNoEnrich  = "late_insights_gave_up"
+)
+
+// pass is the state of one pass: memos that spare API requests for items of
+// the same customer or agent, counters and options.
+type pass struct {
+	r       *Reconciler
+	po      PassOptions
+	now     time.Time
+	results map[string]*InstanceResult
+	// memo of customer resolution by instance+E.164, and of agent users
+	customers map[string]resolvedCustomer
+	users     map[string]int64
+	addonOff  *bool
+	done      int
+	total     int
+}
+
+// RunPass runs one pass over the selected instances. It returns an error
+// wrapping ErrFatal for problems no retry can fix (bad credentials, unknown
+// instance); per-item failures are recorded and counted, not returned.
+func (r *Reconciler) RunPass(ctx context.Context, po PassOptions) (Result, error) {
+	p := &pass{r: r, po: po, now: r.opts.Now().UTC().Truncate(time.Second),
+		results: map[string]*InstanceResult{}, customers: map[string]resolvedCustomer{}, users: map[string]int64{}}
+	var insts []Instance
+	for _, in := range r.instances {
+		if po.Instance == "" || po.Instance == in.Name {
+			insts = append(insts, in)
+		}
+	}
+	if len(insts) == 0 {
+		return Result{}, fmt.Errorf("%w: unknown instance %q", ErrFatal, po.Instance)
+	}
+	for _, in := range insts {
+		p.results[in.Name] = &InstanceResult{Counts: map[string]int{}}
+	}
+	res := Result{Instances: p.results}
+
+	rt, err := r.routing(ctx)
+	if err != nil {
+		if isFatal(err) {
+			return res, fmt.Errorf("%w: %w", ErrFatal, err)
+		}
+		r.log.Warn("routing without Aircall's number list", "err", err)
+	}
+	res.Overlaps = rt.OverlapProblems()
+	for _, o := range res.Overlaps {
+		r.log.Error("number overlap", "problem", o)
+	}
+
+	runIDs := map[string]int64{}
+	if !po.DryRun {
+		mode := po.Mode
+		if mode == "" {
+			mode = "scheduled"
+			if !po.Since.IsZero() {
+				mode = "catchup"
+			}
+		}
+		for _, in := range insts {
+			id, err := r.st.StartRun(ctx, store.Run{Instance: in.Name, Mode: mode, Since: po.Since, Until: po.Until, StartedAt: p.now})
+			if err != nil {
+				return res, fmt.Errorf("record run start: %w", err)
+			}
+			runIDs[in.Name] = id
+		}
+	}
+
+	passErr := p.calls(ctx, insts, rt)
+	if passErr == nil && po.Since.IsZero() {
+		for _, in := range insts {
+			if err := p.retryOutsideWindow(ctx, in, rt); err != nil {
+				passErr = err
+				break
+			}
+			if err := p.lateEnrichment(ctx, in); err != nil {
+				passErr = err
+				break
+			}
+		}
+	}
+	if passErr == nil {
+		for _, in := range insts {
+			if err := p.messages(ctx, in, rt); err != nil {
+				passErr = err
+				break
+			}
+		}
+	}
+
+	if !po.DryRun {
+		for _, in := range insts {
+			ir := p.results[in.Name]
+			msg := ""
+			if passErr != nil {
+				msg = passErr.Error()
+			} else if len(ir.Errors) > 0 {
+				msg = ir.Errors[0]
+			}
+			// A run record must survive a cancelled context (SIGTERM).
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			if err := r.st.FinishRun(fctx, runIDs[in.Name], r.opts.Now().UTC(), ir.Counts, msg); err != nil {
+				r.log.Error("record run end", "instance", in.Name, "err", err)
+			}
+			cancel()
+		}
+	}
+	if passErr != nil && isFatal(passErr) {
+		return res, fmt.Errorf("%w: %w", ErrFatal, passErr)
+	}
+	return res, passErr
+}
+
+// isFatal reports errors that no retry of the same pass can fix.
+func isFatal(err error) bool {
+	return errors.Is(err, aircall.ErrBadCredentials) || errors.Is(err, helpscout.ErrBadCredentials) || errors.Is(err, ErrFatal)
+}
+
+// count records an item outcome in the result, the metrics hook and the
+// progress callback.
+func (p *pass) count(inst, kind, outcome string) {
+	p.results[inst].Counts[outcome]++
+	if p.r.opts.OnItem != nil && !p.po.DryRun {
+		p.r.opts.OnItem(inst, kind, outcome)
+	}
+}
+
+func (p *pass) plan(e PlanEntry) {
+	if p.po.Plan != nil {
+		p.po.Plan(e)
+	}
+}
+
+func (p *pass) progress() {
+	p.done++
+	if p.po.Progress != nil {
+		p.po.Progress(Progress{Done: p.done, Total: p.total})
+	}
+}
