@@ -15,14 +15,14 @@ import (
 // Journal actions. The suffix of the thread actions keeps what was decided,
 // so that a replay after a crash carries on with the same decision.
 const (
-	actCreateCustomer       = "create_customer"
-	actCreateConversation   = "create_conversation"           // phone thread inline
-	actCreateConvWithNote   = "create_conversation_with_note" // phone thread + insights note inline
-	actAddPhoneExisting     = "add_phone_thread:existing"
-	actAddPhoneReopen       = "add_phone_thread:reopen"
-	actAddNote              = "add_note"
-	actCreateMsgConv        = "create_message_conversation"
-	actAddMessageThread     = "add_message_thread"
+	actCreateCustomer     = "create_customer"
+	actCreateConversation = "create_conversation"           // phone thread inline
+	actCreateConvWithNote = "create_conversation_with_note" // phone thread + insights note inline
+	actAddPhoneExisting   = "add_phone_thread:existing"
+	actAddPhoneReopen     = "add_phone_thread:reopen"
+	actAddNote            = "add_note"
+	actCreateMsgConv      = "create_message_conversation"
+	actAddMessageThread   = "add_message_thread"
 )
 
 // journal is an item's write history, replayed to resume after a crash.

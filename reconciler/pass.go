@@ -62,13 +62,13 @@ var ErrFatal = errors.New("fatal")
 
 // Outcomes counted in results besides the ledger's own.
 const (
-	OutcomeAlready   = "already_done"
-	OutcomeWaiting   = "waiting"
-	OutcomeFailed    = "failed"
-	OutcomeParked    = "parked"
-	OutcomeOverlap   = "skipped: number overlap"
-	OutcomeEnriched  = "late_insights_added"
-	OutcomeNoEnrich  = "late_insights_gave_up"
+	OutcomeAlready  = "already_done"
+	OutcomeWaiting  = "waiting"
+	OutcomeFailed   = "failed"
+	OutcomeParked   = "parked"
+	OutcomeOverlap  = "skipped: number overlap"
+	OutcomeEnriched = "late_insights_added"
+	OutcomeNoEnrich = "late_insights_gave_up"
 )
 
 // pass is the state of one pass: memos that spare API requests for items of

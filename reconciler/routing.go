@@ -17,7 +17,7 @@ import (
 type Routing struct {
 	byID     map[int64]string // number ID → instance
 	byE164   map[string]string
-	all      string            // instance with "*", if any
+	all      string             // instance with "*", if any
 	Overlaps map[int64][]string // number ID → instances that both claim it
 	Unknown  []string           // configured entries that match no Aircall number
 }
