@@ -178,7 +178,7 @@ func TestOwnLimiter(t *testing.T) {
 		n     int
 		want  time.Duration
 	}{
-		{"reads", false, 60, 50 * time.Second},  // burst 10, then 1/s
+		{"reads", false, 60, 50 * time.Second}, // burst 10, then 1/s
 		{"writes", true, 30, 50 * time.Second}, // 2 units each
 	}
 	for _, tt := range tests {

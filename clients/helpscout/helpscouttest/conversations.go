@@ -509,12 +509,16 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) {
 		return !less
 	})
 	embed := q.Get("embed") == "threads"
-	items := make([]any, 0, len(list))
-	for _, c := range list {
-		items = append(items, s.convJSON(c, embed))
-	}
 	s.mu.Unlock()
-	s.writePage(w, r, "conversations", items)
+	s.writePageFunc(w, r, "conversations", len(list), func(lo, hi int) []any {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		items := make([]any, 0, hi-lo)
+		for _, c := range list[lo:hi] {
+			items = append(items, s.convJSON(c, embed))
+		}
+		return items
+	})
 }
 
 // convMatches implements the query fields the reconciler may use.

@@ -78,11 +78,15 @@ func (s *Server) notFound(w http.ResponseWriter) {
 
 // writePage answers one HAL page of items (already filtered and sorted).
 func (s *Server) writePage(w http.ResponseWriter, r *http.Request, key string, items []any) {
+	s.writePageFunc(w, r, key, len(items), func(lo, hi int) []any { return items[lo:hi] })
+}
+
+// writePageFunc renders only the requested page; render is called without s.mu.
+func (s *Server) writePageFunc(w http.ResponseWriter, r *http.Request, key string, total int, render func(lo, hi int) []any) {
 	page := 1
 	if p, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && p > 0 {
 		page = p
 	}
-	total := len(items)
 	pages := (total + pageSize - 1) / pageSize
 	lo := min((page-1)*pageSize, total)
 	hi := min(lo+pageSize, total)
@@ -101,7 +105,7 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, key string, i
 		links["previous"] = link(page - 1)
 	}
 	writeHAL(w, map[string]any{
-		"_embedded": map[string]any{key: items[lo:hi]},
+		"_embedded": map[string]any{key: render(lo, hi)},
 		"_links":    links,
 		"page":      map[string]int{"size": pageSize, "totalElements": total, "totalPages": pages, "number": page},
 	})

@@ -145,12 +145,16 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 		}
 		return less
 	})
-	items := make([]any, 0, len(list))
-	for _, c := range list {
-		items = append(items, s.customerJSON(c))
-	}
 	s.mu.Unlock()
-	s.writePage(w, r, "customers", items)
+	s.writePageFunc(w, r, "customers", len(list), func(lo, hi int) []any {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		items := make([]any, 0, hi-lo)
+		for _, c := range list[lo:hi] {
+			items = append(items, s.customerJSON(c))
+		}
+		return items
+	})
 }
 
 // customerMatches: phone matches when the digits are equal (Help Scout's
