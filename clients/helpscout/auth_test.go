@@ -95,3 +95,29 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+// TestTokenExpiresBetweenPages: the server drops the token while a paged
+// search is under way; the next page gets a 401, one refresh, and the walk goes on.
+func TestTokenExpiresBetweenPages(t *testing.T) {
+	is := is.New(t)
+	var e *env
+	expired := false
+	e = newEnv(t, func(c *helpscout.Config) {
+		c.Observer = func(ev helpscout.RequestEvent) {
+			if ev.Endpoint == "/v2/customers" && ev.Status == 200 && !expired {
+				expired = true
+				e.srv.ExpireTokens()
+			}
+		}
+	})
+	for range 75 {
+		e.srv.AddCustomer(helpscout.Customer{FirstName: "Pat"})
+	}
+	got, err := e.c.SearchCustomers(e.ctx, `(firstName:"Pat")`)
+	is.NoErr(err)
+	is.Equal(len(got), 75)
+	st := e.c.Stats()
+	is.Equal(st.Requests["GET /v2/customers 401"], 1)
+	is.Equal(st.Requests["GET /v2/customers 200"], 2)
+	is.Equal(st.Requests["POST /v2/oauth2/token 200"], 2)
+}

@@ -109,6 +109,7 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 			if err := c.sleep(ctx, retryAfter(resp.header)); err != nil {
 				return nil, fmt.Errorf("helpscout: %s: %w", what, err)
 			}
+			c.forgetRemaining() // Retry-After already covered the window
 			continue
 		case s == http.StatusMovedPermanently || s == http.StatusFound:
 			loc := resp.header.Get("Location")
@@ -215,6 +216,12 @@ func (c *Client) noteRemaining(h http.Header) {
 	c.mu.Lock()
 	c.remaining = n
 	c.remainAt = c.now()
+	c.mu.Unlock()
+}
+
+func (c *Client) forgetRemaining() {
+	c.mu.Lock()
+	c.remaining = -1
 	c.mu.Unlock()
 }
 
