@@ -1,9 +1,515 @@
 package reconciler
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
+)
+
+// messageBatch is how many inbox rows a pass reads at a time.
+const messageBatch = 500
+
+// msgRun is per-instance state of the message half of a pass. In a dry run
+// nothing is recorded, so the day conversations a real run would have
+// created are remembered here to plan the next messages of the same day.
+type msgRun struct {
+	dry map[string]int // day key → threads "added"
+}
 
 // messages logs the SMS/WhatsApp messages stored by the webhook receiver
-// since the instance's message cursor (SPEC §8).
+// since the instance's message cursor (SPEC §8). A scheduled pass first
+// retries the messages that failed before, by id, then reads the inbox in
+// Seq order; the cursor moves over every message that reached a final state
+// or failed (failed ones are retried by id, so one bad message never holds
+// the others). A catch-up re-reads the inbox rows created in its period and
+// leaves the cursor alone.
 func (p *pass) messages(ctx context.Context, in Instance, rt Routing) error {
+	if !in.LogMessages {
+		return nil
+	}
+	mr := &msgRun{dry: map[string]int{}}
+	if !p.po.Since.IsZero() {
+		return p.catchUpMessages(ctx, in, rt, mr)
+	}
+	if err := p.retryMessages(ctx, in, rt, mr); err != nil {
+		return err
+	}
+	cursor, _, err := p.r.st.Cursor(ctx, in.Name, StreamMessages)
+	if err != nil {
+		return fmt.Errorf("read message cursor of %s: %w", in.Name, err)
+	}
+	for {
+		rows, err := p.r.st.MessagesAfter(ctx, cursor, messageBatch)
+		if err != nil {
+			return fmt.Errorf("read message inbox: %w", err)
+		}
+		next, stop, err := p.messageRows(ctx, in, rt, mr, rows, cursor)
+		if next > cursor && !p.po.DryRun {
+			if aerr := p.r.st.AdvanceCursor(context.WithoutCancel(ctx), in.Name, StreamMessages, next); aerr != nil {
+				return errors.Join(err, fmt.Errorf("advance message cursor of %s: %w", in.Name, aerr))
+			}
+		}
+		cursor = next
+		if err != nil || stop || len(rows) < messageBatch {
+			return err
+		}
+	}
+}
+
+// messageRows handles one batch of inbox rows in order and returns the Seq
+// the cursor may move to. It stops at the first message that could not be
+// taken to a final or failed state (the ledger could not be read): that one
+// is read again next pass.
+func (p *pass) messageRows(ctx context.Context, in Instance, rt Routing, mr *msgRun, rows []store.InboxMessage, cursor int64) (next int64, stop bool, err error) {
+	next = cursor
+	for _, row := range rows {
+		m, ok := p.decodeInbox(row)
+		if ok {
+			if name, overlap := rt.InstanceFor(m.Number); !overlap && name == in.Name {
+				state, err := p.handleMessage(ctx, in, m, row.ReceivedAt, mr)
+				p.progress()
+				if err != nil {
+					if isFatal(err) || ctx.Err() != nil {
+						return next, true, err
+					}
+					p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
+					return next, true, nil
+				}
+				_ = state
+			}
+		}
+		next = row.Seq
+		if ctx.Err() != nil {
+			return next, true, ctx.Err()
+		}
+	}
+	return next, false, nil
+}
+
+// decodeInbox reads an inbox row's message. The receiver only stores rows
+// that decode, so a failure here is logged and the row passed over.
+func (p *pass) decodeInbox(row store.InboxMessage) (aircall.Message, bool) {
+	var m aircall.Message
+	if err := json.Unmarshal(row.Payload, &m); err != nil || m.ID == "" {
+		p.r.log.Error("unreadable inbox message; passed over", "seq", row.Seq, "message", row.MessageID, "err", err)
+		return m, false
+	}
+	return m, true
+}
+
+// retryMessages takes the messages that failed on earlier passes through
+// again, by id.
+func (p *pass) retryMessages(ctx context.Context, in Instance, rt Routing, mr *msgRun) error {
+	items, err := p.r.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindMessage, States: []string{store.StateFailed}})
+	if err != nil {
+		return fmt.Errorf("list messages to retry: %w", err)
+	}
+	for _, it := range items {
+		row, found, err := p.r.st.GetMessage(ctx, it.SourceID)
+		if err != nil {
+			return fmt.Errorf("read inbox message %s: %w", it.SourceID, err)
+		}
+		m, ok := p.decodeInbox(row)
+		if !found || !ok {
+			it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "message no longer in the inbox"
+			p.put(ctx, it)
+			p.count(in.Name, KindMessage, OutcomeParked)
+			continue
+		}
+		if name, overlap := rt.InstanceFor(m.Number); overlap || name != in.Name {
+			continue // moved to another instance or overlapping: leave it
+		}
+		if _, err := p.handleMessage(ctx, in, m, row.ReceivedAt, mr); err != nil {
+			if isFatal(err) || ctx.Err() != nil {
+				return err
+			}
+			p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// catchUpMessages handles the inbox messages created in [Since, Until).
+// The inbox has no index on created_at (it lives in the payload), so it is
+// read whole, in batches; it only holds what the receiver got.
+func (p *pass) catchUpMessages(ctx context.Context, in Instance, rt Routing, mr *msgRun) error {
+	until := p.po.Until
+	if until.IsZero() || until.After(p.now) {
+		until = p.now.Add(time.Second)
+	}
+	var after int64
+	for {
+		rows, err := p.r.st.MessagesAfter(ctx, after, messageBatch)
+		if err != nil {
+			return fmt.Errorf("read message inbox: %w", err)
+		}
+		for _, row := range rows {
+			after = row.Seq
+			m, ok := p.decodeInbox(row)
+			if !ok {
+				continue
+			}
+			created := messageCreated(m, row.ReceivedAt)
+			if created.Before(p.po.Since) || !created.Before(until) {
+				continue
+			}
+			if name, overlap := rt.InstanceFor(m.Number); overlap || name != in.Name {
+				continue
+			}
+			_, err := p.handleMessage(ctx, in, m, row.ReceivedAt, mr)
+			p.progress()
+			if err != nil {
+				if isFatal(err) || ctx.Err() != nil {
+					return err
+				}
+				p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
+				return nil
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+		}
+		if len(rows) < messageBatch {
+			return nil
+		}
+	}
+}
+
+// messageCreated is when a message was written: created_at, else when it
+// reached us.
+func messageCreated(m aircall.Message, received time.Time) time.Time {
+	if !m.CreatedAt.IsZero() {
+		return m.CreatedAt.UTC()
+	}
+	return received.UTC()
+}
+
+// handleMessage takes one message to a final outcome if it can and records
+// what happened. A returned error means the message could not even be
+// started (ledger unreadable, credentials bad, pass cancelled): the caller
+// stops there so it is read again.
+func (p *pass) handleMessage(ctx context.Context, in Instance, m aircall.Message, received time.Time, mr *msgRun) (string, error) {
+	src := m.ID
+	it, found, err := p.r.st.GetItem(ctx, in.Name, KindMessage, src)
+	if err != nil {
+		return "", fmt.Errorf("read ledger of message %s: %w", src, err)
+	}
+	if found && it.Final() {
+		p.count(in.Name, KindMessage, OutcomeAlready)
+		p.plan(PlanEntry{Instance: in.Name, Kind: KindMessage, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
+		return it.State, nil
+	}
+	if !found {
+		it = store.Item{Instance: in.Name, Kind: KindMessage, SourceID: src}
+	}
+	it.OccurredAt = messageCreated(m, received)
+	if err := p.logMessage(ctx, in, m, it.OccurredAt, &it, mr); err != nil {
+		if isFatal(err) || ctx.Err() != nil {
+			return "", err
+		}
+		p.fail(ctx, in, &it, err)
+		return it.State, nil
+	}
+	p.put(ctx, it)
+	p.count(in.Name, KindMessage, it.Outcome)
+	p.plan(PlanEntry{Instance: in.Name, Kind: KindMessage, ID: src, Outcome: it.Outcome, Detail: it.Detail})
+	p.r.log.Info("message", "instance", in.Name, "message", src, "state", it.State, "outcome", it.Outcome,
+		"customer", it.CustomerID, "conversation", it.ConversationID, "dry_run", p.po.DryRun)
+	return it.State, nil
+}
+
+// rulesMessage builds the rules' view of an Aircall message. The customer's
+// number is external_number, else raw_digits.
+func (r *Reconciler) rulesMessage(in Instance, m aircall.Message, created time.Time) rules.Message {
+	rm := rules.Message{ID: m.ID, Direction: m.Direction, Channel: rules.ChannelOf(m.Channel), Body: m.Body,
+		CreatedAt: created, ExternalRaw: m.ExternalNumber, Location: time.UTC}
+	if rm.ExternalRaw == "" {
+		rm.ExternalRaw = m.RawDigits
+	}
+	region := in.region(m.Number)
+	for _, raw := range []string{m.ExternalNumber, m.RawDigits} {
+		if e, ok := rules.NormalizePhone(raw, region); ok {
+			rm.ExternalE164 = e
+			break
+		}
+	}
+	if m.Number != nil {
+		rm.LineName, rm.LineDigits = m.Number.Name, m.Number.Digits
+		rm.Location = r.location(m.Number.TimeZone)
+	}
+	if m.User != nil {
+		rm.AgentName = m.User.Name
+	}
+	seen := map[string]bool{}
+	for _, d := range m.MediaDetails {
+		if d.PresignedURL != "" && !seen[d.PresignedURL] {
+			seen[d.PresignedURL] = true
+			rm.Media = append(rm.Media, rules.Media{Name: d.FileName, URL: d.PresignedURL})
+		}
+	}
+	for _, u := range m.MediaURL {
+		if u != "" && !seen[u] {
+			seen[u] = true
+			rm.Media = append(rm.Media, rules.Media{URL: u})
+		}
+	}
+	return rm
+}
+
+// messageThread is the thread of one message. Inbound: a customer thread.
+// Outbound: a reply by the agent's Help Scout user, or, when the agent has
+// none (a reply needs a user), a note naming the Aircall agent. All are
+// imported, so nothing is emailed and a closed conversation stays closed.
+func messageThread(rm rules.Message, customerID, agentID int64) helpscout.NewThread {
+	th := helpscout.NewThread{Text: rules.RenderMessageThread(rm), Customer: &helpscout.CustomerRef{ID: customerID},
+		Imported: true, CreatedAt: hsTime(rm.CreatedAt)}
+	switch {
+	case rm.Direction != "outbound":
+		th.Type = "customer"
+	case agentID != 0:
+		th.Type, th.User = "reply", agentID
+	default:
+		th.Type, th.Customer = "note", nil
+	}
+	return th
+}
+
+// logMessage applies SPEC §8 to one message, resuming from its journal: the
+// customer as for calls, then one conversation per customer, channel and
+// local day of the line, the message a thread in it. It fills it (state,
+// outcome, IDs); the caller records it.
+func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, created time.Time, it *store.Item, mr *msgRun) error {
+	src := m.ID
+	rm := p.r.rulesMessage(in, m, created)
+	day := rules.MessageDay(rm.CreatedAt, rm.Location)
+	j, err := p.loadJournal(ctx, in.Name, KindMessage, src, rules.MessageMarker(src))
+	if err != nil {
+		return err
+	}
+	agentID, err := p.agentUser(ctx, m.User)
+	if err != nil {
+		return err
+	}
+	// The thread already landed (a previous pass died after it): finish
+	// from there without deciding anything again.
+	if w, ok := j.landed(actCreateMsgConv, actAddMessageThread); ok {
+		return p.resumeMessage(ctx, in, rm, day, w, agentID, it)
+	}
+
+	cust, err := p.resolveCustomer(ctx, in, KindMessage, src, rm.ExternalE164, in.region(m.Number))
+	if err != nil {
+		return err
+	}
+	if cust.Skip {
+		it.State, it.Outcome, it.Detail = store.StateSkipped, rules.OutcomeDuplicateCustomers, rules.DuplicateDetail(cust.Candidates)
+		return nil
+	}
+	it.CustomerID = cust.ID
+	key := store.DayConversation{Instance: in.Name, CustomerID: cust.ID, Channel: rm.Channel, Day: day}
+	th := messageThread(rm, cust.ID, agentID)
+
+	dc, ok, err := p.dayConversation(ctx, mr, key, rm.ExternalE164)
+	if err != nil {
+		return err
+	}
+	if ok && dc.Threads < rules.MaxThreads {
+		convID, threadID, added, err := p.addToDayConversation(ctx, in, src, dc, th, agentID, mr, rm.ExternalE164)
+		if err != nil {
+			return err
+		}
+		if added {
+			it.State, it.Outcome = store.StateLogged, OutcomeExistingConversation
+			it.ConversationID, it.ThreadID, it.LastError = convID, threadID, ""
+			it.Detail = fmt.Sprintf("customer %d, %s conversation %d of %s", cust.ID, rules.ChannelName(rm.Channel), convID, day)
+			if p.po.DryRun {
+				it.Detail = fmt.Sprintf("would add to the %s conversation of %s for %s", rules.ChannelName(rm.Channel), day, dryWho(cust.ID))
+			}
+			return nil
+		}
+	}
+	convID, err := p.createMessageConversation(ctx, in, src, key, rm, th, agentID)
+	if err != nil {
+		return err
+	}
+	if p.po.DryRun {
+		mr.dry[dryKey(key, rm.ExternalE164)] = 1
+	}
+	it.State, it.Outcome = store.StateLogged, OutcomeNewConversation
+	it.ConversationID, it.ThreadID, it.LastError = convID, 0, ""
+	it.Detail = fmt.Sprintf("customer %d, new %s conversation %d of %s", cust.ID, rules.ChannelName(rm.Channel), convID, day)
+	if p.po.DryRun {
+		it.Detail = fmt.Sprintf("would create a %s conversation of %s for %s", rules.ChannelName(rm.Channel), day, dryWho(cust.ID))
+	}
+	return nil
+}
+
+func dryWho(customerID int64) string {
+	if customerID == 0 {
+		return "a new customer"
+	}
+	return "customer " + strconv.FormatInt(customerID, 10)
+}
+
+func dryKey(k store.DayConversation, e164 string) string {
+	return fmt.Sprintf("%s|%d|%s|%s|%s", k.Instance, k.CustomerID, e164, k.Channel, k.Day)
+}
+
+// dayConversation returns the conversation that collects the key's messages,
+// if there is one (in a dry run, also one the run would have created).
+func (p *pass) dayConversation(ctx context.Context, mr *msgRun, key store.DayConversation, e164 string) (store.DayConversation, bool, error) {
+	if p.po.DryRun {
+		if n, ok := mr.dry[dryKey(key, e164)]; ok {
+			d := key
+			d.Threads = n
+			return d, true, nil
+		}
+	}
+	dc, ok, err := p.r.st.DayConversation(ctx, key.Instance, key.CustomerID, key.Channel, key.Day)
+	if err != nil {
+		return dc, false, fmt.Errorf("read day conversation: %w", err)
+	}
+	return dc, ok, nil
+}
+
+// addToDayConversation adds the message's thread to the day conversation.
+// added=false means the conversation cannot take it (full or gone) and a new
+// one must be started. The conversation is read first only when needed: for
+// REASSIGN (its assignee) or for a reply (its status, which the reply then
+// restates so that it neither reopens nor closes anything).
+func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string, dc store.DayConversation, th helpscout.NewThread, agentID int64, mr *msgRun, e164 string) (convID, threadID int64, added bool, err error) {
+	if p.po.DryRun {
+		mr.dry[dryKey(dc, e164)] = dc.Threads + 1
+		return dc.ConversationID, 0, true, nil
+	}
+	convID = dc.ConversationID
+	var assignee int64
+	known := false
+	if th.Type == "reply" || (in.Reassign && agentID != 0) {
+		conv, err := p.r.hs.GetConversation(ctx, convID)
+		if errors.Is(err, helpscout.ErrNotFound) || (err == nil && conv.ThreadCount >= rules.MaxThreads) {
+			return 0, 0, false, p.putDay(ctx, dc, rules.MaxThreads)
+		}
+		var moved *helpscout.MovedError
+		if errors.As(err, &moved) {
+			return 0, 0, false, p.putDay(ctx, dc, rules.MaxThreads)
+		}
+		if err != nil {
+			return 0, 0, false, fmt.Errorf("read conversation %d: %w", convID, err)
+		}
+		if conv.Assignee != nil {
+			assignee = conv.Assignee.ID
+		}
+		known = true
+		if th.Type == "reply" {
+			th.Status = conv.Status
+		}
+		if conv.ThreadCount > dc.Threads {
+			dc.Threads = conv.ThreadCount
+		}
+	}
+	threadID, err = p.write(ctx, in.Name, KindMessage, src, actAddMessageThread, convID, func(ctx context.Context) (int64, error) {
+		return p.r.hs.CreateThread(ctx, convID, th)
+	})
+	if errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound) {
+		// Full (412) or gone (merged/deleted): start a new conversation,
+		// as an agent would expect.
+		return 0, 0, false, p.putDay(ctx, dc, rules.MaxThreads)
+	}
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("add message thread to conversation %d: %w", convID, err)
+	}
+	if err := p.putDay(ctx, dc, dc.Threads+1); err != nil {
+		return convID, threadID, true, err
+	}
+	if err := p.reassign(ctx, in, convID, agentID, assignee, known); err != nil {
+		return convID, threadID, true, err
+	}
+	return convID, threadID, true, nil
+}
+
+// putDay records the day conversation's thread count; it must survive a
+// cancelled pass, since the write it follows landed.
+func (p *pass) putDay(ctx context.Context, dc store.DayConversation, threads int) error {
+	if p.po.DryRun {
+		return nil
+	}
+	dc.Threads = threads
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := p.r.st.PutDayConversation(wctx, dc); err != nil {
+		return fmt.Errorf("record day conversation: %w", err)
+	}
+	return nil
+}
+
+// createMessageConversation starts the day conversation with the message's
+// thread inline (one write). Type phone: Help Scout has no SMS type, and
+// chat conversations are Beacon chats whose threads come back truncated when
+// embedded, which would hide the marker from the crash check.
+func (p *pass) createMessageConversation(ctx context.Context, in Instance, src string, key store.DayConversation, rm rules.Message, th helpscout.NewThread, agentID int64) (int64, error) {
+	if p.po.DryRun {
+		return 0, nil
+	}
+	nc := helpscout.NewConversation{
+		Subject: rules.MessageSubject(rm.Channel, rm.External(), key.Day), Type: "phone", MailboxID: in.MailboxID,
+		Status: "active", Customer: helpscout.CustomerRef{ID: key.CustomerID}, AssignTo: rules.NewConversationAssignee(agentID),
+		Imported: true, CreatedAt: hsTime(rm.CreatedAt), Threads: []helpscout.NewThread{th},
+	}
+	id, err := p.write(ctx, in.Name, KindMessage, src, actCreateMsgConv, key.CustomerID, func(ctx context.Context) (int64, error) {
+		return p.r.hs.CreateConversation(ctx, nc)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create %s conversation: %w", rules.ChannelName(rm.Channel), err)
+	}
+	key.ConversationID = id
+	return id, p.putDay(ctx, key, 1)
+}
+
+// resumeMessage finishes a message whose thread landed on an earlier pass
+// that died before recording it: it records the day conversation (read back
+// for its customer and true thread count) and applies REASSIGN.
+func (p *pass) resumeMessage(ctx context.Context, in Instance, rm rules.Message, day string, w store.Intent, agentID int64, it *store.Item) error {
+	convID, threadID := w.ResultID, int64(0)
+	it.Outcome = OutcomeNewConversation
+	if w.Action == actAddMessageThread {
+		convID, threadID = w.TargetID, w.ResultID
+		it.Outcome = OutcomeExistingConversation
+	}
+	if !p.po.DryRun {
+		conv, err := p.r.hs.GetConversation(ctx, convID)
+		if err != nil {
+			return fmt.Errorf("read conversation %d of a landed message: %w", convID, err)
+		}
+		if conv.PrimaryCustomer != nil {
+			it.CustomerID = conv.PrimaryCustomer.ID
+			dc := store.DayConversation{Instance: in.Name, CustomerID: conv.PrimaryCustomer.ID, Channel: rm.Channel, Day: day, ConversationID: convID}
+			if err := p.putDay(ctx, dc, max(conv.ThreadCount, 1)); err != nil {
+				return err
+			}
+		}
+		if w.Action == actAddMessageThread {
+			var current int64
+			if conv.Assignee != nil {
+				current = conv.Assignee.ID
+			}
+			if err := p.reassign(ctx, in, convID, agentID, current, true); err != nil {
+				return err
+			}
+		}
+	}
+	it.State, it.ConversationID, it.ThreadID, it.LastError = store.StateLogged, convID, threadID, ""
+	it.Detail = fmt.Sprintf("customer %d, %s conversation %d of %s (resumed)", it.CustomerID, rules.ChannelName(rm.Channel), convID, day)
 	return nil
 }
