@@ -1,0 +1,391 @@
+package reconciler_test
+
+// Benchmarks of issue 8: requests per logged call, catch-up throughput
+// against the rate-limit bound, and memory over a long catch-up. They run on
+// the loopback fakes with a shared fake clock: the clients' limiters sleep on
+// that clock, so a simulated hour of paced traffic passes in seconds and the
+// simulated minutes are what "calls per minute" is measured in.
+//
+//	go test -run '^$' -bench . -benchtime=1x ./reconciler/            # short: 200 calls
+//	BENCH_CALLS=5000 go test -run '^$' -bench . -benchtime=1x -timeout 30m ./reconciler/
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
+	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
+	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
+)
+
+// Realistic budgets (SPEC §9): Aircall 60 requests/min per company, Help
+// Scout 400 units/min with writes costing 2.
+const (
+	aircallBudget   = 60
+	helpscoutBudget = 400
+)
+
+// envInt reads a positive integer from the environment, else def.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// scenario is one mix of settings the per-call cost depends on.
+type scenario struct {
+	mode  string // rules.ModeNew or rules.ModeExisting
+	ai    bool   // transcripts + AI insights on, and ready for every call
+	known bool   // every caller is already a Help Scout customer
+}
+
+func (s scenario) String() string {
+	ai, cust := "ai_off", "unknown"
+	if s.ai {
+		ai = "ai_on"
+	}
+	if s.known {
+		cust = "known"
+	}
+	return s.mode + "/" + ai + "/" + cust
+}
+
+// sleepMeter wraps the shared clock's Sleep and adds up, per API, the
+// simulated time spent waiting (limiters, budget resets, 429 backoff).
+type sleepMeter struct {
+	clock *reconcilertest.Clock
+	total atomic.Int64
+}
+
+func (m *sleepMeter) Sleep(ctx context.Context, d time.Duration) error {
+	if d > 0 {
+		m.total.Add(int64(d))
+	}
+	return m.clock.Sleep(ctx, d)
+}
+
+func (m *sleepMeter) Waited() time.Duration { return time.Duration(m.total.Load()) }
+
+// rig is an environment whose clients are paced at given budgets, with the
+// fakes enforcing the same budgets.
+type rig struct {
+	e      *reconcilertest.Env
+	acWait *sleepMeter
+	hsWait *sleepMeter
+}
+
+// newRig builds the environment; acRPM/hsRPM of 0 mean unlimited (counting
+// runs, where only the request counts matter).
+func newRig(tb testing.TB, sc scenario, acRPM, hsRPM int) *rig {
+	tb.Helper()
+	e := reconcilertest.New(tb)
+	r := &rig{e: e, acWait: &sleepMeter{clock: e.Clock}, hsWait: &sleepMeter{clock: e.Clock}}
+	acfg := e.AC.Config()
+	acfg.RequestsPerMinute = 1_000_000
+	if acRPM > 0 {
+		acfg.RequestsPerMinute = acRPM
+		e.AC.SetBudget(acRPM)
+	}
+	acfg.Sleep, acfg.Now = r.acWait.Sleep, e.Clock.Now
+	var err error
+	if e.ACC, err = aircall.New(acfg); err != nil {
+		tb.Fatal(err)
+	}
+	hcfg := helpscout.Config{BaseURL: e.HS.URL(), AppID: helpscouttest.AppID, AppSecret: helpscouttest.AppSecret,
+		RequestsPerMinute: 1_000_000, Sleep: r.hsWait.Sleep, Now: e.Clock.Now, MaxRetries: 3}
+	if hsRPM > 0 {
+		hcfg.RequestsPerMinute = hsRPM
+		e.HS.SetBudget(hsRPM)
+	}
+	if e.HSC, err = helpscout.New(hcfg); err != nil {
+		tb.Fatal(err)
+	}
+	e.Instance.Conversation.Mode = sc.mode
+	e.Instance.Enrichment.Transcripts, e.Instance.Enrichment.AIInsights = sc.ai, sc.ai
+	return r
+}
+
+// callerDigits is caller i's number as Aircall shows it: a distinct Spanish
+// mobile per call, so no pass memo hides a per-call cost.
+func callerDigits(i int) string { return fmt.Sprintf("+34 6%08d", 10_000_000+i) }
+
+func callerE164(i int) string { return strings.ReplaceAll(callerDigits(i), " ", "") }
+
+// seed stores n finished calls spread evenly over span, the newest ending
+// 20 minutes ago (past ENRICHMENT_WAIT), with the scenario's customers,
+// conversations and insights.
+func (r *rig) seed(n int, span time.Duration, sc scenario, firstID int64) {
+	e := r.e
+	step := span / time.Duration(max(n, 1))
+	calls := make([]aircall.Call, 0, min(n, 1000))
+	flush := func() { e.AC.AddCalls(calls...); calls = calls[:0] }
+	for i := range n {
+		id := firstID + int64(i)
+		c := e.Call(id, callerDigits(i), 25*time.Minute+time.Duration(i)*step)
+		calls = append(calls, c)
+		if len(calls) == cap(calls) {
+			flush()
+		}
+		if sc.ai {
+			e.ReadyAI(id)
+		}
+		if sc.known {
+			cust := e.Customer("Caller", strconv.Itoa(i), 30*24*time.Hour, callerE164(i))
+			if sc.mode == rules.ModeExisting {
+				e.HS.AddConversation(helpscouttest.SeedConversation{Subject: "Earlier question", MailboxID: reconcilertest.MailboxID,
+					CustomerID: cust, CreatedAt: e.Clock.Now().Add(-72 * time.Hour)})
+			}
+		}
+	}
+	flush()
+}
+
+// measure is what one catch-up cost.
+type measure struct {
+	calls              int
+	acReq, hsUnits     int
+	hsReq              int
+	simulated          time.Duration
+	acWait, hsWait     time.Duration
+	ac429, hs429       int
+	real               time.Duration
+	counts             map[string]int
+	acByEndpoint       map[string]int
+	hsByEndpoint       map[string]int
+	peakLive, baseLive uint64
+	finalLive          uint64
+}
+
+func (m measure) acPerCall() float64 { return float64(m.acReq) / float64(m.calls) }
+func (m measure) hsPerCall() float64 { return float64(m.hsUnits) / float64(m.calls) }
+
+// bound is the best calls/min the budgets allow at the measured per-call
+// costs: min(aircall_budget / aircall_req_per_call, helpscout_budget /
+// helpscout_units_per_call).
+func (m measure) bound() float64 {
+	b := float64(helpscoutBudget) / m.hsPerCall()
+	if a := m.acPerCall(); a > 0 {
+		b = min(b, float64(aircallBudget)/a)
+	}
+	return b
+}
+
+func (m measure) perMinute() float64 { return float64(m.calls) / m.simulated.Minutes() }
+
+// catchUp runs one manual catch-up over [now−span−1h, now) and measures it.
+func (r *rig) catchUp(tb testing.TB, span time.Duration, sample bool) measure {
+	tb.Helper()
+	e := r.e
+	acBefore, hsBefore := e.ACC.Stats(), e.HSC.Stats()
+	unitsBefore := e.HS.Units()
+	start := e.Clock.Now()
+	var m measure
+	var stop func()
+	if sample {
+		stop = r.sampleHeap(&m)
+	}
+	t0 := time.Now()
+	res, err := e.Reconciler().RunPass(context.Background(), reconciler.PassOptions{
+		Since: start.Add(-span - time.Hour), Until: start})
+	m.real = time.Since(t0)
+	if stop != nil {
+		stop()
+	}
+	if err != nil {
+		tb.Fatalf("catch-up: %v", err)
+	}
+	ac, hs := e.ACC.Stats(), e.HSC.Stats()
+	m.counts = res.Instances["default"].Counts
+	for _, k := range []string{reconciler.OutcomeNewConversation, reconciler.OutcomeExistingConversation} {
+		m.calls += m.counts[k]
+	}
+	if m.calls == 0 {
+		tb.Fatalf("no call logged: %v %v", m.counts, res.Instances["default"].Errors)
+	}
+	m.acReq, m.ac429 = ac.Total-acBefore.Total, ac.RateLimited-acBefore.RateLimited
+	m.hsUnits, m.hs429 = e.HS.Units()-unitsBefore, hs.RateLimited-hsBefore.RateLimited
+	m.hsReq = hs.Total - hsBefore.Total
+	m.simulated = e.Clock.Now().Sub(start)
+	m.acWait, m.hsWait = r.acWait.Waited(), r.hsWait.Waited()
+	m.acByEndpoint, m.hsByEndpoint = diff(ac.Requests, acBefore.Requests), diff(hs.Requests, hsBefore.Requests)
+	return m
+}
+
+func diff(after, before map[string]int) map[string]int {
+	out := map[string]int{}
+	for k, v := range after {
+		if d := v - before[k]; d > 0 {
+			out[k] = d
+		}
+	}
+	return out
+}
+
+// sampleHeap records the live heap (after a forced GC) every 200 ms until
+// stop is called: the peak working set, garbage excluded. The fakes' request
+// logs are dropped at every sample, since they grow with the run by design;
+// what the fakes keep (conversations, customers) is in final, so peak −
+// final is what the pass itself held at its worst.
+func (r *rig) sampleHeap(m *measure) (stop func()) {
+	live := func() uint64 {
+		r.e.AC.ResetRequests()
+		r.e.HS.ResetRequests()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	m.baseLive = live()
+	m.peakLive = m.baseLive
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				m.peakLive = max(m.peakLive, live())
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+		m.finalLive = live()
+		m.peakLive = max(m.peakLive, m.finalLive)
+	}
+}
+
+func endpoints(by map[string]int, calls int) string {
+	keys := make([]string, 0, len(by))
+	for k := range by {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var sb strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&sb, " %s=%.3f", strings.TrimSuffix(strings.TrimSuffix(k, " 200"), " 201"), float64(by[k])/float64(calls))
+	}
+	return sb.String()
+}
+
+// BenchmarkRequestsPerCall counts Aircall requests and Help Scout units per
+// logged call for every mode × AI × customer mix, without budgets.
+func BenchmarkRequestsPerCall(b *testing.B) {
+	n := envInt("BENCH_CALLS", 200)
+	var table []string
+	for _, mode := range []string{rules.ModeNew, rules.ModeExisting} {
+		for _, ai := range []bool{false, true} {
+			for _, known := range []bool{false, true} {
+				sc := scenario{mode: mode, ai: ai, known: known}
+				b.Run(strings.ReplaceAll(sc.String(), "/", "_"), func(b *testing.B) {
+					var m measure
+					for b.Loop() {
+						r := newRig(b, sc, 0, 0)
+						r.seed(n, 12*time.Hour, sc, 5_000_000_000)
+						m = r.catchUp(b, 12*time.Hour, false)
+					}
+					b.ReportMetric(m.acPerCall(), "aircall_req/call")
+					b.ReportMetric(m.hsPerCall(), "hs_units/call")
+					b.ReportMetric(float64(m.hsReq)/float64(m.calls), "hs_req/call")
+					b.Logf("%s over %d calls, per call:\n    aircall:%s\n    helpscout:%s", sc, m.calls,
+						endpoints(m.acByEndpoint, m.calls), endpoints(m.hsByEndpoint, m.calls))
+					table = append(table, fmt.Sprintf("| %-26s | %6d | %8.3f | %8.3f | %8.1f |", sc, m.calls, m.acPerCall(), m.hsPerCall(), m.bound()))
+				})
+			}
+		}
+	}
+	fmt.Printf("\n| scenario                   |  calls | AC req/call | HS units/call | bound calls/min |\n%s\n\n", strings.Join(table, "\n"))
+}
+
+// BenchmarkCatchUp logs calls spread over a past week against fakes that
+// enforce 60 Aircall requests/min and 400 Help Scout units/min, with the
+// clients paced at the same budgets, and reports calls per simulated minute
+// against the bound the measured per-call costs allow.
+func BenchmarkCatchUp(b *testing.B) {
+	n := envInt("BENCH_CALLS", 200)
+	for _, sc := range []scenario{
+		{mode: rules.ModeNew},
+		{mode: rules.ModeNew, known: true},
+		{mode: rules.ModeExisting, known: true},
+	} {
+		b.Run(strings.ReplaceAll(sc.String(), "/", "_"), func(b *testing.B) {
+			var m measure
+			for b.Loop() {
+				r := newRig(b, sc, aircallBudget, helpscoutBudget)
+				r.seed(n, 7*24*time.Hour, sc, 6_000_000_000)
+				m = r.catchUp(b, 7*24*time.Hour, false)
+			}
+			pct := 100 * m.perMinute() / m.bound()
+			b.ReportMetric(m.perMinute(), "calls/min")
+			b.ReportMetric(m.bound(), "bound_calls/min")
+			b.ReportMetric(pct, "pct_of_bound")
+			b.ReportMetric(m.acPerCall(), "aircall_req/call")
+			b.ReportMetric(m.hsPerCall(), "hs_units/call")
+			b.Logf("%s: %d calls in %.1f simulated min (%.1fs real) = %.1f calls/min; bound %.1f (AC %.1f, HS %.1f) → %.1f%%\n"+
+				"    waited: aircall %.1f min, helpscout %.1f min; 429s: aircall %d, helpscout %d",
+				sc, m.calls, m.simulated.Minutes(), m.real.Seconds(), m.perMinute(), m.bound(),
+				aircallBudget/max(m.acPerCall(), 1e-9), helpscoutBudget/m.hsPerCall(), pct,
+				m.acWait.Minutes(), m.hsWait.Minutes(), m.ac429, m.hs429)
+		})
+	}
+}
+
+// BenchmarkCatchUpMemory catches up 5,000 calls (and 50,000 with
+// BENCH_MEMORY=1) and reports the peak live heap above the heap the fakes
+// and the seed data already held: it must not grow with the period.
+func BenchmarkCatchUpMemory(b *testing.B) {
+	sizes := []int{500, 5000}
+	if os.Getenv("BENCH_MEMORY") != "" {
+		sizes = append(sizes, 50_000)
+	}
+	sc := scenario{mode: rules.ModeNew}
+	for _, n := range sizes {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			var m measure
+			for b.Loop() {
+				r := newRig(b, sc, 0, 0)
+				r.seed(n, 7*24*time.Hour, sc, 7_000_000_000)
+				m = r.catchUp(b, 7*24*time.Hour, true)
+			}
+			mib := func(v uint64) float64 { return float64(v) / (1 << 20) }
+			work := mib(m.peakLive) - mib(m.finalLive)
+			b.ReportMetric(work, "pass_peak_MiB")
+			b.ReportMetric(mib(m.finalLive)-mib(m.baseLive), "fakes_growth_MiB")
+			b.ReportMetric(mib(maxRSS()), "process_maxRSS_MiB")
+			b.Logf("%d calls in %.1fs: live heap base %.1f MiB, peak %.1f MiB, after %.1f MiB → pass working set %.1f MiB; process max RSS %.0f MiB (fakes included)",
+				m.calls, m.real.Seconds(), mib(m.baseLive), mib(m.peakLive), mib(m.finalLive), work, mib(maxRSS()))
+		})
+	}
+}
+
+// maxRSS reads the process high-water RSS from /proc (0 where there is none).
+func maxRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
