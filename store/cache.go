@@ -13,7 +13,7 @@ import (
 // E.164 number. Help Scout's search index lags behind creates, so without
 // this a second call from a new number minutes later would create a twin.
 func (s *Store) CustomerForPhone(ctx context.Context, e164 string) (customerID int64, ok bool, err error) {
-	err = s.r.QueryRowContext(ctx, `SELECT customer_id FROM customer_phones WHERE e164 = ?`, e164).Scan(&customerID)
+	err = s.queryRow(ctx, `SELECT customer_id FROM customer_phones WHERE e164 = ?`, e164).Scan(&customerID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -28,7 +28,7 @@ func (s *Store) PutCustomerForPhone(ctx context.Context, e164 string, customerID
 	if e164 == "" {
 		return errors.New("store: put customer for phone: empty number")
 	}
-	_, err := s.w.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		INSERT INTO customer_phones (e164, customer_id, updated_at) VALUES (?, ?, ?)
 		ON CONFLICT (e164) DO UPDATE SET customer_id = excluded.customer_id, updated_at = excluded.updated_at`,
 		e164, customerID, s.now().Unix())
@@ -50,7 +50,7 @@ type CachedUser struct {
 func (s *Store) UserForEmail(ctx context.Context, email string) (CachedUser, bool, error) {
 	u := CachedUser{Email: strings.ToLower(email)}
 	var checked int64
-	err := s.r.QueryRowContext(ctx, `SELECT user_id, checked_at FROM user_emails WHERE email = ?`, u.Email).
+	err := s.queryRow(ctx, `SELECT user_id, checked_at FROM user_emails WHERE email = ?`, u.Email).
 		Scan(&u.UserID, &checked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return CachedUser{}, false, nil
@@ -67,7 +67,7 @@ func (s *Store) PutUserForEmail(ctx context.Context, email string, userID int64,
 	if email == "" {
 		return errors.New("store: put user for email: empty email")
 	}
-	_, err := s.w.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		INSERT INTO user_emails (email, user_id, checked_at) VALUES (?, ?, ?)
 		ON CONFLICT (email) DO UPDATE SET user_id = excluded.user_id, checked_at = excluded.checked_at`,
 		strings.ToLower(email), userID, unix(checkedAt))
@@ -81,7 +81,7 @@ func (s *Store) PutUserForEmail(ctx context.Context, email string, userID int64,
 // to Aircall, so the sync runs once per customer change, not once per call.
 func (s *Store) ContactSyncedAt(ctx context.Context, customerID int64) (customerUpdatedAt time.Time, ok bool, err error) {
 	var v int64
-	err = s.r.QueryRowContext(ctx, `SELECT customer_updated_at FROM contact_syncs WHERE customer_id = ?`, customerID).Scan(&v)
+	err = s.queryRow(ctx, `SELECT customer_updated_at FROM contact_syncs WHERE customer_id = ?`, customerID).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return time.Time{}, false, nil
 	}
@@ -94,7 +94,7 @@ func (s *Store) ContactSyncedAt(ctx context.Context, customerID int64) (customer
 // PutContactSynced records that the customer, as of customerUpdatedAt, was
 // synced to Aircall.
 func (s *Store) PutContactSynced(ctx context.Context, customerID int64, customerUpdatedAt time.Time) error {
-	_, err := s.w.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		INSERT INTO contact_syncs (customer_id, customer_updated_at, synced_at) VALUES (?, ?, ?)
 		ON CONFLICT (customer_id) DO UPDATE SET customer_updated_at = excluded.customer_updated_at, synced_at = excluded.synced_at`,
 		customerID, unix(customerUpdatedAt), s.now().Unix())
@@ -107,7 +107,7 @@ func (s *Store) PutContactSynced(ctx context.Context, customerID int64, customer
 // GetKV returns a small flag (e.g. "transcripts off until"); expired rows are
 // invisible. Expiry has one-second resolution.
 func (s *Store) GetKV(ctx context.Context, key string) (value string, ok bool, err error) {
-	err = s.r.QueryRowContext(ctx, `SELECT value FROM kv WHERE key = ? AND (expires_at = 0 OR expires_at > ?)`,
+	err = s.queryRow(ctx, `SELECT value FROM kv WHERE key = ? AND (expires_at = 0 OR expires_at > ?)`,
 		key, s.now().Unix()).Scan(&value)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", false, nil
@@ -126,10 +126,10 @@ func (s *Store) PutKV(ctx context.Context, key, value string, expires time.Time)
 	}
 	now := s.now().Unix()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM kv WHERE expires_at <> 0 AND expires_at <= ?`, now); err != nil {
+		if _, err := s.txExec(ctx, tx, `DELETE FROM kv WHERE expires_at <> 0 AND expires_at <= ?`, now); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `
+		_, err := s.txExec(ctx, tx, `
 			INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)
 			ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
 			key, value, unix(expires))

@@ -104,3 +104,63 @@ func TestTwoStoresWriteConcurrently(t *testing.T) {
 	is.NoErr(err)
 	is.Equal(v, int64(n-1))
 }
+
+// Every write method at once on a fresh Store (cold statement cache), so that
+// first-use preparation races with transactions holding the writer
+// connection. A deadlock here hangs the whole package, hence the guard.
+func TestMixedWritersColdCache(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	s, clock := openTemp(t)
+
+	ops := []func(i int) error{
+		func(i int) error {
+			_, _, err := s.SaveMessage(ctx, InboxMessage{MessageID: fmt.Sprint(i % 7)})
+			return err
+		},
+		func(i int) error { return s.PutKV(ctx, fmt.Sprint(i%3), "v", clock.Now().Add(time.Hour)) },
+		func(i int) error { return s.PutItem(ctx, item(fmt.Sprint(i), StateLogged, t0)) },
+		func(i int) error { return s.PutItems(ctx, []Item{item(fmt.Sprint(i), StateFailed, t0)}) },
+		func(i int) error { return s.AdvanceCursor(ctx, "default", StreamCalls, int64(i)) },
+		func(i int) error { return s.PutCustomerForPhone(ctx, fmt.Sprint(i), int64(i)) },
+		func(i int) error {
+			id, err := s.BeginIntent(ctx, Intent{Instance: "default", Kind: KindCall, SourceID: fmt.Sprint(i), Action: "add_note"})
+			if err != nil {
+				return err
+			}
+			return s.FinishIntent(ctx, id, 1)
+		},
+		func(i int) error {
+			_, err := s.ListItems(ctx, ItemFilter{Instance: "default", Kind: KindCall})
+			return err
+		},
+	}
+	finished := make(chan struct{})
+	errs := make(chan error, len(ops)*4)
+	go func() {
+		defer close(finished)
+		var wg sync.WaitGroup
+		for g := range len(ops) * 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 20 {
+					if err := ops[g%len(ops)](i); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+	}()
+	select {
+	case <-finished:
+	case <-time.After(20 * time.Second):
+		t.Fatal("writers deadlocked")
+	}
+	for err := range errs {
+		is.NoErr(err)
+	}
+}

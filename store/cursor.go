@@ -16,7 +16,7 @@ const (
 // Cursor returns the cursor of (instance, stream); ok is false when the
 // instance has never advanced it (its first pass).
 func (s *Store) Cursor(ctx context.Context, instance, stream string) (v int64, ok bool, err error) {
-	err = s.r.QueryRowContext(ctx,
+	err = s.queryRow(ctx,
 		`SELECT value FROM cursors WHERE instance = ? AND stream = ?`, instance, stream).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
@@ -33,7 +33,7 @@ func (s *Store) AdvanceCursor(ctx context.Context, instance, stream string, v in
 	if instance == "" || stream == "" {
 		return errors.New("store: advance cursor: empty instance or stream")
 	}
-	_, err := s.w.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		INSERT INTO cursors (instance, stream, value, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (instance, stream) DO UPDATE
 		SET value = max(value, excluded.value), updated_at = excluded.updated_at

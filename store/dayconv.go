@@ -22,7 +22,7 @@ type DayConversation struct {
 // DayConversation returns the newest conversation recorded for the key.
 func (s *Store) DayConversation(ctx context.Context, instance string, customerID int64, channel, day string) (DayConversation, bool, error) {
 	d := DayConversation{Instance: instance, CustomerID: customerID, Channel: channel, Day: day}
-	err := s.r.QueryRowContext(ctx, `
+	err := s.queryRow(ctx, `
 		SELECT conversation_id, threads FROM day_conversations
 		WHERE instance = ? AND customer_id = ? AND channel = ? AND day = ?
 		ORDER BY id DESC LIMIT 1`, instance, customerID, channel, day).Scan(&d.ConversationID, &d.Threads)
@@ -42,7 +42,7 @@ func (s *Store) PutDayConversation(ctx context.Context, d DayConversation) error
 		return errors.New("store: put day conversation: empty instance, channel, day or conversation")
 	}
 	now := s.now().Unix()
-	_, err := s.w.ExecContext(ctx, `
+	_, err := s.exec(ctx, `
 		INSERT INTO day_conversations (instance, customer_id, channel, day, conversation_id, threads, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (instance, customer_id, channel, day, conversation_id)

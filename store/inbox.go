@@ -20,6 +20,14 @@ type InboxMessage struct {
 	UpdatedAt  time.Time
 }
 
+// SaveMessage's statements, prepared at Open (see txQueries).
+const (
+	inboxSeqQuery    = `SELECT seq FROM inbox WHERE message_id = ?`
+	inboxInsertQuery = `INSERT INTO inbox (message_id, event, status, payload, received_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`
+	inboxUpdateQuery = `UPDATE inbox SET event = ?, status = ?, payload = ?, updated_at = ? WHERE seq = ?`
+)
+
 // SaveMessage inserts the message if its id is new (inserted=true) or updates
 // Event, Status, Payload and UpdatedAt of the existing row (inserted=false, Seq
 // unchanged). ReceivedAt and UpdatedAt default to now. Safe under concurrent
@@ -37,18 +45,16 @@ func (s *Store) SaveMessage(ctx context.Context, m InboxMessage) (seq int64, ins
 		updated = now
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT seq FROM inbox WHERE message_id = ?`, m.MessageID).Scan(&seq)
+		err := s.txRow(ctx, tx, inboxSeqQuery, m.MessageID).Scan(&seq)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			inserted = true
-			return tx.QueryRowContext(ctx, `
-				INSERT INTO inbox (message_id, event, status, payload, received_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`,
+			return s.txRow(ctx, tx, inboxInsertQuery,
 				m.MessageID, m.Event, m.Status, m.Payload, unix(received), unix(updated)).Scan(&seq)
 		case err != nil:
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE inbox SET event = ?, status = ?, payload = ?, updated_at = ? WHERE seq = ?`,
+		_, err = s.txExec(ctx, tx, inboxUpdateQuery,
 			m.Event, m.Status, m.Payload, unix(updated), seq)
 		return err
 	})
@@ -74,7 +80,7 @@ func (s *Store) MessagesAfter(ctx context.Context, afterSeq int64, limit int) ([
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+inboxColumns+` FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?`,
+	rows, err := s.query(ctx, `SELECT `+inboxColumns+` FROM inbox WHERE seq > ? ORDER BY seq LIMIT ?`,
 		afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: messages after %d: %w", afterSeq, err)
@@ -96,7 +102,7 @@ func (s *Store) MessagesAfter(ctx context.Context, afterSeq int64, limit int) ([
 
 // GetMessage returns one inbox message by Aircall message id.
 func (s *Store) GetMessage(ctx context.Context, messageID string) (InboxMessage, bool, error) {
-	m, err := scanMessage(s.r.QueryRowContext(ctx, `SELECT `+inboxColumns+` FROM inbox WHERE message_id = ?`, messageID))
+	m, err := scanMessage(s.queryRow(ctx, `SELECT `+inboxColumns+` FROM inbox WHERE message_id = ?`, messageID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return InboxMessage{}, false, nil
 	}
@@ -109,7 +115,7 @@ func (s *Store) GetMessage(ctx context.Context, messageID string) (InboxMessage,
 // CountMessages counts the inbox rows.
 func (s *Store) CountMessages(ctx context.Context) (int, error) {
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM inbox`).Scan(&n); err != nil {
+	if err := s.queryRow(ctx, `SELECT count(*) FROM inbox`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count messages: %w", err)
 	}
 	return n, nil

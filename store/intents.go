@@ -28,7 +28,7 @@ func (s *Store) BeginIntent(ctx context.Context, in Intent) (int64, error) {
 		return 0, errors.New("store: begin intent: empty instance, kind, source id or action")
 	}
 	var id int64
-	err := s.w.QueryRowContext(ctx, `
+	err := s.writeRow(ctx, `
 		INSERT INTO intents (instance, kind, source_id, action, target_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 		in.Instance, in.Kind, in.SourceID, in.Action, in.TargetID, s.now().Unix()).Scan(&id)
@@ -42,7 +42,7 @@ func (s *Store) BeginIntent(ctx context.Context, in Intent) (int64, error) {
 // write produces none). Finishing an unknown intent is an error; finishing a
 // done one again is harmless.
 func (s *Store) FinishIntent(ctx context.Context, id, resultID int64) error {
-	res, err := s.w.ExecContext(ctx,
+	res, err := s.exec(ctx,
 		`UPDATE intents SET done = 1, result_id = ?, done_at = ? WHERE id = ?`,
 		resultID, s.now().Unix(), id)
 	if err != nil {
@@ -74,7 +74,7 @@ func (s *Store) AllOpenIntents(ctx context.Context, instance string) ([]Intent, 
 // PruneIntents deletes finished intents completed before t; open intents are
 // always kept. It returns how many rows went.
 func (s *Store) PruneIntents(ctx context.Context, before time.Time) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM intents WHERE done = 1 AND done_at < ?`, before.Unix())
+	res, err := s.exec(ctx, `DELETE FROM intents WHERE done = 1 AND done_at < ?`, before.Unix())
 	if err != nil {
 		return 0, fmt.Errorf("store: prune intents: %w", err)
 	}
@@ -83,7 +83,7 @@ func (s *Store) PruneIntents(ctx context.Context, before time.Time) (int64, erro
 }
 
 func (s *Store) queryIntents(ctx context.Context, q string, args ...any) ([]Intent, error) {
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list intents: %w", err)
 	}

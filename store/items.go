@@ -89,6 +89,7 @@ const upsertItem = `INSERT INTO items (` + itemColumns + `)
 		attempts = excluded.attempts, last_error = excluded.last_error,
 		updated_at = excluded.updated_at`
 
+// scanner is *sql.Row, *sql.Rows or errRow.
 type scanner interface{ Scan(dest ...any) error }
 
 func scanItem(sc scanner) (Item, error) {
@@ -103,7 +104,7 @@ func scanItem(sc scanner) (Item, error) {
 
 // GetItem returns the ledger row of one item, ok=false if it was never seen.
 func (s *Store) GetItem(ctx context.Context, instance, kind, sourceID string) (Item, bool, error) {
-	it, err := scanItem(s.r.QueryRowContext(ctx,
+	it, err := scanItem(s.queryRow(ctx,
 		`SELECT `+itemColumns+` FROM items WHERE instance = ? AND kind = ? AND source_id = ?`,
 		instance, kind, sourceID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -121,7 +122,7 @@ func (s *Store) PutItem(ctx context.Context, it Item) error {
 	if err := it.validate(); err != nil {
 		return fmt.Errorf("store: put item: %w", err)
 	}
-	if _, err := s.w.ExecContext(ctx, upsertItem, s.itemArgs(it, s.now().Unix())...); err != nil {
+	if _, err := s.exec(ctx, upsertItem, s.itemArgs(it, s.now().Unix())...); err != nil {
 		return fmt.Errorf("store: put item %s/%s/%s: %w", it.Instance, it.Kind, it.SourceID, err)
 	}
 	return nil
@@ -213,7 +214,7 @@ func itemQuery(f ItemFilter) (string, []any) {
 // ListItems returns matching items ordered by OccurredAt, then SourceID.
 func (s *Store) ListItems(ctx context.Context, f ItemFilter) ([]Item, error) {
 	q, args := itemQuery(f)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	rows, err := s.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list items: %w", err)
 	}
@@ -252,7 +253,7 @@ func itemIndexHint(f ItemFilter) string {
 // CountItems counts an instance's ledger rows by "kind/state/outcome", for
 // status and metrics.
 func (s *Store) CountItems(ctx context.Context, instance string) (map[string]int, error) {
-	rows, err := s.r.QueryContext(ctx, `
+	rows, err := s.query(ctx, `
 		SELECT kind, state, outcome, count(*) FROM items WHERE instance = ?
 		GROUP BY kind, state, outcome`, instance)
 	if err != nil {

@@ -34,7 +34,7 @@ func (s *Store) StartRun(ctx context.Context, r Run) (int64, error) {
 		return 0, fmt.Errorf("store: start run: %w", err)
 	}
 	var id int64
-	err = s.w.QueryRowContext(ctx, `
+	err = s.writeRow(ctx, `
 		INSERT INTO runs (instance, mode, since, until, started_at, finished_at, counts, error)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		r.Instance, r.Mode, unix(r.Since), unix(r.Until), unix(r.StartedAt), unix(r.FinishedAt), counts, r.Error).Scan(&id)
@@ -53,7 +53,7 @@ func (s *Store) FinishRun(ctx context.Context, id int64, finishedAt time.Time, c
 	if err != nil {
 		return fmt.Errorf("store: finish run %d: %w", id, err)
 	}
-	res, err := s.w.ExecContext(ctx, `UPDATE runs SET finished_at = ?, counts = ?, error = ? WHERE id = ?`,
+	res, err := s.exec(ctx, `UPDATE runs SET finished_at = ?, counts = ?, error = ? WHERE id = ?`,
 		unix(finishedAt), c, errMsg, id)
 	if err != nil {
 		return fmt.Errorf("store: finish run %d: %w", id, err)
@@ -86,7 +86,7 @@ func (s *Store) Runs(ctx context.Context, instance string, limit int) ([]Run, er
 	if limit <= 0 {
 		limit = -1
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+runColumns+` FROM runs WHERE instance = ? ORDER BY id DESC LIMIT ?`,
+	rows, err := s.query(ctx, `SELECT `+runColumns+` FROM runs WHERE instance = ? ORDER BY id DESC LIMIT ?`,
 		instance, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: runs: %w", err)
@@ -109,7 +109,7 @@ func (s *Store) Runs(ctx context.Context, instance string, limit int) ([]Run, er
 // LastSuccessfulRun returns the most recently finished pass of any instance
 // that ended without error (for /healthz). Unfinished runs do not count.
 func (s *Store) LastSuccessfulRun(ctx context.Context) (Run, bool, error) {
-	r, err := scanRun(s.r.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs
+	r, err := scanRun(s.queryRow(ctx, `SELECT `+runColumns+` FROM runs
 		WHERE finished_at <> 0 AND error = '' ORDER BY finished_at DESC, id DESC LIMIT 1`))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, false, nil

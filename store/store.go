@@ -36,6 +36,8 @@ type Store struct {
 	path string
 	w    *sql.DB // writer: one connection, BEGIN IMMEDIATE
 	r    *sql.DB // readers: several connections, query_only
+	ws   *stmtCache
+	rs   *stmtCache
 
 	// Now stamps CreatedAt/UpdatedAt and decides KV expiry. Tests may replace
 	// it right after Open, before the Store is shared.
@@ -61,7 +63,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
 
-	s := &Store{path: path, w: w, Now: time.Now}
+	s := &Store{path: path, w: w, ws: newStmtCache(w), Now: time.Now}
 	if err := w.PingContext(ctx); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -69,6 +71,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		_ = w.Close()
 		return nil, err
+	}
+	if err := s.ws.warm(ctx, txQueries...); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("store: prepare: %w", err)
 	}
 	restrictSidecars(path)
 
@@ -80,13 +86,18 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	s.r = r
+	s.r, s.rs = r, newStmtCache(r)
 	return s, nil
 }
 
 // Close closes both pools. It does not release a pass lock.
 func (s *Store) Close() error {
 	var errs []error
+	for _, c := range []*stmtCache{s.rs, s.ws} {
+		if c != nil {
+			c.close()
+		}
+	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}
