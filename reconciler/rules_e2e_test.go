@@ -200,7 +200,7 @@ func TestAssignment(t *testing.T) {
 		mode      string
 		reassign  bool
 		agentMail string
-		seedOwner bool // the existing conversation is assigned to someone else
+		seedOwner bool   // the existing conversation is assigned to someone else
 		want      string // "agent", "other", "none"
 	}{
 		{"new conversation gets the agent", rules.ModeNew, false, reconcilertest.AgentEmail, false, "agent"},
