@@ -55,13 +55,32 @@ func TestIntentLifecycle(t *testing.T) {
 	is.Equal(len(other), 1)
 	is.Equal(other[0].ID, d)
 
-	// Pruning removes only finished intents older than the cut-off.
-	n, err := s.PruneIntents(ctx, clock.Now().Add(time.Second))
+	// The journal keeps finished entries, with their results.
+	journal, err := s.Intents(ctx, "default", KindCall, "c1")
 	is.NoErr(err)
-	is.Equal(n, int64(1))
+	is.Equal(len(journal), 2)
+	is.Equal(journal[0].ID, a)
+	is.True(journal[0].Done)
+	is.Equal(journal[0].ResultID, int64(1234))
+	is.Equal(journal[0].DoneAt, t0.Add(2*time.Second))
+	is.True(!journal[1].Done)
+
+	is.NoErr(s.FinishIntent(ctx, c, IntentNotLanded))
+	journal, err = s.Intents(ctx, "default", KindCall, "c2")
+	is.NoErr(err)
+	is.Equal(journal[0].ResultID, IntentNotLanded)
+
+	// Pruning removes only finished intents older than the cut-off.
+	n, err := s.PruneIntents(ctx, clock.Now())
+	is.NoErr(err)
+	is.Equal(n, int64(0)) // finished at the cut-off: kept
+	n, err = s.PruneIntents(ctx, clock.Now().Add(time.Second))
+	is.NoErr(err)
+	is.Equal(n, int64(2)) // a and c
 	all, err = s.AllOpenIntents(ctx, "default")
 	is.NoErr(err)
-	is.Equal(len(all), 2)
+	is.Equal(len(all), 1)
+	is.Equal(all[0].ID, b)
 
 	_, err = s.BeginIntent(ctx, Intent{Instance: "default"})
 	is.True(err != nil) // incomplete intent rejected

@@ -179,8 +179,14 @@ func itemQuery(f ItemFilter) (string, []any) {
 	if f.Instance != "" {
 		add("instance = ?", f.Instance)
 	}
-	if f.Kind != "" {
+	hint := itemIndexHint(f)
+	switch {
+	case f.Kind != "":
 		add("kind = ?", f.Kind)
+	case hint != "":
+		// Every kind, spelled out, so the (instance, kind, ...) index still
+		// applies (PutItem only accepts these kinds).
+		add("kind IN (?, ?)", KindCall, KindMessage)
 	}
 	if states := slices.Compact(slices.Sorted(slices.Values(f.States))); len(states) > 0 {
 		ph := strings.TrimSuffix(strings.Repeat("?,", len(states)), ",")
@@ -199,7 +205,7 @@ func itemQuery(f ItemFilter) (string, []any) {
 	if !f.Until.IsZero() {
 		add("occurred_at < ?", f.Until.Unix())
 	}
-	q := `SELECT ` + itemColumns + ` FROM items` + itemIndexHint(f)
+	q := `SELECT ` + itemColumns + ` FROM items` + hint
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, " AND ")
 	}
@@ -238,7 +244,7 @@ func (s *Store) ListItems(ctx context.Context, f ItemFilter) ([]Item, error) {
 // and scans every row of an instance to find its few failed or pending items;
 // the hint keeps those lookups proportional to what they return.
 func itemIndexHint(f ItemFilter) string {
-	if f.Instance == "" || f.Kind == "" {
+	if f.Instance == "" {
 		return ""
 	}
 	switch {

@@ -99,6 +99,8 @@ func TestListItemsFilters(t *testing.T) {
 		{"messages", ItemFilter{Instance: "default", Kind: KindMessage}, []string{"m1"}},
 		{"any instance failed", ItemFilter{States: []string{StateFailed}}, []string{"x", "c"}},
 		{"none", ItemFilter{Instance: "nobody"}, nil},
+		{"any kind failed", ItemFilter{Instance: "default", States: []string{StateFailed}}, []string{"c"}},
+		{"any kind logged", ItemFilter{Instance: "default", States: []string{StateLogged}, Until: at(2)}, []string{"a", "b", "m1"}},
 	} {
 		got, err := s.ListItems(ctx, tc.f)
 		is.NoErr(err)
@@ -120,6 +122,8 @@ func TestListItemsUsesIndexes(t *testing.T) {
 	}{
 		{ItemFilter{Instance: "a", Kind: KindCall, States: []string{StateFailed, StateWaiting}, Since: t0}, "items_by_state"},
 		{ItemFilter{Instance: "a", Kind: KindCall, States: []string{StateLogged}, Enrichment: EnrichmentPending, Limit: 5}, "items_by_enrichment"},
+		{ItemFilter{Instance: "a", States: []string{StateFailed, StateParked}, Limit: 20}, "items_by_state"}, // status: any kind
+		{ItemFilter{Instance: "a", Enrichment: EnrichmentPending}, "items_by_enrichment"},
 	} {
 		q, args := itemQuery(tc.f)
 		if plan := queryPlan(t, s, q, args...); !strings.Contains(plan, tc.index) {
