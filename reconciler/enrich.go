@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
@@ -20,12 +21,16 @@ func (p *pass) aiOff(ctx context.Context) (bool, error) {
 	if p.addonOff != nil {
 		return *p.addonOff, nil
 	}
-	_, ok, err := p.r.st.GetKV(ctx, kvAddonOff)
+	// The expiry is kept in the value and compared with the pass clock,
+	// so that catch-up and tests with a fake clock agree with it.
+	v, ok, err := p.r.st.GetKV(ctx, kvAddonOff)
 	if err != nil {
 		return false, err
 	}
-	p.addonOff = &ok
-	return ok, nil
+	until, _ := strconv.ParseInt(v, 10, 64)
+	off := ok && p.now.Unix() < until
+	p.addonOff = &off
+	return off, nil
 }
 
 func (p *pass) markAddonOff(ctx context.Context) {
@@ -33,7 +38,7 @@ func (p *pass) markAddonOff(ctx context.Context) {
 	p.addonOff = &off
 	p.r.log.Warn("Aircall AI add-on answered 403: logging calls without transcript/AI for a while", "for", p.r.opts.AddonOffFor)
 	if !p.po.DryRun {
-		if err := p.r.st.PutKV(context.WithoutCancel(ctx), kvAddonOff, "403", p.now.Add(p.r.opts.AddonOffFor)); err != nil {
+		if err := p.r.st.PutKV(context.WithoutCancel(ctx), kvAddonOff, strconv.FormatInt(p.now.Add(p.r.opts.AddonOffFor).Unix(), 10), time.Time{}); err != nil {
 			p.r.log.Error("remember AI add-on off", "err", err)
 		}
 	}
