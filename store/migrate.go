@@ -60,6 +60,11 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.applyMigrations(ctx, ms)
+}
+
+// applyMigrations applies ms (sorted by version) that are not yet recorded.
+func (s *Store) applyMigrations(ctx context.Context, ms []migration) error {
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT    NOT NULL,

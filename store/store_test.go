@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,5 +161,52 @@ func TestCursorMonotonic(t *testing.T) {
 		is.NoErr(err)
 		is.True(ok)
 		is.Equal(v, st.want)
+	}
+}
+
+// A failing migration leaves nothing behind: neither its first statements
+// nor its record, so the next start retries it whole.
+func TestFailedMigrationRollsBack(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	before := migrationRows(t, s)
+
+	bad := migration{version: 900, name: "900_bad.sql", sql: `CREATE TABLE half (x INTEGER); INSERT INTO nowhere VALUES (1);`}
+	good := migration{version: 901, name: "901_after.sql", sql: `CREATE TABLE after (x INTEGER);`}
+	err := s.applyMigrations(ctx, []migration{bad, good})
+	is.True(err != nil)
+	is.True(strings.Contains(err.Error(), "900_bad.sql")) // names the migration
+
+	var n int
+	is.NoErr(s.r.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name IN ('half', 'after')`).Scan(&n))
+	is.Equal(n, 0)                        // rolled back, and later ones not run
+	is.Equal(migrationRows(t, s), before) // not recorded
+
+	fixed := migration{version: 900, name: "900_bad.sql", sql: `CREATE TABLE half (x INTEGER);`}
+	is.NoErr(s.applyMigrations(ctx, []migration{fixed, good}))
+	is.NoErr(s.applyMigrations(ctx, []migration{fixed, good})) // idempotent
+	is.Equal(len(migrationRows(t, s)), len(before)+2)
+}
+
+// DATABASE_PATH is free text: relative paths and URI-special characters
+// must land in exactly the named file.
+func TestOpenOddPaths(t *testing.T) {
+	is := is.New(t)
+	t.Chdir(t.TempDir())
+	for _, p := range []string{"data/rel.db", "./dot/dot.db", "sp ace/a#b?c%20.db"} {
+		s, err := Open(context.Background(), p)
+		is.NoErr(err)
+		is.NoErr(s.AdvanceCursor(context.Background(), "default", StreamCalls, 1))
+		is.NoErr(s.Close())
+		st, err := os.Stat(p)
+		is.NoErr(err)
+		is.True(st.Size() > 0) // schema written to the named file, not a mangled one
+		entries, err := os.ReadDir(filepath.Dir(p))
+		is.NoErr(err)
+		for _, e := range entries {
+			name := e.Name()
+			is.True(strings.HasPrefix(name, filepath.Base(p))) // no stray files
+		}
 	}
 }
