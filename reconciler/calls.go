@@ -43,6 +43,13 @@ func (p *pass) windows(ctx context.Context, insts []Instance) (map[string]window
 			return nil, fmt.Errorf("read cursor of %s: %w", in.Name, err)
 		} else if ok {
 			from = time.Unix(c, 0).UTC().Add(-p.r.opts.Lookback)
+		} else if !p.po.DryRun {
+			// A first pass records where it started before reading: if it
+			// stops early (outage, SIGTERM), the next pass still reads
+			// from here instead of sliding past calls never recorded.
+			if err := p.r.st.AdvanceCursor(ctx, in.Name, StreamCalls, p.now.Unix()); err != nil {
+				return nil, fmt.Errorf("record first cursor of %s: %w", in.Name, err)
+			}
 		}
 		out[in.Name] = window{from: from, to: p.now}
 	}
@@ -108,6 +115,13 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 		}
 		state := p.handleCall(ctx, in, call)
 		p.progress()
+		if p.transientRun >= maxTransientInARow {
+			for _, in := range insts {
+				p.results[in.Name].Errors = append(p.results[in.Name].Errors, errOutage.Error())
+			}
+			p.r.log.Error("stopping pass", "err", errOutage)
+			return errOutage
+		}
 		if state == store.StateWaiting && p.now.Sub(call.Started()) < p.r.opts.Lookback {
 			if h, ok := holds[name]; !ok || call.StartedAt < h {
 				holds[name] = call.StartedAt
@@ -172,6 +186,9 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if p.transientRun >= maxTransientInARow {
+			return errOutage
+		}
 	}
 	return nil
 }
@@ -208,6 +225,9 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 		return it.State
 	}
 	err = p.logCall(ctx, in, call, &it)
+	if err == nil {
+		p.transientRun = 0
+	}
 	if err != nil {
 		if isFatal(err) {
 			// Credentials went bad mid-pass: nothing about this item is
@@ -232,7 +252,12 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 
 // fail records a failed attempt; past MaxAttempts the item is parked.
 func (p *pass) fail(ctx context.Context, in Instance, it *store.Item, err error) {
-	it.Attempts++
+	if transient(err) {
+		p.transientRun++
+	} else {
+		p.transientRun = 0
+		it.Attempts++
+	}
 	it.LastError = err.Error()
 	it.State, it.Outcome = store.StateFailed, OutcomeFailed
 	if it.Attempts >= p.r.opts.MaxAttempts {

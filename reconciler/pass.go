@@ -84,6 +84,8 @@ type pass struct {
 	addonOff  *bool
 	done      int
 	total     int
+	// transientRun counts items in a row that failed for API reasons.
+	transientRun int
 }
 
 // RunPass runs one pass over the selected instances. It returns an error

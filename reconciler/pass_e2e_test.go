@@ -355,3 +355,37 @@ func TestInstancesRouteByLine(t *testing.T) {
 	is.Equal(len(th3), 0)                                      // a line no instance lists is not logged
 	is.Equal(c2.Subject, "Missed call from +33 6 12 34 56 78") // national number read with the line's country
 }
+
+// TestOutageNeverLosesCalls: Help Scout down for hours must not park (lose)
+// calls nor move the cursor past them; once it is back, every call is logged
+// once.
+func TestOutageNeverLosesCalls(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.Options.MaxAttempts = 2
+	for i := int64(1); i <= 12; i++ {
+		e.Customer("C", "X", time.Hour, "+3461234560"+string(rune('0'+i%10)))
+		e.AddCall(i, "+34 612 34 56 0"+string(rune('0'+i%10)), time.Duration(60-i)*time.Minute, reconcilertest.Missed(""))
+	}
+	cur0 := e.Clock.Now().Unix()
+	e.HS.InjectFault(helpscouttest.Fault{Method: "POST", Status: 503, Count: 1000})
+	for i := 0; i < 6; i++ { // hours of outage
+		_, err := e.Reconciler().RunPass(context.Background(), reconciler.PassOptions{})
+		is.True(err != nil) // the pass stops early and says why
+		e.Clock.Advance(time.Hour)
+	}
+	items, _ := e.Store.ListItems(context.Background(), store.ItemFilter{Instance: "default", States: []string{store.StateParked}})
+	is.Equal(len(items), 0) // nothing parked
+	cur, ok, _ := e.Store.Cursor(context.Background(), "default", "calls")
+	is.True(!ok || cur <= cur0) // the cursor did not move past unlogged calls
+
+	e.HS.ClearFaults() // Help Scout is back
+	for i := 0; i < 3; i++ {
+		e.Clock.Advance(5 * time.Minute)
+		e.Pass()
+	}
+	for i := int64(1); i <= 12; i++ {
+		th, _ := e.PhoneThreads(i)
+		is.Equal(len(th), 1)
+	}
+}

@@ -71,6 +71,9 @@ func (c *Client) fetchToken(ctx context.Context) (*oauth2.Token, error) {
 			case s == http.StatusTooManyRequests:
 				err = fmt.Errorf("%w: token endpoint: %w", ErrRateLimited, err)
 			case s >= 500:
+				// Keep the status visible to callers that tell outages
+				// from bad items (errors.As *APIError).
+				err = fmt.Errorf("%w: %w", &APIError{Status: s, Endpoint: "/v2/oauth2/token", Message: "token endpoint unavailable"}, err)
 			default:
 				return nil, fmt.Errorf("helpscout: token endpoint answered %d", s)
 			}

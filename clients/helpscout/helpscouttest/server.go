@@ -152,6 +152,13 @@ func (s *Server) InjectFault(f Fault) {
 	s.mu.Unlock()
 }
 
+// ClearFaults drops every queued fault: the outage is over.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	s.faults = nil
+	s.mu.Unlock()
+}
+
 // SetLatency delays every answer by d (real time; keep it to a few ms).
 func (s *Server) SetLatency(d time.Duration) {
 	s.mu.Lock()
