@@ -110,12 +110,6 @@ func TestRun(t *testing.T) {
 		{name: "unknown instance", args: []string{"run", "--instance", "sales"}, env: valid, wantCode: 2, wantErr: `--instance "sales": no such instance (configured: default)`},
 		{name: "unknown instance status", args: []string{"status", "--instance", "sales"}, env: twoInstances(), wantCode: 2, wantErr: "configured: partners, support_es"},
 
-		// Valid configuration reaches the (stub) command: exit 1 until it is implemented.
-		{name: "serve valid", args: []string{"serve"}, env: valid, wantCode: 1, wantErr: errNotImplemented.Error()},
-		{name: "run valid instance", args: []string{"run", "--instance", "PARTNERS", "--since", "2025-01-01"}, env: twoInstances(), wantCode: 1, wantErr: errNotImplemented.Error()},
-		{name: "check valid", args: []string{"check"}, env: valid, wantCode: 1, wantErr: errNotImplemented.Error()},
-		{name: "status valid", args: []string{"status", "--json"}, env: valid, wantCode: 1, wantErr: errNotImplemented.Error()},
-		{name: "demo needs no config", args: []string{"demo"}, env: invalid, wantCode: 1, wantErr: errNotImplemented.Error()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,7 +172,6 @@ func TestExitCode(t *testing.T) {
 		{"config", &configError{err: errors.New("X: missing")}, 2},
 		{"wrapped config", errors.Join(errors.New("ctx"), &configError{err: errors.New("X")}), 2},
 		{"other", errors.New("boom"), 1},
-		{"not implemented", errNotImplemented, 1},
 		{"canceled", context.Canceled, 1},
 	}
 	for _, tt := range tests {

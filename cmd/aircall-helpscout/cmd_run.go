@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
+)
+
+// aircallRetention is about how far back Aircall serves calls; a catch-up
+// that starts earlier finds nothing there, which deserves a warning.
+const aircallRetention = 180 * 24 * time.Hour
+
+// stdoutIsTerminal decides whether run draws a progress line. A variable so
+// tests can force either way.
+var stdoutIsTerminal = func(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// cmdRun runs one pass now, or a catch-up of [Since, Until) when Since is
+// set. Failed items are reported and recorded but do not fail the command;
+// bad credentials (reconciler.ErrFatal) do.
+func cmdRun(ctx context.Context, e *env, opts runOptions) error {
+	catchup := !opts.Since.IsZero()
+	if catchup && e.Now().Sub(opts.Since) > aircallRetention {
+		fmt.Fprintf(e.Stderr, "warning: --since %s is more than ~6 months ago; Aircall serves about six months of calls, so older ones will not be found\n",
+			opts.Since.Format(time.DateOnly))
+	}
+	a, err := openApp(ctx, e.Config, e.Log, nil)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+
+	// A dry run writes nothing, so it needs no exclusivity.
+	if !opts.DryRun {
+		unlock, err := waitLock(ctx, a.st, lockWait, func() {
+			fmt.Fprintf(e.Stderr, "waiting for another process to finish its pass on %s ...\n", a.st.Path())
+		})
+		if err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		defer unlock()
+	}
+
+	po := reconciler.PassOptions{Instance: instanceName(e.Config, opts.Instance), Since: opts.Since, Until: opts.Until, DryRun: opts.DryRun}
+	switch {
+	case opts.DryRun:
+		po.Mode = "dry-run"
+		po.Plan = func(p reconciler.PlanEntry) { printPlan(e.Stdout, p) }
+	case catchup:
+		po.Mode = "catchup"
+	default:
+		po.Mode = "scheduled"
+	}
+	var prog *progress
+	if stdoutIsTerminal(e.Stdout) && !opts.DryRun {
+		prog = newProgress(e.Stdout, time.Now)
+		po.Progress, po.CountTotal = prog.update, catchup
+	}
+	if catchup {
+		fmt.Fprintf(e.Stdout, "Catching up %s → %s (the scheduled cursor is not moved)\n",
+			opts.Since.Format(time.RFC3339), opts.Until.Format(time.RFC3339))
+	}
+	start := time.Now()
+	res, err := a.rec.RunPass(ctx, po)
+	if prog != nil {
+		prog.finish()
+	}
+	writeSummary(e.Stdout, res, time.Since(start), opts.DryRun)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	return nil
+}
+
+// instanceName maps --instance to the configured spelling (names compare
+// case-insensitively, the reconciler compares exactly).
+func instanceName(cfg *Config, name string) string {
+	if name == "" {
+		return ""
+	}
+	if in, ok := cfg.Instance(name); ok {
+		return in.Name
+	}
+	return name
+}
+
+// printPlan prints one dry-run line: what the item would get.
+func printPlan(w io.Writer, p reconciler.PlanEntry) {
+	line := fmt.Sprintf("would: %-10s %-7s %-12s %s", p.Instance, p.Kind, p.ID, p.Outcome)
+	if p.Detail != "" {
+		line += " (" + p.Detail + ")"
+	}
+	fmt.Fprintln(w, line)
+}
+
+// writeSummary prints the counts by outcome per instance, pass-level
+// problems and overlaps.
+func writeSummary(w io.Writer, res reconciler.Result, d time.Duration, dry bool) {
+	title := "Summary"
+	if dry {
+		title = "Summary (dry run: nothing was written)"
+	}
+	fmt.Fprintf(w, "%s, %s:\n", title, d.Round(time.Millisecond))
+	for _, n := range instanceNames(res) {
+		ir := res.Instances[n]
+		fmt.Fprintf(w, "  %s: %s\n", n, formatCounts(ir.Counts))
+		for _, e := range ir.Errors {
+			fmt.Fprintf(w, "  %s: error: %s\n", n, e)
+		}
+	}
+	for _, o := range res.Overlaps {
+		fmt.Fprintf(w, "  overlap: %s\n", o)
+	}
+}
+
+// formatCounts renders "outcome n, ..." sorted by outcome, or "no items".
+func formatCounts(c map[string]int) string {
+	if len(c) == 0 {
+		return "no items"
+	}
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s %d", k, c[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func instanceNames(res reconciler.Result) []string {
+	names := make([]string, 0, len(res.Instances))
+	for n := range res.Instances {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// totalCounts sums outcomes over instances, for one log line per pass.
+func totalCounts(res reconciler.Result) map[string]int {
+	out := map[string]int{}
+	for _, ir := range res.Instances {
+		for k, v := range ir.Counts {
+			out[k] += v
+		}
+	}
+	return out
+}

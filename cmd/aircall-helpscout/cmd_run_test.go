@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+
+	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
+	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
+)
+
+func openTestStore(t *testing.T, path string) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func TestRunScheduledThenCatchUpNeverTwice(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	f := newFakes(t)
+	f.Customer("Marta", "López", 48*time.Hour, "612 34 56 78")
+	f.AddCall(1, "+34 612 34 56 78", 30*time.Minute, reconcilertest.Missed("no_available_agent"))
+	f.AddCall(2, "+34 699 11 22 33", 40*time.Minute)
+	f.AddCall(3, "+34 699 11 22 33", 5*24*time.Hour) // behind the lookback: only a catch-up reads it
+
+	r := runCmd(ctx, f.vars, "run")
+	is.NoErr(r.err)
+	is.True(strings.Contains(r.stdout, "Summary"))
+	is.True(strings.Contains(r.stdout, "default:"))
+	exactlyOnce(t, f, 1, 2)
+	th, _ := f.PhoneThreads(3)
+	is.Equal(len(th), 0) // a scheduled pass does not reach back 5 days
+
+	st := openTestStore(t, f.vars["DATABASE_PATH"])
+	before, ok, err := st.Cursor(ctx, "default", reconciler.StreamCalls)
+	is.NoErr(err)
+	is.True(ok)
+
+	since := time.Now().UTC().Add(-7 * 24 * time.Hour).Format(time.DateOnly)
+	r = runCmd(ctx, f.vars, "run", "--since", since)
+	is.NoErr(r.err)
+	is.True(strings.Contains(r.stdout, "Catching up"))
+	is.True(strings.Contains(r.stdout, reconciler.OutcomeAlready+" 2")) // the scheduled pass's calls are not redone
+	exactlyOnce(t, f, 1, 2, 3)
+	after, _, err := st.Cursor(ctx, "default", reconciler.StreamCalls)
+	is.NoErr(err)
+	is.Equal(after, before) // a catch-up never moves the scheduled cursor
+
+	r = runCmd(ctx, f.vars, "run", "--instance", "DEFAULT")
+	is.NoErr(r.err)
+	exactlyOnce(t, f, 1, 2, 3)
+}
+
+func TestRunDryRunWritesNothing(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	f := newFakes(t)
+	f.AddCall(7, "+34 612 34 56 78", 30*time.Minute)
+	f.HS.ResetRequests()
+
+	since := time.Now().UTC().Add(-400 * 24 * time.Hour).Format(time.DateOnly)
+	r := runCmd(ctx, f.vars, "run", "--dry-run", "--since", since)
+	is.NoErr(r.err)
+	is.True(strings.Contains(r.stderr, "six months"))          // warned about Aircall's retention
+	is.True(strings.Contains(r.stdout, "would: default"))      // one line per item
+	is.True(strings.Contains(r.stdout, " 7 "))                 // naming the call
+	is.True(strings.Contains(r.stdout, "nothing was written")) // and says so
+	for _, req := range f.HS.Requests() {
+		is.True(req.Method == "GET" || strings.HasSuffix(req.Path, "/oauth2/token")) // no Help Scout write
+	}
+	for _, req := range f.AC.Requests() {
+		is.Equal(req.Method, "GET") // no Aircall write
+	}
+	st := openTestStore(t, f.vars["DATABASE_PATH"])
+	counts, err := st.CountItems(ctx, "default")
+	is.NoErr(err)
+	is.Equal(len(counts), 0) // no ledger row
+	runs, err := st.Runs(ctx, "default", 0)
+	is.NoErr(err)
+	is.Equal(len(runs), 0) // no run record
+}
+
+func TestRunRefusesWhileAnotherProcessRunsPasses(t *testing.T) {
+	is := is.New(t)
+	saved := lockWait
+	lockWait = 30 * time.Millisecond
+	t.Cleanup(func() { lockWait = saved })
+	f := newFakes(t)
+	st := openTestStore(t, f.vars["DATABASE_PATH"])
+	unlock, err := st.LockPasses()
+	is.NoErr(err)
+	defer unlock()
+
+	r := runCmd(context.Background(), f.vars, "run")
+	is.True(errors.Is(r.err, store.ErrLocked))
+	is.Equal(r.code, 1)
+	is.True(strings.Contains(r.err.Error(), f.vars["DATABASE_PATH"])) // names the database
+	is.True(strings.Contains(r.stderr, "waiting for another process"))
+}
+
+func TestRunExitCodes(t *testing.T) {
+	tests := []struct {
+		name     string
+		vars     map[string]string
+		wantCode int
+		wantErr  string
+	}{
+		{name: "bad Aircall credentials", vars: map[string]string{"AIRCALL_API_TOKEN": "wrong-token"}, wantCode: 1, wantErr: "bad credentials"},
+		{name: "bad Help Scout credentials", vars: map[string]string{"HELPSCOUT_APP_SECRET": "wrong-secret"}, wantCode: 1, wantErr: "bad credentials"},
+		{name: "config error", vars: map[string]string{"LOOKBACK": "soon"}, wantCode: 2, wantErr: "LOOKBACK"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			f := newFakes(t)
+			f.AddCall(1, "+34 612 34 56 78", 30*time.Minute)
+			r := runCmd(context.Background(), with(f.vars, flatten(tt.vars)...), "run")
+			is.Equal(r.code, tt.wantCode)
+			is.True(r.err != nil)
+			if !strings.Contains(r.err.Error(), tt.wantErr) {
+				t.Errorf("error %q does not contain %q", r.err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func flatten(m map[string]string) []string {
+	var kv []string
+	for k, v := range m {
+		kv = append(kv, k, v)
+	}
+	return kv
+}
+
+func TestProgressLine(t *testing.T) {
+	tests := []struct {
+		done, total int
+		elapsed     time.Duration
+		want        string
+	}{
+		{0, 0, 0, "0 items  0.0/s"},
+		{10, 0, 2 * time.Second, "10 items  5.0/s"},
+		{10, 100, 2 * time.Second, "10/100 items  5.0/s  ETA 18s"},
+		{0, 100, time.Second, "0/100 items  0.0/s  ETA ?"},
+		{100, 100, 10 * time.Second, "100/100 items  10.0/s  ETA 0s"},
+	}
+	for _, tt := range tests {
+		is := is.New(t)
+		is.Equal(progressLine(tt.done, tt.total, tt.elapsed), tt.want)
+	}
+}

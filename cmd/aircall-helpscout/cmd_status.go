@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
+)
+
+// Limits of what status lists per instance.
+const (
+	statusRuns  = 5
+	statusItems = 20
+)
+
+// statusReport is what status prints, and with --json exactly this.
+type statusReport struct {
+	Database  string           `json:"database"`
+	Now       time.Time        `json:"now"`
+	Instances []instanceStatus `json:"instances"`
+}
+
+type instanceStatus struct {
+	Name            string         `json:"name"`
+	CallsCursor     *time.Time     `json:"calls_cursor,omitempty"`
+	CallsLagSeconds int64          `json:"calls_lag_seconds,omitempty"`
+	MessagesCursor  int64          `json:"messages_cursor"`
+	Counts          map[string]int `json:"counts"` // "kind/state/outcome" → items in the ledger
+	Runs            []runStatus    `json:"runs"`
+	WaitingForAI    []itemStatus   `json:"waiting_for_ai"`
+	Waiting         []itemStatus   `json:"waiting"`
+	Failed          []itemStatus   `json:"failed"`
+}
+
+type runStatus struct {
+	Mode       string         `json:"mode"`
+	StartedAt  time.Time      `json:"started_at"`
+	FinishedAt *time.Time     `json:"finished_at,omitempty"`
+	Counts     map[string]int `json:"counts"`
+	Error      string         `json:"error,omitempty"`
+}
+
+type itemStatus struct {
+	Kind       string    `json:"kind"`
+	ID         string    `json:"id"`
+	State      string    `json:"state"`
+	Outcome    string    `json:"outcome"`
+	OccurredAt time.Time `json:"occurred_at"`
+	Attempts   int       `json:"attempts,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+}
+
+// cmdStatus prints per-instance state from the store: cursor and lag, the
+// last passes, counts by outcome, items waiting (for the call to end or for
+// transcript/AI) and failed items with their reasons. It makes no API call.
+func cmdStatus(ctx context.Context, e *env, opts statusOptions) error {
+	path := e.Config.DatabasePath
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("status: no database at %s yet: run 'aircall-helpscout run' or 'serve' first (or check DATABASE_PATH)", path)
+	}
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return fmt.Errorf("status: open database: %w", err)
+	}
+	defer st.Close()
+
+	rep := statusReport{Database: path, Now: e.Now().UTC().Truncate(time.Second)}
+	for _, in := range e.Config.Instances {
+		if opts.Instance != "" && !strings.EqualFold(opts.Instance, in.Name) {
+			continue
+		}
+		is, err := readInstanceStatus(ctx, st, in.Name, rep.Now)
+		if err != nil {
+			return fmt.Errorf("status of %s: %w", in.Name, err)
+		}
+		rep.Instances = append(rep.Instances, is)
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(e.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	writeStatus(e.Stdout, rep)
+	return nil
+}
+
+func readInstanceStatus(ctx context.Context, st *store.Store, name string, now time.Time) (instanceStatus, error) {
+	is := instanceStatus{Name: name}
+	if c, ok, err := st.Cursor(ctx, name, reconciler.StreamCalls); err != nil {
+		return is, err
+	} else if ok {
+		t := time.Unix(c, 0).UTC()
+		is.CallsCursor, is.CallsLagSeconds = &t, int64(now.Sub(t).Seconds())
+	}
+	if c, ok, err := st.Cursor(ctx, name, reconciler.StreamMessages); err != nil {
+		return is, err
+	} else if ok {
+		is.MessagesCursor = c
+	}
+	var err error
+	if is.Counts, err = st.CountItems(ctx, name); err != nil {
+		return is, err
+	}
+	runs, err := st.Runs(ctx, name, statusRuns)
+	if err != nil {
+		return is, err
+	}
+	is.Runs = []runStatus{}
+	for _, r := range runs {
+		rs := runStatus{Mode: r.Mode, StartedAt: r.StartedAt.UTC(), Counts: r.Counts, Error: r.Error}
+		if !r.FinishedAt.IsZero() {
+			f := r.FinishedAt.UTC()
+			rs.FinishedAt = &f
+		}
+		is.Runs = append(is.Runs, rs)
+	}
+	list := func(f store.ItemFilter) ([]itemStatus, error) {
+		f.Instance, f.Limit = name, statusItems
+		items, err := st.ListItems(ctx, f)
+		out := []itemStatus{}
+		for _, it := range items {
+			out = append(out, itemStatus{Kind: it.Kind, ID: it.SourceID, State: it.State, Outcome: it.Outcome,
+				OccurredAt: it.OccurredAt.UTC(), Attempts: it.Attempts, Reason: firstNonEmpty(it.LastError, it.Detail)})
+		}
+		return out, err
+	}
+	if is.WaitingForAI, err = list(store.ItemFilter{Enrichment: store.EnrichmentPending}); err != nil {
+		return is, err
+	}
+	if is.Waiting, err = list(store.ItemFilter{States: []string{store.StateWaiting}}); err != nil {
+		return is, err
+	}
+	if is.Failed, err = list(store.ItemFilter{States: []string{store.StateFailed, store.StateParked}}); err != nil {
+		return is, err
+	}
+	return is, nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// writeStatus renders the report for a person.
+func writeStatus(w io.Writer, rep statusReport) {
+	fmt.Fprintf(w, "Database %s\n", rep.Database)
+	for _, is := range rep.Instances {
+		fmt.Fprintf(w, "\nInstance %s\n", is.Name)
+		if is.CallsCursor == nil {
+			fmt.Fprintln(w, "  calls cursor:    none yet (no scheduled pass has completed)")
+		} else {
+			fmt.Fprintf(w, "  calls cursor:    %s (lag %s)\n", is.CallsCursor.Format(time.RFC3339),
+				(time.Duration(is.CallsLagSeconds) * time.Second).String())
+		}
+		fmt.Fprintf(w, "  messages cursor: %d\n", is.MessagesCursor)
+		fmt.Fprintln(w, "  ledger:")
+		if len(is.Counts) == 0 {
+			fmt.Fprintln(w, "    (empty)")
+		}
+		keys := make([]string, 0, len(is.Counts))
+		for k := range is.Counts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "    %-50s %d\n", k, is.Counts[k])
+		}
+		fmt.Fprintln(w, "  last passes:")
+		if len(is.Runs) == 0 {
+			fmt.Fprintln(w, "    (none)")
+		}
+		for _, r := range is.Runs {
+			end := "unfinished (running, or the process stopped)"
+			if r.FinishedAt != nil {
+				end = "took " + r.FinishedAt.Sub(r.StartedAt).Round(time.Second).String()
+			}
+			fmt.Fprintf(w, "    %s %-9s %s: %s\n", r.StartedAt.Format(time.RFC3339), r.Mode, end, formatCounts(r.Counts))
+			if r.Error != "" {
+				fmt.Fprintf(w, "      error: %s\n", r.Error)
+			}
+		}
+		writeItems(w, "waiting for transcript/AI", is.WaitingForAI)
+		writeItems(w, "waiting", is.Waiting)
+		writeItems(w, "failed", is.Failed)
+	}
+}
+
+func writeItems(w io.Writer, title string, items []itemStatus) {
+	fmt.Fprintf(w, "  %s: %d\n", title, len(items))
+	for _, it := range items {
+		line := fmt.Sprintf("    %s %s (%s) %s %s", it.Kind, it.ID, it.OccurredAt.Format(time.RFC3339), it.State, it.Outcome)
+		if it.Attempts > 0 {
+			line += fmt.Sprintf(", %d attempt(s)", it.Attempts)
+		}
+		if it.Reason != "" {
+			line += ": " + it.Reason
+		}
+		fmt.Fprintln(w, line)
+	}
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
+)
+
+// app is everything a command that talks to the APIs needs, wired from the
+// configuration in one place so that serve, run and check cannot drift.
+type app struct {
+	cfg *Config
+	ac  *aircall.Client
+	hs  *helpscout.Client
+	st  *store.Store
+	rec *reconciler.Reconciler
+	met *metrics
+}
+
+// newClients builds both API clients from the configuration, reporting every
+// request to m (which may be nil).
+func newClients(cfg *Config, m *metrics) (*aircall.Client, *helpscout.Client, error) {
+	acfg := aircall.Config{
+		BaseURL: cfg.AircallAPIURL, APIID: cfg.AircallAPIID, APIToken: cfg.AircallAPIToken,
+		RequestsPerMinute: cfg.AircallRequestsPerMinute,
+	}
+	hcfg := helpscout.Config{
+		BaseURL: cfg.HelpScoutAPIURL, AppID: cfg.HelpScoutAppID, AppSecret: cfg.HelpScoutAppSecret,
+		RequestsPerMinute: cfg.HelpScoutRequestsPerMinute,
+	}
+	if m != nil {
+		acfg.Observer = m.observeAircall
+		hcfg.Observer = m.observeHelpScout
+	}
+	ac, err := aircall.New(acfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("aircall client: %w", err)
+	}
+	hs, err := helpscout.New(hcfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("help scout client: %w", err)
+	}
+	return ac, hs, nil
+}
+
+// openApp builds clients, opens the store and builds the reconciler. The
+// caller must call close.
+func openApp(ctx context.Context, cfg *Config, log *slog.Logger, m *metrics) (*app, error) {
+	ac, hs, err := newClients(cfg, m)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, cfg.DatabasePath)
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	opts := reconciler.Options{Lookback: cfg.Lookback, Logger: log}
+	if m != nil {
+		opts.OnItem = m.observeItem
+	}
+	rec := reconciler.New(ac, hs, st, instances(cfg), opts)
+	return &app{cfg: cfg, ac: ac, hs: hs, st: st, rec: rec, met: m}, nil
+}
+
+func (a *app) close() error {
+	if err := a.st.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	return nil
+}
+
+// instances maps the validated configuration onto the reconciler's view.
+func instances(cfg *Config) []reconciler.Instance {
+	out := make([]reconciler.Instance, 0, len(cfg.Instances))
+	for _, in := range cfg.Instances {
+		ri := reconciler.Instance{
+			Name: in.Name, MailboxID: in.MailboxID, AllNumbers: in.AllNumbers,
+			Conversation: rules.ConversationPolicy{Mode: in.ConversationMode, ReopenClosed: in.ReopenClosed, MailboxID: in.MailboxID},
+			Reassign:     in.Reassign,
+			Enrichment: rules.EnrichmentPolicy{Transcripts: in.LogTranscripts, AIInsights: in.LogAIInsights,
+				Wait: cfg.EnrichmentWait, MaxAge: cfg.EnrichmentMaxAge},
+			LogMessages: in.LogMessages, Duplicates: in.Duplicates, SyncContacts: in.SyncContacts,
+			DefaultRegion: in.DefaultRegion,
+		}
+		for _, n := range in.Numbers {
+			if n.E164 != "" {
+				ri.NumberE164s = append(ri.NumberE164s, n.E164)
+			} else {
+				ri.NumberIDs = append(ri.NumberIDs, n.ID)
+			}
+		}
+		out = append(out, ri)
+	}
+	return out
+}
+
+// lockWait bounds how long run waits for another process's pass to end
+// before refusing; lockPoll is how often it tries. Variables for tests.
+var (
+	lockWait = 2 * time.Minute
+	lockPoll = 250 * time.Millisecond
+)
+
+// lockedError says which database is busy and what to do about it.
+func lockedError(path string) error {
+	return fmt.Errorf("%w: %s (another serve or run is using it; wait for it or stop it)", store.ErrLocked, path)
+}
+
+// waitLock takes the pass lock, waiting up to wait for another process to
+// finish its pass, and telling the operator once that it waits.
+func waitLock(ctx context.Context, st *store.Store, wait time.Duration, notify func()) (func() error, error) {
+	deadline := time.Now().Add(wait)
+	told := false
+	for {
+		unlock, err := st.LockPasses()
+		if err == nil {
+			return unlock, nil
+		}
+		if !errors.Is(err, store.ErrLocked) {
+			return nil, err
+		}
+		if time.Now().After(deadline) {
+			return nil, lockedError(st.Path())
+		}
+		if !told && notify != nil {
+			notify()
+			told = true
+		}
+		t := time.NewTimer(lockPoll)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
