@@ -55,8 +55,9 @@ func cmdDemo(ctx context.Context, e *env, opts demoOptions) error {
 	if err != nil {
 		return fmt.Errorf("demo: configuration: %w", err)
 	}
-	log := e.Log
-	if opts.Quiet || log == nil {
+	// Item lines would interleave with the table: show only problems.
+	log := newLogger(e.Stderr, "warn", "text")
+	if opts.Quiet {
 		log = slog.New(slog.DiscardHandler)
 	}
 	a, err := openApp(ctx, cfg, log, nil)

@@ -42,6 +42,9 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) error {
 		return err
 	}
 	defer a.close()
+	if err := a.preflight(ctx); err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
 
 	// A dry run writes nothing, so it needs no exclusivity.
 	if !opts.DryRun {

@@ -58,6 +58,9 @@ func cmdServe(ctx context.Context, e *env) error {
 		return err
 	}
 	defer a.close()
+	if err := a.preflight(ctx); err != nil {
+		return err
+	}
 
 	s := &server{a: a, log: e.Log, period: schedulePeriod(sched, e.Now()), now: e.Now}
 	if r, ok, err := a.st.LastSuccessfulRun(ctx); err == nil && ok {

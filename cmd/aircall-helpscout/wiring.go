@@ -143,3 +143,14 @@ func waitLock(ctx context.Context, st *store.Store, wait time.Duration, notify f
 		}
 	}
 }
+
+// preflight fetches the Help Scout token before a pass, so that refused
+// credentials stop run and serve with ErrFatal (exit 1) instead of failing
+// every item one by one. The token is cached, so the pass does not pay twice.
+// Other errors are left to the pass, which records and retries them.
+func (a *app) preflight(ctx context.Context) error {
+	if err := a.hs.Authenticate(ctx); errors.Is(err, helpscout.ErrBadCredentials) {
+		return fmt.Errorf("%w: %w (check HELPSCOUT_APP_ID and HELPSCOUT_APP_SECRET)", reconciler.ErrFatal, err)
+	}
+	return nil
+}
