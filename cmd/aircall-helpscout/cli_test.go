@@ -109,7 +109,6 @@ func TestRun(t *testing.T) {
 		{name: "status empty env", args: []string{"status"}, env: map[string]string{}, wantCode: 2, wantErr: "HELPSCOUT_MAILBOX_ID: missing"},
 		{name: "unknown instance", args: []string{"run", "--instance", "sales"}, env: valid, wantCode: 2, wantErr: `--instance "sales": no such instance (configured: default)`},
 		{name: "unknown instance status", args: []string{"status", "--instance", "sales"}, env: twoInstances(), wantCode: 2, wantErr: "configured: partners, support_es"},
-
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,7 +47,7 @@ var demoCalls = []demoCall{
 	{id: 1001, raw: "+34 612 34 56 78", ago: 95 * time.Minute, outcome: "answered", aiReady: true, durationS: 310},
 	{id: 1002, raw: "+34 612 34 56 78", ago: 85 * time.Minute, outcome: "missed"},
 	{id: 1003, raw: "+34 699 11 22 33", ago: 75 * time.Minute, outcome: "voicemail", aiReady: true, durationS: 40},
-	{id: 1004, raw: "+34 633 00 11 22", ago: 65 * time.Minute, outcome: "answered", durationS: 95}, // duplicate customers
+	{id: 1004, raw: "+34 633 00 11 22", ago: 65 * time.Minute, outcome: "answered", durationS: 95},  // duplicate customers
 	{id: 1005, raw: "+34 655 44 33 22", ago: 55 * time.Minute, outcome: "answered", durationS: 200}, // unknown caller
 	{id: 1006, raw: "+34 655 44 33 22", ago: 50 * time.Minute, outcome: "missed"},                   // same unknown caller again
 	{id: 1007, raw: "anonymous", ago: 45 * time.Minute, outcome: "answered", durationS: 60},
@@ -86,7 +86,7 @@ func seedDemo(ac *aircalltest.Server, hs *helpscouttest.Server, now time.Time) {
 	cust("Marta", "López", 30*24*time.Hour, "612 34 56 78") // stored without country code
 	cust("Lucía", "Fernández", 90*24*time.Hour, "+34 699-11-22-33")
 	cust("Jordi", "Puig", 400*24*time.Hour, "(+34) 633 001 122") // duplicate pair:
-	cust("Jordi", "Puig Serra", 10*24*time.Hour, "+34633001122")   // the most recent wins
+	cust("Jordi", "Puig Serra", 10*24*time.Hour, "+34633001122") // the most recent wins
 
 	for _, d := range demoCalls {
 		ac.AddCall(d.call(now))
