@@ -74,7 +74,7 @@ func (p *pass) messageRows(ctx context.Context, in Instance, rt Routing, mr *msg
 		m, ok := p.decodeInbox(row)
 		if ok {
 			if name, overlap := rt.InstanceFor(m.Number); !overlap && name == in.Name {
-				state, err := p.handleMessage(ctx, in, m, row.ReceivedAt, mr)
+				_, err := p.handleMessage(ctx, in, m, row.ReceivedAt, mr)
 				p.progress()
 				if err != nil {
 					if isFatal(err) || ctx.Err() != nil {
@@ -83,7 +83,6 @@ func (p *pass) messageRows(ctx context.Context, in Instance, rt Routing, mr *msg
 					p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
 					return next, true, nil
 				}
-				_ = state
 			}
 		}
 		next = row.Seq
