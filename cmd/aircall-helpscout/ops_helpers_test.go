@@ -84,3 +84,8 @@ func exactlyOnce(t *testing.T, f *fakes, ids ...int64) {
 		}
 	}
 }
+
+// fakeSecrets are the secrets newFakes configures.
+func fakeSecrets() []string {
+	return []string{aircalltest.APIToken, helpscouttest.AppSecret, testWebhookToken}
+}
