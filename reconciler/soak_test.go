@@ -1,0 +1,268 @@
+package reconciler_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
+	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
+	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
+)
+
+// soakTally is what the soak did, for BENCHMARKS.md.
+type soakTally struct {
+	calls, rounds, restarts, kills        int
+	faults5xx, faultsCommit, faultsDrop   int
+	aircall5xx, tokenExpiries, latencyOn  int
+	hs429, ac429, storms429               int
+	duplicates, lost, wrongConv, dupNotes int
+	dupCustomers                          int
+}
+
+// TestSoak logs calls while both fakes inject 429 storms (budgets below what
+// the clients are allowed to send), 5xx bursts, latency, token expiry and
+// commit-then-fail or dropped connections on every kind of Help Scout write,
+// and while the process is "killed" at random requests (the pass context is
+// cancelled right after a response arrived, so the write landed but its
+// result was never recorded) and restarted (new clients, a reopened store, a
+// new reconciler). At the end every call must be in Help Scout exactly once
+// and the ledger must agree with Help Scout.
+//
+// The default run is bounded for CI (300 calls); SOAK=1 runs 3,000 and
+// SOAK_CALLS=n any size. SOAK_SEED fixes the random choices.
+func TestSoak(t *testing.T) {
+	n := 300
+	if os.Getenv("SOAK") != "" {
+		n = 3000
+	}
+	n = envInt("SOAK_CALLS", n)
+	if testing.Short() {
+		n = min(n, 120)
+	}
+	seed := uint64(envInt("SOAK_SEED", 8))
+	rng := rand.New(rand.NewPCG(seed, seed^0x50a4))
+	is := is.New(t)
+
+	e := reconcilertest.New(t)
+	e.Instance.Conversation = rules.ConversationPolicy{Mode: rules.ModeExisting, ReopenClosed: true}
+	e.Instance.Reassign = true
+	e.Options.MaxAttempts = 1_000_000 // a final call must end logged, never parked
+	// Budgets below what the clients may send: 429 storms by design.
+	e.AC.SetBudget(40)
+	e.HS.SetBudget(120)
+
+	// Calls over the last 20 hours from a pool of callers, a third of them
+	// known customers with an open conversation, some anonymous, half
+	// with insights ready.
+	pool := max(n/3, 1)
+	known := map[int]int64{}
+	for i := range pool / 3 {
+		cust := e.Customer("Known", strconv.Itoa(i), 90*24*time.Hour, callerE164(i))
+		known[i] = cust
+		e.HS.AddConversation(helpscouttest.SeedConversation{Subject: "Order", MailboxID: reconcilertest.MailboxID,
+			CustomerID: cust, CreatedAt: e.Clock.Now().Add(-30 * 24 * time.Hour)})
+	}
+	ids := make([]int64, n)
+	for i := range n {
+		id := int64(8_000_000_000 + i)
+		ids[i] = id
+		raw := callerDigits(rng.IntN(pool))
+		if rng.IntN(40) == 0 {
+			raw = "anonymous"
+		}
+		var opts []reconcilertest.CallOpt
+		if rng.IntN(5) == 0 {
+			opts = append(opts, reconcilertest.Missed("no_available_agent"))
+		}
+		e.AddCall(id, raw, 30*time.Minute+time.Duration(rng.IntN(20*3600))*time.Second, opts...)
+		if rng.IntN(2) == 0 {
+			e.ReadyAI(id)
+		}
+	}
+	var tally soakTally
+	tally.calls = n
+
+	// killAfter, when > 0, cancels the running pass right after that many
+	// more Help Scout answers: the "process" dies between a write landing
+	// and its result being recorded.
+	var killAfter atomic.Int64
+	var cancelPass atomic.Value // context.CancelFunc
+	var hs429, ac429 atomic.Int64
+	restart := func() {
+		e.Store.Close()
+		e.Store = e.OpenStore()
+		acfg := e.AC.Config()
+		acfg.RequestsPerMinute, acfg.Sleep, acfg.Now = 1_000_000, e.Clock.Sleep, e.Clock.Now
+		acfg.Observer = func(ev aircall.RequestEvent) {
+			if ev.Status == http.StatusTooManyRequests {
+				ac429.Add(1)
+			}
+		}
+		var err error
+		if e.ACC, err = aircall.New(acfg); err != nil {
+			t.Fatal(err)
+		}
+		if e.HSC, err = helpscout.New(helpscout.Config{BaseURL: e.HS.URL(), AppID: helpscouttest.AppID, AppSecret: helpscouttest.AppSecret,
+			RequestsPerMinute: 1_000_000, Sleep: e.Clock.Sleep, Now: e.Clock.Now, MaxRetries: 3,
+			Observer: func(ev helpscout.RequestEvent) {
+				if ev.Status == http.StatusTooManyRequests {
+					hs429.Add(1)
+				}
+				if killAfter.Load() > 0 && killAfter.Add(-1) == 0 {
+					if c, ok := cancelPass.Load().(context.CancelFunc); ok {
+						c()
+					}
+				}
+			}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	restart()
+
+	writes := []struct{ method, prefix string }{
+		{"POST", "/v2/customers"}, {"POST", "/v2/conversations"}, {"PATCH", "/v2/conversations"}, {"PUT", "/v2/conversations"},
+	}
+	pass := func() (reconciler.Result, error) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		cancelPass.Store(context.CancelFunc(cancel))
+		return e.Reconciler().RunPass(ctx, reconciler.PassOptions{Since: reconcilertest.Start.Add(-24 * time.Hour), Until: e.Clock.Now()})
+	}
+
+	// Faulty rounds.
+	faultRounds := 12 + n/25
+	for round := range faultRounds {
+		tally.rounds++
+		for range 1 + rng.IntN(3) {
+			w := writes[rng.IntN(len(writes))]
+			f := helpscouttest.Fault{Method: w.method, PathPrefix: w.prefix, Count: 1 + rng.IntN(2)}
+			switch rng.IntN(3) {
+			case 0:
+				f.Status = []int{500, 502, 503}[rng.IntN(3)]
+				tally.faults5xx += f.Count
+			case 1:
+				f.AfterCommit, f.Status = true, 503
+				tally.faultsCommit += f.Count
+			default:
+				f.AfterCommit, f.Drop = true, true
+				tally.faultsDrop += f.Count
+			}
+			e.HS.InjectFault(f)
+		}
+		if rng.IntN(3) == 0 {
+			e.HS.InjectFault(helpscouttest.Fault{Method: "GET", Status: 503, Count: 1 + rng.IntN(3)})
+			tally.faults5xx++
+		}
+		if rng.IntN(3) == 0 { // a 429 storm on either API
+			k := 3 + rng.IntN(8)
+			e.HS.InjectFault(helpscouttest.Fault{Status: http.StatusTooManyRequests, Count: k})
+			tally.storms429 += k
+		}
+		switch rng.IntN(6) {
+		case 0:
+			k := 1 + rng.IntN(3)
+			e.AC.FailNext(k, 503)
+			tally.aircall5xx += k
+		case 1:
+			k := 3 + rng.IntN(6)
+			e.AC.FailNext(k, http.StatusTooManyRequests)
+			tally.storms429 += k
+		}
+		if rng.IntN(4) == 0 {
+			e.HS.ExpireTokens()
+			tally.tokenExpiries++
+		}
+		lat := time.Duration(0)
+		if rng.IntN(4) == 0 {
+			lat = time.Millisecond
+			tally.latencyOn++
+		}
+		e.HS.SetLatency(lat)
+		e.AC.SetLatency(lat)
+		if rng.IntN(3) > 0 {
+			killAfter.Store(int64(1 + rng.IntN(60)))
+			tally.kills++
+		}
+		_, _ = pass() // errors are expected here
+		killAfter.Store(0)
+		if rng.IntN(2) == 0 || round == faultRounds-1 {
+			restart()
+			tally.restarts++
+		}
+		e.Clock.Advance(time.Duration(1+rng.IntN(5)) * time.Minute)
+	}
+
+	// Clean rounds until every call is final (the queued faults drain).
+	e.HS.SetLatency(0)
+	e.AC.SetLatency(0)
+	for range 50 {
+		tally.rounds++
+		res, err := pass()
+		c := res.Instances["default"]
+		if err == nil && c != nil && c.Counts[reconciler.OutcomeFailed] == 0 && c.Counts[reconciler.OutcomeWaiting] == 0 {
+			break
+		}
+		e.Clock.Advance(time.Minute)
+	}
+	tally.hs429, tally.ac429 = int(hs429.Load()), int(ac429.Load())
+
+	// Exactly once, and the ledger agrees with Help Scout.
+	ctx := context.Background()
+	for _, id := range ids {
+		threads, convs := e.PhoneThreads(id)
+		switch {
+		case len(threads) == 0:
+			tally.lost++
+			t.Errorf("call %d: not in Help Scout", id)
+			continue
+		case len(threads) > 1:
+			tally.duplicates += len(threads) - 1
+			t.Errorf("call %d: %d phone threads in %v", id, len(threads), convs)
+		}
+		if len(e.Notes(id)) > 1 {
+			tally.dupNotes++
+			t.Errorf("call %d: %d insights notes", id, len(e.Notes(id)))
+		}
+		it, ok, err := e.Store.GetItem(ctx, "default", reconciler.KindCall, strconv.FormatInt(id, 10))
+		is.NoErr(err)
+		if !ok || it.State != store.StateLogged || it.ConversationID != convs[0] {
+			tally.wrongConv++
+			t.Errorf("call %d: ledger %+v (found %v) but thread in conversation %d", id, it, ok, convs[0])
+		}
+	}
+	seen := map[string]int{}
+	for _, c := range e.HS.Customers() {
+		for _, p := range c.Phones {
+			if e164, ok := rules.NormalizePhone(p.Value, "ES"); ok {
+				seen[e164]++
+			}
+		}
+	}
+	for _, v := range seen {
+		if v > 1 {
+			tally.dupCustomers += v - 1
+		}
+	}
+	if tally.dupCustomers > 0 {
+		t.Errorf("%d duplicate customers created", tally.dupCustomers)
+	}
+	t.Log(fmt.Sprintf("soak (seed %d): %d calls, %d rounds, %d kills, %d restarts; faults: HS 5xx %d, HS commit-then-5xx %d, HS commit-then-drop %d, "+
+		"Aircall 5xx %d, injected 429s %d, token expiries %d, latency rounds %d; 429s seen: Help Scout %d, Aircall %d; "+
+		"duplicates %d, lost %d, ledger mismatches %d, duplicate notes %d, duplicate customers %d",
+		seed, tally.calls, tally.rounds, tally.kills, tally.restarts, tally.faults5xx, tally.faultsCommit, tally.faultsDrop,
+		tally.aircall5xx, tally.storms429, tally.tokenExpiries, tally.latencyOn, tally.hs429, tally.ac429,
+		tally.duplicates, tally.lost, tally.wrongConv, tally.dupNotes, tally.dupCustomers))
+}
