@@ -192,7 +192,7 @@ func writeStatus(w io.Writer, rep statusReport) {
 				fmt.Fprintf(w, "      error: %s\n", r.Error)
 			}
 		}
-		writeItems(w, "waiting for transcript/AI", is.WaitingForAI)
+		writeItems(w, "logged, transcript/AI to add when ready", is.WaitingForAI)
 		writeItems(w, "waiting", is.Waiting)
 		writeItems(w, "failed", is.Failed)
 	}

@@ -39,6 +39,7 @@ func TestStatusText(t *testing.T) {
 	vars := statusFixture(t)
 	r := runCmd(context.Background(), vars, "status")
 	is.NoErr(r.err)
+	t.Log("\n" + r.stdout)
 	for _, want := range []string{
 		"Instance default",
 		"calls cursor:    20", // a date, then the lag
