@@ -39,6 +39,7 @@ type instanceStatus struct {
 	WaitingForAI    []itemStatus   `json:"waiting_for_ai"`
 	Waiting         []itemStatus   `json:"waiting"`
 	Failed          []itemStatus   `json:"failed"`
+	Skipped         []itemStatus   `json:"skipped"`
 }
 
 type runStatus struct {
@@ -61,7 +62,7 @@ type itemStatus struct {
 
 // cmdStatus prints per-instance state from the store: cursor and lag, the
 // last passes, counts by outcome, items waiting (for the call to end or for
-// transcript/AI) and failed items with their reasons. It makes no API call.
+// transcript/AI), failed and skipped items with their reasons. It makes no API call.
 func cmdStatus(ctx context.Context, e *env, opts statusOptions) error {
 	path := e.Config.DatabasePath
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
@@ -142,6 +143,9 @@ func readInstanceStatus(ctx context.Context, st *store.Store, name string, now t
 	if is.Failed, err = list(store.ItemFilter{States: []string{store.StateFailed, store.StateParked}}); err != nil {
 		return is, err
 	}
+	if is.Skipped, err = list(store.ItemFilter{States: []string{store.StateSkipped}}); err != nil {
+		return is, err
+	}
 	return is, nil
 }
 
@@ -195,11 +199,16 @@ func writeStatus(w io.Writer, rep statusReport) {
 		writeItems(w, "logged, transcript/AI to add when ready", is.WaitingForAI)
 		writeItems(w, "waiting", is.Waiting)
 		writeItems(w, "failed", is.Failed)
+		writeItems(w, "skipped (duplicates, overlaps)", is.Skipped)
 	}
 }
 
 func writeItems(w io.Writer, title string, items []itemStatus) {
-	fmt.Fprintf(w, "  %s: %d\n", title, len(items))
+	more := ""
+	if len(items) == statusItems {
+		more = fmt.Sprintf(" (the oldest %d; the ledger counts above have the totals)", statusItems)
+	}
+	fmt.Fprintf(w, "  %s: %d%s\n", title, len(items), more)
 	for _, it := range items {
 		line := fmt.Sprintf("    %s %s (%s) %s %s", it.Kind, it.ID, it.OccurredAt.Format(time.RFC3339), it.State, it.Outcome)
 		if it.Attempts > 0 {
