@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -158,4 +159,21 @@ func TestProgressLine(t *testing.T) {
 		is := is.New(t)
 		is.Equal(progressLine(tt.done, tt.total, tt.elapsed), tt.want)
 	}
+}
+
+func TestRunDrawsProgressOnATerminal(t *testing.T) {
+	is := is.New(t)
+	saved := stdoutIsTerminal
+	stdoutIsTerminal = func(io.Writer) bool { return true }
+	t.Cleanup(func() { stdoutIsTerminal = saved })
+	f := newFakes(t)
+	for i := range 3 {
+		f.AddCall(int64(i+1), "+34 612 34 56 78", time.Duration(30+i)*time.Minute)
+	}
+	r := runCmd(context.Background(), f.vars, "run", "--since", time.Now().UTC().Add(-24*time.Hour).Format(time.DateOnly))
+	is.NoErr(r.err)
+	is.True(strings.Contains(r.stdout, "\r\033[K"))    // redraws one line
+	is.True(strings.Contains(r.stdout, "3/3 items"))   // done/total
+	is.True(strings.Contains(r.stdout, "ETA"))         //
+	is.True(strings.Contains(r.stdout, "\nSummary, ")) // the summary starts on its own line
 }

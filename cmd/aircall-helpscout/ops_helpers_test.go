@@ -24,7 +24,9 @@ type fakes struct {
 	vars map[string]string
 }
 
-func newFakes(t *testing.T) *fakes {
+func newFakes(t *testing.T) *fakes { return newFakesTB(t) }
+
+func newFakesTB(t testing.TB) *fakes {
 	t.Helper()
 	e := reconcilertest.New(t)
 	e.Clock.Set(time.Now().UTC())
