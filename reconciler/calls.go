@@ -115,6 +115,9 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 		}
 		state := p.handleCall(ctx, in, call)
 		p.progress()
+		if p.fatal != nil {
+			return p.fatal
+		}
 		if p.transientRun >= maxTransientInARow {
 			for _, in := range insts {
 				p.results[in.Name].Errors = append(p.results[in.Name].Errors, errOutage.Error())
@@ -183,6 +186,9 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 			continue // moved to another instance or overlapping: leave it
 		}
 		p.handleCall(ctx, in, call)
+		if p.fatal != nil {
+			return p.fatal
+		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -233,6 +239,7 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 			// Credentials went bad mid-pass: nothing about this item is
 			// wrong, so do not spend one of its attempts.
 			p.r.log.Error("fatal error while logging call", "instance", in.Name, "call", call.ID, "err", err)
+			p.fatal = err
 			return store.StateFailed
 		}
 		p.fail(ctx, in, &it, err)

@@ -2,6 +2,7 @@ package reconciler_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -221,6 +222,42 @@ func TestPassTwiceWritesNothing(t *testing.T) {
 	e.Pass()
 	is.Equal(writes(), first) // zero writes on later passes
 	for i := int64(1); i <= 30; i++ {
+		th, _ := e.PhoneThreads(i)
+		is.Equal(len(th), 1)
+	}
+}
+
+// revoking returns "bad credentials" from the n-th conversation create on,
+// as when the app's secret is rotated while a pass runs.
+type revoking struct {
+	reconciler.HelpScout
+	n, from int
+}
+
+func (r *revoking) CreateConversation(ctx context.Context, in helpscout.NewConversation) (int64, error) {
+	r.n++
+	if r.n >= r.from {
+		return 0, fmt.Errorf("token: %w", helpscout.ErrBadCredentials)
+	}
+	return r.HelpScout.CreateConversation(ctx, in)
+}
+
+func TestBadCredentialsMidPassIsFatal(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	for i := int64(1); i <= 4; i++ {
+		e.AddCall(i, fmt.Sprintf("+34 612 34 56 0%d", i), time.Duration(50-i)*time.Minute, reconcilertest.Missed(""))
+	}
+	rv := &revoking{HelpScout: e.HSC, from: 2}
+	_, err := reconciler.New(e.ACC, rv, e.Store, []reconciler.Instance{e.Instance}, e.Options).RunPass(context.Background(), reconciler.PassOptions{})
+	is.True(errors.Is(err, reconciler.ErrFatal))         // the pass stops and says so
+	is.True(errors.Is(err, helpscout.ErrBadCredentials)) // naming the cause
+	is.Equal(rv.n, 2)                                    // no further item was tried
+	it, _, _ := e.Store.GetItem(context.Background(), "default", "call", "2")
+	is.Equal(it.Attempts, 0) // not held against the item
+	e.Clock.Advance(5 * time.Minute)
+	e.Pass() // credentials fixed: everything goes through once
+	for i := int64(1); i <= 4; i++ {
 		th, _ := e.PhoneThreads(i)
 		is.Equal(len(th), 1)
 	}

@@ -86,6 +86,9 @@ type pass struct {
 	total     int
 	// transientRun counts items in a row that failed for API reasons.
 	transientRun int
+	// fatal is set when an item met an error no retry can fix (bad
+	// credentials): the pass stops and returns it.
+	fatal error
 }
 
 // RunPass runs one pass over the selected instances. It returns an error
