@@ -91,8 +91,13 @@ func (p *pass) logCall(ctx context.Context, in Instance, call aircall.Call, it *
 			convID, noteInline = phone.ResultID, phone.Action == actCreateConvWithNote
 		}
 	} else {
-		choice, current, err := p.chooseConversation(ctx, in, cust.ID, rc)
-		if err != nil {
+		var choice rules.ConversationChoice
+		var current int64
+		if cust.Created {
+			// A customer created for this very call has no conversation
+			// to find: spare the listing (one unit).
+			choice = rules.ConversationChoice{Action: rules.ActionNew}
+		} else if choice, current, err = p.chooseConversation(ctx, in, cust.ID, rc); err != nil {
 			return err
 		}
 		action, assignee, assigneeKnown = choice.Action, current, true
@@ -155,7 +160,7 @@ func (p *pass) logCall(ctx context.Context, in Instance, call aircall.Call, it *
 		it.Detail = dryDetail(action, cust, convID, agentID, timing)
 	}
 	if cust.Existing && !p.po.DryRun {
-		p.syncContact(ctx, in, rc.ExternalE164, cust.Customer)
+		p.syncContact(ctx, in, rc.ExternalE164, cust.Customer, call.Contact)
 	}
 	return nil
 }

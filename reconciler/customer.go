@@ -17,6 +17,7 @@ import (
 type resolvedCustomer struct {
 	ID         int64
 	Existing   bool               // matched a customer that was already there (contact sync applies)
+	Created    bool               // created by this item: it has no conversation yet
 	Customer   helpscout.Customer // the matched customer, when Existing
 	Skip       bool               // DUPLICATES=skip with several matches
 	Candidates []int64
@@ -68,10 +69,12 @@ func (p *pass) resolveCustomer(ctx context.Context, in Instance, kind, src, e164
 		if err != nil {
 			return resolvedCustomer{}, err
 		}
-		rc = resolvedCustomer{ID: id}
+		rc = resolvedCustomer{ID: id, Created: true}
 	}
 	if !p.po.DryRun || !choice.Create {
-		p.customers[key] = rc
+		memo := rc
+		memo.Created = false // later items of the pass may find this item's conversation
+		p.customers[key] = memo
 	}
 	return rc, nil
 }
@@ -194,7 +197,11 @@ func (p *pass) agentUser(ctx context.Context, u *aircall.User) (int64, error) {
 // the matched Help Scout customer (SPEC §6 "Contact sync"), at most once per
 // version of the customer. It is best effort: a failure is logged and tried
 // again on the customer's next call, it never fails the call.
-func (p *pass) syncContact(ctx context.Context, in Instance, e164 string, c helpscout.Customer) {
+//
+// The call already says which Aircall contact has the number (call.contact,
+// null when none), so no search is spent on it; only when that is stale (a
+// create refused because the number now belongs to a contact) do we search.
+func (p *pass) syncContact(ctx context.Context, in Instance, e164 string, c helpscout.Customer, known *aircall.Contact) {
 	if !in.SyncContacts || e164 == "" || c.ID == 0 {
 		return
 	}
@@ -205,22 +212,28 @@ func (p *pass) syncContact(ctx context.Context, in Instance, e164 string, c help
 		return
 	}
 	err := func() error {
-		existing, err := p.r.ac.SearchContactsByPhone(ctx, e164)
-		if err != nil {
-			return fmt.Errorf("search Aircall contact: %w", err)
-		}
 		in := aircall.ContactInput{FirstName: c.FirstName, LastName: c.LastName, CompanyName: c.Organization}
-		if len(existing) == 0 {
-			in.PhoneNumbers = []aircall.ContactDetail{{Label: "Work", Value: e164}}
+		var ct aircall.Contact
+		if known != nil && known.ID != 0 {
+			ct = *known
+		} else {
+			create := in
+			create.PhoneNumbers = []aircall.ContactDetail{{Label: "Work", Value: e164}}
 			for _, e := range c.Emails {
-				in.Emails = append(in.Emails, aircall.ContactDetail{Label: "Work", Value: e.Value})
+				create.Emails = append(create.Emails, aircall.ContactDetail{Label: "Work", Value: e.Value})
 			}
-			if _, err := p.r.ac.CreateContact(ctx, in); err != nil {
-				return fmt.Errorf("create Aircall contact: %w", err)
+			_, cerr := p.r.ac.CreateContact(ctx, create)
+			if cerr == nil {
+				return nil
 			}
-			return nil
+			// Refused: most likely a contact got the number since the
+			// call. Find it and update it instead.
+			existing, err := p.r.ac.SearchContactsByPhone(ctx, e164)
+			if err != nil || len(existing) == 0 {
+				return fmt.Errorf("create Aircall contact: %w", cerr)
+			}
+			ct = existing[0]
 		}
-		ct := existing[0]
 		if _, err := p.r.ac.UpdateContact(ctx, ct.ID, in); err != nil {
 			return fmt.Errorf("update Aircall contact %d: %w", ct.ID, err)
 		}

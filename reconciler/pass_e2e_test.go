@@ -2,6 +2,7 @@ package reconciler_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -389,3 +390,24 @@ func TestOutageNeverLosesCalls(t *testing.T) {
 		is.Equal(len(th), 1)
 	}
 }
+
+func TestContactSyncUsesTheCallsContactWithoutSearching(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	id := e.AC.AddContact(aircall.Contact{FirstName: "Old", PhoneNumbers: []aircall.ContactDetail{{Label: "Main", Value: "+34612345678"}}})
+	e.HS.AddCustomer(helpscout.Customer{FirstName: "Marta", LastName: "Ruiz", Phones: []helpscout.Entry{{Type: "work", Value: "612345678"}}})
+	e.AddCall(1, "+34 612 34 56 78", 30*time.Minute, reconcilertest.Missed(""), func(c *aircall.Call) {
+		c.Contact = &aircall.Contact{ID: id, FirstName: "Old"}
+	})
+	e.Pass()
+	var contactReqs []string
+	for _, r := range e.AC.Requests() {
+		if strings.HasPrefix(r.Path, "/v1/contacts") {
+			contactReqs = append(contactReqs, r.Method+" "+r.Path)
+		}
+	}
+	is.Equal(contactReqs, []string{"POST /v1/contacts/" + strconvI(id)}) // one update, no search
+	is.Equal(e.AC.Contacts()[0].FirstName, "Marta")
+}
+
+func strconvI(v int64) string { return fmt.Sprint(v) }

@@ -251,3 +251,23 @@ func TestFullConversationStartsANewOne(t *testing.T) {
 	is.Equal(len(th), 1)
 	is.True(cv[0] != full)
 }
+
+func TestExistingModeUnknownCallerTwiceInOnePass(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.Instance.Conversation = rules.ConversationPolicy{Mode: rules.ModeExisting}
+	e.AddCall(1, "+34 612 34 56 78", 40*time.Minute, reconcilertest.Missed(""))
+	e.AddCall(2, "+34 612 34 56 78", 30*time.Minute, reconcilertest.Missed(""))
+	e.Pass()
+	_, c1 := e.PhoneThreads(1)
+	_, c2 := e.PhoneThreads(2)
+	is.Equal(c1[0], c2[0]) // the second call joins the conversation the first one opened
+	is.Equal(len(e.HS.Customers()), 1)
+	lists := 0
+	for _, r := range e.HS.Requests() {
+		if r.Method == "GET" && r.Path == "/v2/conversations" {
+			lists++
+		}
+	}
+	is.Equal(lists, 1) // no listing for the customer created by the first call
+}
