@@ -221,15 +221,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if fault != nil && !fault.AfterCommit {
-		rec.Status = s.fail(w, fault)
-		s.log(rec)
+		s.failAndLog(w, fault, rec)
 		return
 	}
 	out := httptest.NewRecorder()
 	s.mux.ServeHTTP(out, r)
 	if fault != nil {
-		rec.Status = s.fail(w, fault)
-		s.log(rec)
+		s.failAndLog(w, fault, rec)
 		return
 	}
 	for k, v := range out.Header() {
@@ -304,16 +302,26 @@ func (s *Server) takeFault(r *http.Request) *Fault {
 	return nil
 }
 
-// fail answers the fault's status or drops the connection (returns 0 then).
-func (s *Server) fail(w http.ResponseWriter, f *Fault) int {
+// failAndLog answers the fault's status or drops the connection (status 0).
+// The request is recorded before the connection closes: a client sees a
+// drop at once, and a test reading Requests() right after must find it.
+func (s *Server) failAndLog(w http.ResponseWriter, f *Fault, rec Request) {
 	if f.Drop {
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
+				rec.Status = 0
+				s.log(rec)
 				_ = conn.Close()
-				return 0
+				return
 			}
 		}
 	}
+	rec.Status = s.fail(w, f)
+	s.log(rec)
+}
+
+// fail answers the fault's status; the response leaves when the handler returns.
+func (s *Server) fail(w http.ResponseWriter, f *Fault) int {
 	for k := range w.Header() {
 		if !strings.HasPrefix(k, "X-Ratelimit") {
 			w.Header().Del(k)
