@@ -80,6 +80,7 @@ func (s *Server) addCustomerLocked(c helpscout.Customer) int64 {
 	}
 	c.Phones = s.entries(c.Phones)
 	c.Emails = s.entries(c.Emails)
+	s.indexCustomerLocked(s.customers[c.ID], &c)
 	s.customers[c.ID] = &c
 	return c.ID
 }

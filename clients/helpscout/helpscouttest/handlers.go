@@ -108,7 +108,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	var list []*helpscout.Customer
-	for _, c := range s.customers {
+	for _, c := range s.candidatesLocked(query) {
 		if fn := q.Get("firstName"); fn != "" && !strings.EqualFold(fn, c.FirstName) {
 			continue
 		}
