@@ -323,6 +323,7 @@ func BenchmarkCatchUp(b *testing.B) {
 	for _, sc := range []scenario{
 		{mode: rules.ModeNew},
 		{mode: rules.ModeNew, known: true},
+		{mode: rules.ModeExisting},
 		{mode: rules.ModeExisting, known: true},
 	} {
 		b.Run(strings.ReplaceAll(sc.String(), "/", "_"), func(b *testing.B) {

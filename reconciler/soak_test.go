@@ -1,12 +1,16 @@
 package reconciler_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"regexp"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -30,7 +34,67 @@ type soakTally struct {
 	hs429, ac429, storms429               int
 	duplicates, lost, wrongConv, dupNotes int
 	dupCustomers                          int
+	// messages
+	messages, whatsapp, outbound           int
+	deliveries, dupDeliveries, statusUpds  int
+	liveDeliveries, refusedDeliveries      int
+	msgDuplicates, msgLost, msgWrongLedger int
+	scheduledPasses                        int
 }
+
+// soakReceiver is the real webhook handler served over loopback; a restart
+// points it at the reopened store.
+type soakReceiver struct {
+	h       atomic.Pointer[http.Handler]
+	srv     *httptest.Server
+	mu      sync.Mutex
+	results map[string]int
+	refused atomic.Int64 // non-200 answers (Aircall retries those)
+}
+
+func newSoakReceiver(tb testing.TB) *soakReceiver {
+	rc := &soakReceiver{results: map[string]int{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+reconciler.WebhookPath, func(w http.ResponseWriter, r *http.Request) { (*rc.h.Load()).ServeHTTP(w, r) })
+	rc.srv = httptest.NewServer(mux)
+	tb.Cleanup(rc.srv.Close)
+	return rc
+}
+
+func (rc *soakReceiver) setStore(st *store.Store) {
+	h := reconciler.NewWebhookHandler(st, hookToken, nil, reconciler.WithWebhookMetrics(func(_, result string) {
+		rc.mu.Lock()
+		rc.results[result]++
+		rc.mu.Unlock()
+	}))
+	rc.h.Store(&h)
+}
+
+// deliver posts one event like Aircall does: retried until answered 200.
+func (rc *soakReceiver) deliver(event string, m msg) error {
+	body := envelope(event, hookToken, m.data())
+	for range 10 {
+		resp, err := rc.srv.Client().Post(rc.srv.URL+reconciler.WebhookPath, "application/json", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return nil
+		}
+		rc.refused.Add(1)
+	}
+	return fmt.Errorf("delivery of %s %s refused 10 times", event, m.ID)
+}
+
+// delivery is one webhook event of the soak.
+type delivery struct {
+	event string
+	m     msg
+}
+
+// markerRE finds the call, insights and message markers in thread bodies.
+var markerRE = regexp.MustCompile(`\[aircall:(call|message):([^\]]+)\]`)
 
 // TestSoak logs calls while both fakes inject 429 storms (budgets below what
 // the clients are allowed to send), 5xx bursts, latency, token expiry and
@@ -38,19 +102,24 @@ type soakTally struct {
 // and while the process is "killed" at random requests (the pass context is
 // cancelled right after a response arrived, so the write landed but its
 // result was never recorded) and restarted (new clients, a reopened store, a
-// new reconciler). At the end every call must be in Help Scout exactly once
-// and the ledger must agree with Help Scout.
+// new reconciler). SMS and WhatsApp messages arrive through the real webhook
+// handler over loopback between and during the passes, with duplicate
+// deliveries and status updates. At the end every call and every message
+// must be in Help Scout exactly once and the ledger must agree with Help
+// Scout.
 //
-// The default run is bounded for CI (300 calls); SOAK=1 runs 3,000 and
-// SOAK_CALLS=n any size. SOAK_SEED fixes the random choices.
+// The default run is bounded for CI (300 calls, 100 messages); SOAK=1 runs
+// 3,000 calls and 1,000 messages; SOAK_CALLS=n and SOAK_MESSAGES=n any size.
+// SOAK_SEED fixes the random choices.
 func TestSoak(t *testing.T) {
 	n := 300
 	if os.Getenv("SOAK") != "" {
 		n = 3000
 	}
 	n = envInt("SOAK_CALLS", n)
+	nMsgs := envInt("SOAK_MESSAGES", max(n/3, 1))
 	if testing.Short() {
-		n = min(n, 120)
+		n, nMsgs = min(n, 120), min(nMsgs, 40)
 	}
 	seed := uint64(envInt("SOAK_SEED", 8))
 	rng := rand.New(rand.NewPCG(seed, seed^0x50a4))
@@ -94,6 +163,7 @@ func TestSoak(t *testing.T) {
 	}
 	var tally soakTally
 	tally.calls = n
+	rc := newSoakReceiver(t)
 
 	// killAfter, when > 0, cancels the running pass right after that many
 	// more Help Scout answers: the "process" dies between a write landing
@@ -104,6 +174,7 @@ func TestSoak(t *testing.T) {
 	restart := func() {
 		e.Store.Close()
 		e.Store = e.OpenStore()
+		rc.setStore(e.Store)
 		acfg := e.AC.Config()
 		acfg.RequestsPerMinute, acfg.Sleep, acfg.Now = 1_000_000, e.Clock.Sleep, e.Clock.Now
 		acfg.Observer = func(ev aircall.RequestEvent) {
@@ -135,17 +206,110 @@ func TestSoak(t *testing.T) {
 	writes := []struct{ method, prefix string }{
 		{"POST", "/v2/customers"}, {"POST", "/v2/conversations"}, {"PATCH", "/v2/conversations"}, {"PUT", "/v2/conversations"},
 	}
-	pass := func() (reconciler.Result, error) {
+	// pass runs a catch-up over the whole period, or with scheduled a
+	// scheduled pass (calls since the cursor, messages since theirs, failed
+	// messages retried), while live is delivered concurrently.
+	pass := func(scheduled bool, live []delivery) (reconciler.Result, error) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		cancelPass.Store(context.CancelFunc(cancel))
-		return e.Reconciler().RunPass(ctx, reconciler.PassOptions{Since: reconcilertest.Start.Add(-24 * time.Hour), Until: e.Clock.Now()})
+		var wg sync.WaitGroup
+		var derr error
+		wg.Go(func() {
+			for _, d := range live {
+				if err := rc.deliver(d.event, d.m); err != nil {
+					derr = err
+					return
+				}
+			}
+		})
+		po := reconciler.PassOptions{Since: reconcilertest.Start.Add(-24 * time.Hour), Until: e.Clock.Now()}
+		if scheduled {
+			po = reconciler.PassOptions{}
+		}
+		res, err := e.Reconciler().RunPass(ctx, po)
+		wg.Wait()
+		if derr != nil {
+			t.Fatal(derr)
+		}
+		return res, err
+	}
+
+	// Messages: new ones each round from the callers' pool (a third
+	// WhatsApp, a third outbound by the agent), plus duplicate deliveries
+	// of earlier ones and status updates of outbound ones.
+	var sent []delivery
+	var msgIDs []string
+	updated := map[string]bool{}
+	nextMsg := 0
+	newMessages := func(k int) []delivery {
+		var out []delivery
+		for range k {
+			if nextMsg >= nMsgs {
+				break
+			}
+			m := msg{ID: fmt.Sprintf("soak-%d", nextMsg), Direction: "inbound", External: callerE164(rng.IntN(pool)),
+				Body: fmt.Sprintf("message %d <b>&amp;</b>", nextMsg), Status: "received",
+				Created: e.Clock.Now().Add(-time.Duration(1+rng.IntN(180)) * time.Minute).Truncate(time.Second)}
+			nextMsg++
+			if rng.IntN(3) == 0 {
+				m.Channel = "whatsapp"
+				tally.whatsapp++
+			}
+			ev := "message.received"
+			if rng.IntN(3) == 0 {
+				m.Direction, m.Status, m.Agent, ev = "outbound", "sent", true, "message.sent"
+				tally.outbound++
+			}
+			msgIDs = append(msgIDs, m.ID)
+			out = append(out, delivery{ev, m})
+		}
+		tally.messages += len(out)
+		for range rng.IntN(len(out)/2 + 2) {
+			if len(sent) == 0 {
+				break
+			}
+			out = append(out, sent[rng.IntN(len(sent))]) // the same event again
+			tally.dupDeliveries++
+		}
+		for range 1 + len(out)/2 {
+			if len(sent) == 0 {
+				break
+			}
+			d := sent[rng.IntN(len(sent))]
+			if d.m.Direction != "outbound" || updated[d.m.ID] {
+				continue
+			}
+			updated[d.m.ID] = true
+			d.event, d.m.Status, d.m.Updated = "message.status_updated", "delivered", d.m.Created.Add(time.Minute)
+			out = append(out, d)
+			tally.statusUpds++
+		}
+		for _, d := range out {
+			if d.event != "message.status_updated" {
+				sent = append(sent, d)
+			}
+		}
+		rng.Shuffle(len(out), func(i, j int) { out[i], out[j] = out[j], out[i] })
+		tally.deliveries += len(out)
+		return out
 	}
 
 	// Faulty rounds.
 	faultRounds := 12 + n/25
+	perRound := (nMsgs + faultRounds - 1) / faultRounds
 	for round := range faultRounds {
 		tally.rounds++
+		// Half the round's deliveries before the pass, half during it.
+		batch := newMessages(perRound)
+		half := len(batch) / 2
+		for _, d := range batch[:half] {
+			if err := rc.deliver(d.event, d.m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		live := batch[half:]
+		tally.liveDeliveries += len(live)
 		for range 1 + rng.IntN(3) {
 			w := writes[rng.IntN(len(writes))]
 			f := helpscouttest.Fault{Method: w.method, PathPrefix: w.prefix, Count: 1 + rng.IntN(2)}
@@ -196,7 +360,11 @@ func TestSoak(t *testing.T) {
 			killAfter.Store(int64(1 + rng.IntN(60)))
 			tally.kills++
 		}
-		_, _ = pass() // errors are expected here
+		scheduled := rng.IntN(3) == 0
+		if scheduled {
+			tally.scheduledPasses++
+		}
+		_, _ = pass(scheduled, live) // errors are expected here
 		killAfter.Store(0)
 		if rng.IntN(2) == 0 || round == faultRounds-1 {
 			restart()
@@ -210,31 +378,57 @@ func TestSoak(t *testing.T) {
 	e.AC.SetLatency(0)
 	for range 50 {
 		tally.rounds++
-		res, err := pass()
+		res, err := pass(false, nil)
 		c := res.Instances["default"]
-		if err == nil && c != nil && c.Counts[reconciler.OutcomeFailed] == 0 && c.Counts[reconciler.OutcomeWaiting] == 0 {
+		if err == nil && c != nil && len(c.Errors) == 0 && c.Counts[reconciler.OutcomeFailed] == 0 && c.Counts[reconciler.OutcomeWaiting] == 0 {
 			break
 		}
 		e.Clock.Advance(time.Minute)
 	}
 	tally.hs429, tally.ac429 = int(hs429.Load()), int(ac429.Load())
+	tally.refusedDeliveries = int(rc.refused.Load())
+
+	// One read of Help Scout: every marker, where it is.
+	type place struct {
+		conv int64
+		typ  string
+	}
+	markers := map[string][]place{}
+	for _, c := range e.HS.Conversations() {
+		for _, th := range c.Threads {
+			for _, m := range markerRE.FindAllStringSubmatch(th.Body, -1) {
+				markers[m[0]] = append(markers[m[0]], place{c.ID, th.Type})
+			}
+		}
+	}
 
 	// Exactly once, and the ledger agrees with Help Scout.
 	ctx := context.Background()
 	for _, id := range ids {
-		threads, convs := e.PhoneThreads(id)
+		var convs []int64
+		for _, p := range markers[rules.CallMarker(id)] {
+			if p.typ == "phone" {
+				convs = append(convs, p.conv)
+			}
+		}
+		notes := 0
+		for _, p := range markers[rules.InsightsMarker(id)] {
+			if p.typ == "note" {
+				notes++
+			}
+		}
 		switch {
-		case len(threads) == 0:
+		case len(convs) == 0:
 			tally.lost++
 			t.Errorf("call %d: not in Help Scout", id)
 			continue
-		case len(threads) > 1:
-			tally.duplicates += len(threads) - 1
-			t.Errorf("call %d: %d phone threads in %v", id, len(threads), convs)
+		case len(convs) > 1:
+			tally.duplicates += len(convs) - 1
+			t.Errorf("call %d: %d phone threads in %v", id, len(convs), convs)
 		}
-		if len(e.Notes(id)) > 1 {
+		if notes > 1 {
 			tally.dupNotes++
-			t.Errorf("call %d: %d insights notes", id, len(e.Notes(id)))
+			t.Errorf("call %d: %d insights notes", id, notes)
 		}
 		it, ok, err := e.Store.GetItem(ctx, "default", reconciler.KindCall, strconv.FormatInt(id, 10))
 		is.NoErr(err)
@@ -243,6 +437,27 @@ func TestSoak(t *testing.T) {
 			t.Errorf("call %d: ledger %+v (found %v) but thread in conversation %d", id, it, ok, convs[0])
 		}
 	}
+	for _, id := range msgIDs {
+		ps := markers[rules.MessageMarker(id)]
+		switch {
+		case len(ps) == 0:
+			tally.msgLost++
+			t.Errorf("message %s: not in Help Scout", id)
+			continue
+		case len(ps) > 1:
+			tally.msgDuplicates += len(ps) - 1
+			t.Errorf("message %s: %d threads %v", id, len(ps), ps)
+		}
+		it, ok, err := e.Store.GetItem(ctx, "default", reconciler.KindMessage, id)
+		is.NoErr(err)
+		if !ok || it.State != store.StateLogged || it.ConversationID != ps[0].conv {
+			tally.msgWrongLedger++
+			t.Errorf("message %s: ledger %+v (found %v) but thread in conversation %d", id, it, ok, ps[0].conv)
+		}
+	}
+	inbox, err := e.Store.CountMessages(ctx)
+	is.NoErr(err)
+	is.Equal(inbox, len(msgIDs)) // duplicates and status updates kept one row each
 	seen := map[string]int{}
 	for _, c := range e.HS.Customers() {
 		for _, p := range c.Phones {
@@ -265,4 +480,10 @@ func TestSoak(t *testing.T) {
 		seed, tally.calls, tally.rounds, tally.kills, tally.restarts, tally.faults5xx, tally.faultsCommit, tally.faultsDrop,
 		tally.aircall5xx, tally.storms429, tally.tokenExpiries, tally.latencyOn, tally.hs429, tally.ac429,
 		tally.duplicates, tally.lost, tally.wrongConv, tally.dupNotes, tally.dupCustomers))
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	t.Log(fmt.Sprintf("soak messages: %d (%d WhatsApp, %d outbound) in %d deliveries (%d during a pass, %d duplicate deliveries, %d status updates, %d answered non-200 and retried); "+
+		"receiver results %v; %d scheduled passes; message duplicates %d, lost %d, ledger mismatches %d",
+		tally.messages, tally.whatsapp, tally.outbound, tally.deliveries, tally.liveDeliveries, tally.dupDeliveries, tally.statusUpds, tally.refusedDeliveries,
+		rc.results, tally.scheduledPasses, tally.msgDuplicates, tally.msgLost, tally.msgWrongLedger))
 }
