@@ -13,6 +13,11 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
 )
 
+// maxCustomerMemo bounds the per-pass memo of resolved customers: it saves a
+// search for repeat callers within a pass, and must not hold a whole
+// catch-up's worth of customers.
+const maxCustomerMemo = 2000
+
 // resolvedCustomer is the outcome of the customer rule for one item.
 type resolvedCustomer struct {
 	ID         int64
@@ -74,6 +79,11 @@ func (p *pass) resolveCustomer(ctx context.Context, in Instance, kind, src, e164
 	if !p.po.DryRun || !choice.Create {
 		memo := rc
 		memo.Created = false // later items of the pass may find this item's conversation
+		if len(p.customers) >= maxCustomerMemo {
+			// A catch-up of a long period sees many numbers: forget them
+			// all rather than let the memo grow with the period.
+			clear(p.customers)
+		}
 		p.customers[key] = memo
 	}
 	return rc, nil
