@@ -13,7 +13,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -260,7 +262,10 @@ func (r *rig) sampleHeap(m *measure) (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				m.peakLive = max(m.peakLive, live())
+				if v := live(); v > m.peakLive {
+					m.peakLive = v
+					writeHeapProfile("peak")
+				}
 			}
 		}
 	})
@@ -268,6 +273,7 @@ func (r *rig) sampleHeap(m *measure) (stop func()) {
 		close(done)
 		wg.Wait()
 		m.finalLive = live()
+		writeHeapProfile("final")
 		m.peakLive = max(m.peakLive, m.finalLive)
 	}
 }
@@ -357,6 +363,10 @@ func BenchmarkCatchUpMemory(b *testing.B) {
 		sizes = append(sizes, 50_000)
 	}
 	sc := scenario{mode: rules.ModeNew}
+	if os.Getenv("BENCH_HEAPPROFILE") != "" {
+		// Every allocation sampled, so peak − final is exact (and the run slower).
+		runtime.MemProfileRate = 256
+	}
 	for _, n := range sizes {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
 			var m measure
@@ -374,6 +384,22 @@ func BenchmarkCatchUpMemory(b *testing.B) {
 				m.calls, m.real.Seconds(), mib(m.baseLive), mib(m.peakLive), mib(m.finalLive), work, mib(maxRSS()))
 		})
 	}
+}
+
+// writeHeapProfile saves the live heap to $BENCH_HEAPPROFILE/heap_<name>.pprof
+// when that variable names a directory, so the peak's composition can be
+// read with: go tool pprof -top -base heap_final.pprof heap_peak.pprof
+func writeHeapProfile(name string) {
+	dir := os.Getenv("BENCH_HEAPPROFILE")
+	if dir == "" {
+		return
+	}
+	f, err := os.Create(filepath.Join(dir, "heap_"+name+".pprof"))
+	if err != nil {
+		return
+	}
+	defer f.Close()
+	_ = pprof.WriteHeapProfile(f)
 }
 
 // maxRSS reads the process high-water RSS from /proc (0 where there is none).
