@@ -86,6 +86,12 @@ func TestNumbersAndUsers(t *testing.T) {
 	clk := newClock()
 	srv, c := newFake(t, clk, nil)
 	ctx := context.Background()
+	// An account with no numbers lists as empty, not nil: nil means "could
+	// not list", and routing would then accept every configured number.
+	none, err := c.ListNumbers(ctx)
+	is.NoErr(err)
+	is.True(none != nil)
+	is.Equal(len(none), 0)
 	for i := range 120 { // three pages
 		srv.AddNumber(aircall.Number{ID: int64(1000 + i), Name: "Line", Digits: "+1 984-314-0278", TimeZone: "America/Chicago"})
 	}

@@ -13,7 +13,9 @@ import (
 // under the 10,000-result cap (numbers, users and contact searches never
 // come near it; reaching it is reported, not silently truncated).
 func listAll[T any](ctx context.Context, c *Client, path, key string, q url.Values) ([]T, error) {
-	var all []T
+	// Non-nil even when the account has none: callers tell "listed, empty"
+	// (every configured number is unknown) from "could not list" (nil).
+	all := []T{}
 	if q == nil {
 		q = url.Values{}
 	}
