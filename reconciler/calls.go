@@ -211,6 +211,8 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 	if found && it.Final() {
 		p.count(in.Name, KindCall, OutcomeAlready)
 		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
+		// Debug: every pass re-reads its lookback, so this is most calls.
+		p.r.log.Debug("call already done", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome)
 		return it.State
 	}
 	if !found {
@@ -222,12 +224,16 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 			it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "call never reached status done"
 			p.put(ctx, it)
 			p.count(in.Name, KindCall, OutcomeParked)
+			p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeParked, Detail: it.LastError})
+			p.r.log.Warn("call parked: it never reached status done", "instance", in.Name, "call", call.ID,
+				"status", call.Status, "started", call.Started(), "dry_run", p.po.DryRun)
 			return it.State
 		}
 		it.State, it.Outcome = store.StateWaiting, "in_progress"
 		p.put(ctx, it)
 		p.count(in.Name, KindCall, OutcomeWaiting)
 		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeWaiting, Detail: "call status " + call.Status})
+		p.r.log.Info("call waiting: not done yet", "instance", in.Name, "call", call.ID, "status", call.Status, "dry_run", p.po.DryRun)
 		return it.State
 	}
 	err = p.logCall(ctx, in, call, &it)

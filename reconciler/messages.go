@@ -208,6 +208,7 @@ func (p *pass) handleMessage(ctx context.Context, in Instance, m aircall.Message
 	if found && it.Final() {
 		p.count(in.Name, KindMessage, OutcomeAlready)
 		p.plan(PlanEntry{Instance: in.Name, Kind: KindMessage, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
+		p.r.log.Debug("message already done", "instance", in.Name, "message", src, "state", it.State, "outcome", it.Outcome)
 		return it.State, nil
 	}
 	if !found {
