@@ -62,6 +62,34 @@ func TestRunScheduledThenCatchUpNeverTwice(t *testing.T) {
 	exactlyOnce(t, f, 1, 2, 3)
 }
 
+// TestRunInstanceNameCaseKeepsTheLedger: INSTANCES=Partners then
+// INSTANCES=partners is one instance, so the second pass finds the first
+// one's ledger and cursor instead of logging everything again.
+func TestRunInstanceNameCaseKeepsTheLedger(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	f := newFakes(t)
+	f.AddCall(1, "+34 612 34 56 78", 30*time.Minute)
+	f.AddCall(2, "+34 699 11 22 33", 40*time.Minute)
+	vars := with(f.vars,
+		"HELPSCOUT_MAILBOX_ID", "<unset>", "AIRCALL_NUMBERS", "<unset>",
+		"PARTNERS_HELPSCOUT_MAILBOX_ID", f.vars["HELPSCOUT_MAILBOX_ID"],
+		"PARTNERS_AIRCALL_NUMBERS", f.vars["AIRCALL_NUMBERS"])
+
+	for _, spelling := range []string{"Partners", "partners", "PARTNERS"} {
+		r := runCmd(ctx, with(vars, "INSTANCES", spelling), "run")
+		is.NoErr(r.err)
+		exactlyOnce(t, f, 1, 2)
+	}
+	st := openTestStore(t, f.vars["DATABASE_PATH"])
+	_, ok, err := st.Cursor(ctx, "partners", reconciler.StreamCalls)
+	is.NoErr(err)
+	is.True(ok) // keyed by the lower-case name
+	_, ok, err = st.Cursor(ctx, "Partners", reconciler.StreamCalls)
+	is.NoErr(err)
+	is.True(!ok) // never by the spelling in INSTANCES
+}
+
 func TestRunDryRunWritesNothing(t *testing.T) {
 	is := is.New(t)
 	ctx := context.Background()

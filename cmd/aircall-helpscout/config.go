@@ -33,9 +33,10 @@ type Config struct {
 }
 
 // InstanceConfig is one Aircall-numbers → Help Scout-mailbox mapping. Its
-// Name keys the ledger, so renaming an instance is a new instance.
+// Name keys the ledger, so renaming an instance is a new instance (changing
+// only its case is not: names are lower-cased).
 type InstanceConfig struct {
-	Name             string      // "default", or the INSTANCES entry as written
+	Name             string      // "default", or the INSTANCES entry in lower case
 	Prefix           string      // "" or upper-cased name + "_", e.g. "PARTNERS_"
 	MailboxID        int64       // HELPSCOUT_MAILBOX_ID, required, > 0
 	Numbers          []NumberRef // AIRCALL_NUMBERS, required; empty when AllNumbers
@@ -150,7 +151,7 @@ func LoadConfig(ctx context.Context, lookup envconfig.Lookuper) (*Config, error)
 
 // Instance finds an instance by name. Names are compared case-insensitively
 // because their prefixes are upper-cased, so "Partners" and "partners" are
-// the same instance.
+// the same instance (whose Name is "partners").
 func (c *Config) Instance(name string) (InstanceConfig, bool) {
 	for _, in := range c.Instances {
 		if strings.EqualFold(in.Name, name) {

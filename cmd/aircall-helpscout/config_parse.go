@@ -76,8 +76,12 @@ func parseGlobal(p *problems, r rawGlobal) *Config {
 var instanceNameRE = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
 
 // parseInstanceNames splits INSTANCES. Unset means one instance, "default",
-// read without prefix. Two names with the same upper-cased prefix would read
-// the same variables, so they are duplicates.
+// read without prefix. Names are case-insensitive (their prefix is the
+// upper-cased name), so each one is normalised to lower case here: the
+// ledger and cursors are keyed by name, and "Partners" today and "partners"
+// tomorrow must be the same instance, not a fresh one that logs everything
+// again. Two names with the same upper-cased prefix would read the same
+// variables, so they are duplicates.
 func parseInstanceNames(p *problems, list string) (names, prefixes []string) {
 	if strings.TrimSpace(list) == "" {
 		return []string{defaultInstanceName}, []string{""}
@@ -99,7 +103,7 @@ func parseInstanceNames(p *problems, list string) (names, prefixes []string) {
 			continue
 		}
 		seen[prefix] = name
-		names = append(names, name)
+		names = append(names, strings.ToLower(name))
 		prefixes = append(prefixes, prefix)
 	}
 	return names, prefixes

@@ -194,6 +194,33 @@ func TestLoadConfigInstances(t *testing.T) {
 	is.True(!ok)
 }
 
+// TestLoadConfigInstanceNamesAreLowerCase: names key the ledger and the
+// cursors, and are case-insensitive (prefixes are upper-cased), so however
+// INSTANCES spells them they come out in lower case.
+func TestLoadConfigInstanceNamesAreLowerCase(t *testing.T) {
+	tests := []struct {
+		instances    string
+		wantNames    []string
+		wantPrefixes []string
+	}{
+		{"partners,support_es", []string{"partners", "support_es"}, []string{"PARTNERS_", "SUPPORT_ES_"}},
+		{"Partners,Support_ES", []string{"partners", "support_es"}, []string{"PARTNERS_", "SUPPORT_ES_"}},
+		{"PARTNERS, SUPPORT_ES", []string{"partners", "support_es"}, []string{"PARTNERS_", "SUPPORT_ES_"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.instances, func(t *testing.T) {
+			is := is.New(t)
+			cfg, err := load(t, with(twoInstances(), "INSTANCES", tt.instances))
+			is.NoErr(err)
+			is.Equal(cfg.InstanceNames(), tt.wantNames)
+			for i, in := range cfg.Instances {
+				is.Equal(in.Prefix, tt.wantPrefixes[i])
+			}
+			is.Equal(instances(cfg)[0].Name, tt.wantNames[0]) // what the reconciler keys the ledger by
+		})
+	}
+}
+
 func TestLoadConfigWebhookTokenOnlyWhenLoggingMessages(t *testing.T) {
 	is := is.New(t)
 	_, err := load(t, with(baseEnv(), "AIRCALL_WEBHOOK_TOKEN", "<unset>", "LOG_MESSAGES", "false"))
