@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -28,9 +29,16 @@ var stdoutIsTerminal = func(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
+// errPassIncomplete marks a pass that stopped before reading all it had to
+// (listing calls failed, an outage stopped it, the message inbox or ledger
+// could not be read): exit 1, so that a cron job or a script notices.
+var errPassIncomplete = errors.New("the pass did not complete")
+
 // cmdRun runs one pass now, or a catch-up of [Since, Until) when Since is
-// set. Failed items are reported and recorded but do not fail the command;
-// bad credentials (reconciler.ErrFatal) do.
+// set. Items that failed one by one are reported and recorded in the ledger
+// for a later pass: the pass still completed, so they do not fail the
+// command. A pass that could not complete (an instance's pass-level error,
+// see errPassIncomplete) and bad credentials (reconciler.ErrFatal) do.
 func cmdRun(ctx context.Context, e *env, opts runOptions) error {
 	catchup := !opts.Since.IsZero()
 	if catchup && e.Now().Sub(opts.Since) > aircallRetention {
@@ -84,6 +92,10 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) error {
 	writeSummary(e.Stdout, res, time.Since(start), opts.DryRun)
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
+	}
+	if hasPassErrors(res) {
+		return fmt.Errorf("run: %w: %s (nothing is lost: the next pass starts again where this one stopped)",
+			errPassIncomplete, passErrorText(res, nil))
 	}
 	return nil
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/matryer/is"
 
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
 	"github.com/aircall-helpscout/aircall-helpscout/store"
@@ -158,6 +160,63 @@ func TestRunExitCodes(t *testing.T) {
 			is.True(r.err != nil)
 			if !strings.Contains(r.err.Error(), tt.wantErr) {
 				t.Errorf("error %q does not contain %q", r.err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// TestRunExitCodeSaysWhetherThePassCompleted: an item that failed on its
+// own is recorded for a later pass and the pass still completed (exit 0);
+// a pass that could not read what it had to (the call listing failed) did
+// not complete (exit 1), though nothing is fatal.
+func TestRunExitCodeSaysWhetherThePassCompleted(t *testing.T) {
+	tests := []struct {
+		name       string
+		fault      func(f *fakes)
+		wantCode   int
+		wantErr    string // substring of the error; "" = no error
+		wantStdout string // substring of the summary
+	}{
+		{
+			name:       "no fault",
+			fault:      func(*fakes) {},
+			wantCode:   0,
+			wantStdout: reconciler.OutcomeNewConversation + " 1",
+		},
+		{
+			name: "one item failed, recorded for retry",
+			fault: func(f *fakes) { // Help Scout refuses the new caller's customer for good
+				f.HS.InjectFault(helpscouttest.Fault{Method: "POST", PathPrefix: "/v2/customers", Status: 400, Count: 100})
+			},
+			wantCode:   0,
+			wantStdout: reconciler.OutcomeFailed + " 1",
+		},
+		{
+			name:       "listing calls failed",
+			fault:      func(f *fakes) { f.AC.FailNext(20, http.StatusBadRequest) },
+			wantCode:   1,
+			wantErr:    "listing calls",
+			wantStdout: "default: error: listing calls",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			f := newFakes(t)
+			f.AddCall(1, "+34 612 34 56 78", 30*time.Minute)
+			tt.fault(f)
+			r := runCmd(context.Background(), f.vars, "run")
+			is.Equal(r.code, tt.wantCode)
+			if tt.wantErr == "" {
+				is.NoErr(r.err)
+			} else {
+				is.True(errors.Is(r.err, errPassIncomplete))
+				if !strings.Contains(r.err.Error(), tt.wantErr) {
+					t.Errorf("error %q does not contain %q", r.err, tt.wantErr)
+				}
+			}
+			if !strings.Contains(r.stdout, tt.wantStdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.wantStdout, r.stdout)
 			}
 		})
 	}

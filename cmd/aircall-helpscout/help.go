@@ -28,7 +28,9 @@ T is RFC 3339 (2025-01-31T08:00:00Z, 2025-01-31T09:00:00+01:00) or a date
 YYYY-MM-DD meaning 00:00 UTC that day.
 
 Exit status: 0 when the pass completed (failed items are reported and
-recorded, not fatal), 2 on a usage or configuration error, 1 otherwise.
+recorded for a later pass, not fatal), 2 on a usage or configuration error,
+1 otherwise: refused credentials, or a pass that did not complete (e.g.
+listing calls failed; the summary's error lines say why).
 `
 
 const helpCheck = `Usage: aircall-helpscout check
