@@ -149,6 +149,8 @@ func TestRunExitCodes(t *testing.T) {
 		{name: "bad Aircall credentials", vars: map[string]string{"AIRCALL_API_TOKEN": "wrong-token"}, wantCode: 1, wantErr: "bad credentials"},
 		{name: "bad Help Scout credentials", vars: map[string]string{"HELPSCOUT_APP_SECRET": "wrong-secret"}, wantCode: 1, wantErr: "bad credentials"},
 		{name: "config error", vars: map[string]string{"LOOKBACK": "soon"}, wantCode: 2, wantErr: "LOOKBACK"},
+		{name: "listen port out of range", vars: map[string]string{"LISTEN_ADDR": ":99999"}, wantCode: 2, wantErr: "LISTEN_ADDR"},
+		{name: "schedule every 0s", vars: map[string]string{"SCHEDULE": "@every 0s"}, wantCode: 2, wantErr: "SCHEDULE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

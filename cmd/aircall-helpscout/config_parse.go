@@ -49,10 +49,10 @@ func parseGlobal(p *problems, r rawGlobal) *Config {
 
 	if _, err := cron.ParseStandard(r.Schedule); err != nil {
 		p.add("SCHEDULE", "%q is not a valid cron spec (e.g. \"@every 5m\" or \"*/5 * * * *\"): %v", r.Schedule, err)
+	} else if d, ok := everyInterval(r.Schedule); ok && d <= 0 {
+		p.add("SCHEDULE", "%q: the interval must be greater than zero (e.g. \"@every 5m\")", r.Schedule)
 	}
-	if _, port, err := net.SplitHostPort(r.ListenAddr); err != nil || port == "" {
-		p.add("LISTEN_ADDR", "%q is not a host:port address (e.g. \":8080\")", r.ListenAddr)
-	}
+	parseListenAddr(p, "LISTEN_ADDR", r.ListenAddr)
 
 	var lookbackOK, waitOK, maxAgeOK bool
 	c.Lookback, lookbackOK = parseDuration(p, "LOOKBACK", r.Lookback)
@@ -146,6 +146,41 @@ func parseInstance(p *problems, name, prefix string, r rawInstance) InstanceConf
 		in.Numbers, in.AllNumbers = parseNumbers(p, v("AIRCALL_NUMBERS"), r.Numbers, in.DefaultRegion)
 	}
 	return in
+}
+
+// everyInterval returns the interval of an "@every <duration>" spec (after
+// an optional TZ=/CRON_TZ= prefix, as robfig/cron reads it). cron accepts
+// "@every 0s" and "@every -5m" and silently runs them every second, so the
+// caller checks the sign itself.
+func everyInterval(spec string) (time.Duration, bool) {
+	s := strings.TrimSpace(spec)
+	if strings.HasPrefix(s, "TZ=") || strings.HasPrefix(s, "CRON_TZ=") {
+		i := strings.Index(s, " ")
+		if i < 0 {
+			return 0, false
+		}
+		s = strings.TrimSpace(s[i:])
+	}
+	const every = "@every "
+	if !strings.HasPrefix(s, every) {
+		return 0, false
+	}
+	d, err := time.ParseDuration(s[len(every):])
+	return d, err == nil
+}
+
+// parseListenAddr wants host:port with a numeric port in 0–65535 (0 = any
+// free port). net.Listen would only refuse ":99999" at serve time, after the
+// configuration was declared valid.
+func parseListenAddr(p *problems, variable, value string) {
+	_, port, err := net.SplitHostPort(value)
+	if err != nil || port == "" {
+		p.add(variable, "%q is not a host:port address (e.g. \":8080\")", value)
+		return
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		p.add(variable, "%q: port %q is not a number from 0 to 65535", value, port)
+	}
 }
 
 func required(p *problems, variable, value string) {

@@ -155,6 +155,27 @@ func TestLoadConfigOverrides(t *testing.T) {
 	is.Equal(in.Numbers, []NumberRef{{Raw: "01 23 45 67 89", E164: "+33123456789"}, {Raw: "42", ID: 42}})
 }
 
+// TestLoadConfigAcceptsValidScheduleAndListenAddr is the other side of the
+// SCHEDULE and LISTEN_ADDR checks in TestLoadConfigErrors.
+func TestLoadConfigAcceptsValidScheduleAndListenAddr(t *testing.T) {
+	tests := []struct{ schedule, listen string }{
+		{"@every 5m", ":8080"},
+		{"@every 1s", ":0"},
+		{"CRON_TZ=Europe/Madrid @every 90s", "127.0.0.1:65535"},
+		{"TZ=UTC */5 * * * *", "[::1]:1"},
+		{"@hourly", "localhost:8080"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.schedule+" "+tt.listen, func(t *testing.T) {
+			is := is.New(t)
+			cfg, err := load(t, with(baseEnv(), "SCHEDULE", tt.schedule, "LISTEN_ADDR", tt.listen))
+			is.NoErr(err)
+			is.Equal(cfg.Schedule, tt.schedule)
+			is.Equal(cfg.ListenAddr, tt.listen)
+		})
+	}
+}
+
 func TestLoadConfigBlankMeansDefault(t *testing.T) {
 	is := is.New(t)
 	cfg, err := load(t, with(baseEnv(), "LOOKBACK", "", "SCHEDULE", "  ", "INSTANCES", " ", "CONVERSATION_MODE", ""))
@@ -255,7 +276,14 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"rate negative", with(baseEnv(), "HELPSCOUT_REQUESTS_PER_MINUTE", "-5"), []string{`HELPSCOUT_REQUESTS_PER_MINUTE: "-5" must be greater than zero`}},
 		{"bad cron", with(baseEnv(), "SCHEDULE", "every five minutes"), []string{`SCHEDULE: "every five minutes" is not a valid cron spec`}},
 		{"bad cron descriptor", with(baseEnv(), "SCHEDULE", "@every banana"), []string{"SCHEDULE:"}},
+		{"zero every", with(baseEnv(), "SCHEDULE", "@every 0s"), []string{`SCHEDULE: "@every 0s": the interval must be greater than zero`}},
+		{"negative every", with(baseEnv(), "SCHEDULE", "@every -5m"), []string{`SCHEDULE: "@every -5m": the interval must be greater than zero`}},
+		{"zero every with time zone", with(baseEnv(), "SCHEDULE", "CRON_TZ=Europe/Madrid @every 0m"), []string{`SCHEDULE: "CRON_TZ=Europe/Madrid @every 0m": the interval must be`}},
 		{"bad listen addr", with(baseEnv(), "LISTEN_ADDR", "8080"), []string{`LISTEN_ADDR: "8080" is not a host:port`}},
+		{"listen port too big", with(baseEnv(), "LISTEN_ADDR", ":99999"), []string{`LISTEN_ADDR: ":99999": port "99999" is not a number from 0 to 65535`}},
+		{"listen port 65536", with(baseEnv(), "LISTEN_ADDR", "127.0.0.1:65536"), []string{`LISTEN_ADDR: "127.0.0.1:65536": port "65536"`}},
+		{"listen port negative", with(baseEnv(), "LISTEN_ADDR", ":-1"), []string{`LISTEN_ADDR: ":-1": port "-1"`}},
+		{"listen port name", with(baseEnv(), "LISTEN_ADDR", ":http"), []string{`LISTEN_ADDR: ":http": port "http" is not a number`}},
 		{"bad lookback", with(baseEnv(), "LOOKBACK", "2 hours"), []string{`LOOKBACK: "2 hours" is not a duration`}},
 		{"zero lookback", with(baseEnv(), "LOOKBACK", "0s"), []string{`LOOKBACK: "0s" must be greater than zero`}},
 		{"negative wait", with(baseEnv(), "ENRICHMENT_WAIT", "-1m"), []string{`ENRICHMENT_WAIT: "-1m" must not be negative`}},
