@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -221,6 +223,42 @@ func TestRunExitCodeSaysWhetherThePassCompleted(t *testing.T) {
 				t.Errorf("stdout lacks %q:\n%s", tt.wantStdout, r.stdout)
 			}
 		})
+	}
+}
+
+// TestBadDatabasePathNamesTheVariable: a DATABASE_PATH the file system
+// refuses is an error naming the variable and the path, exit 1 (the value
+// is well-formed; opening it failed), before any pass.
+func TestBadDatabasePathNamesTheVariable(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	paths := []struct{ name, path string }{
+		{"parent is a file", filepath.Join(file, "state.db")},
+		{"parent under a file", filepath.Join(file, "sub", "state.db")},
+		{"path is a directory", dir},
+	}
+	for _, p := range paths {
+		for _, args := range [][]string{{"run"}, {"run", "--dry-run"}, {"serve"}, {"status"}} {
+			t.Run(p.name+" "+strings.Join(args, " "), func(t *testing.T) {
+				is := is.New(t)
+				f := newFakes(t)
+				f.AddCall(1, "+34 612 34 56 78", 30*time.Minute)
+				vars := with(f.vars, "DATABASE_PATH", p.path, "LISTEN_ADDR", "127.0.0.1:0")
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				r := runCmd(ctx, vars, args...)
+				is.True(r.err != nil)
+				is.Equal(r.code, 1)
+				if !strings.Contains(r.err.Error(), "DATABASE_PATH="+p.path) {
+					t.Errorf("error %q does not name DATABASE_PATH=%s", r.err, p.path)
+				}
+				th, _ := f.PhoneThreads(1)
+				is.Equal(len(th), 0) // no pass ran
+			})
+		}
 	}
 }
 

@@ -58,9 +58,9 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, m *metrics) (*a
 	if err != nil {
 		return nil, err
 	}
-	st, err := store.Open(ctx, cfg.DatabasePath)
+	st, err := openStore(ctx, cfg.DatabasePath)
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, err
 	}
 	opts := reconciler.Options{Lookback: cfg.Lookback, Logger: log}
 	if m != nil {
@@ -68,6 +68,18 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, m *metrics) (*a
 	}
 	rec := reconciler.New(ac, hs, st, instances(cfg), opts)
 	return &app{cfg: cfg, ac: ac, hs: hs, st: st, rec: rec, met: m}, nil
+}
+
+// openStore opens (creating if needed) the SQLite file. Its errors name
+// DATABASE_PATH and the path, so that a path whose parent is a file or
+// cannot be created points the operator at the variable to fix. They exit
+// 1, not 2: the value is well-formed, the file system refused it.
+func openStore(ctx context.Context, path string) (*store.Store, error) {
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("open database DATABASE_PATH=%s: %w", path, err)
+	}
+	return st, nil
 }
 
 func (a *app) close() error {
