@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -45,7 +47,16 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) error {
 		fmt.Fprintf(e.Stderr, "warning: --since %s is more than ~6 months ago; Aircall serves about six months of calls, so older ones will not be found\n",
 			opts.Since.Format(time.DateOnly))
 	}
-	a, err := openApp(ctx, e.Config, e.Log, nil)
+	cfg := e.Config
+	if opts.DryRun {
+		var cleanup func()
+		var err error
+		if cfg, cleanup, err = dryRunDatabase(cfg, e.Stderr); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+		defer cleanup()
+	}
+	a, err := openApp(ctx, cfg, e.Log, nil)
 	if err != nil {
 		return err
 	}
@@ -98,6 +109,27 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) error {
 			errPassIncomplete, passErrorText(res, nil))
 	}
 	return nil
+}
+
+// dryRunDatabase keeps a dry run from creating DATABASE_PATH: opening the
+// store creates the file (and its directory) when absent, and a dry run
+// writes nothing anywhere. With no database there is no ledger, cursor or
+// message inbox to read, so the plan is the one of a first pass; it is made
+// against an empty temporary database that cleanup removes. An existing
+// database (or a path that cannot be checked) is used as configured.
+func dryRunDatabase(cfg *Config, stderr io.Writer) (*Config, func(), error) {
+	if _, err := os.Stat(cfg.DatabasePath); !errors.Is(err, fs.ErrNotExist) {
+		return cfg, func() {}, nil
+	}
+	dir, err := os.MkdirTemp("", "aircall-helpscout-dry-run-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("temporary database for the dry run: %w", err)
+	}
+	fmt.Fprintf(stderr, "note: no database at %s (DATABASE_PATH) yet: planning a first pass against an empty temporary database; nothing is created at %s\n",
+		cfg.DatabasePath, cfg.DatabasePath)
+	c := *cfg
+	c.DatabasePath = filepath.Join(dir, "dry-run.db")
+	return &c, func() { _ = os.RemoveAll(dir) }, nil
 }
 
 // instanceName maps --instance to the configured spelling (names compare

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -114,13 +115,63 @@ func TestRunDryRunWritesNothing(t *testing.T) {
 	for _, req := range f.AC.Requests() {
 		is.Equal(req.Method, "GET") // no Aircall write
 	}
-	st := openTestStore(t, f.vars["DATABASE_PATH"])
-	counts, err := st.CountItems(ctx, "default")
-	is.NoErr(err)
-	is.Equal(len(counts), 0) // no ledger row
-	runs, err := st.Runs(ctx, "default", 0)
-	is.NoErr(err)
-	is.Equal(len(runs), 0) // no run record
+	_, err := os.Stat(f.vars["DATABASE_PATH"])
+	is.True(errors.Is(err, fs.ErrNotExist)) // not even an empty database file
+}
+
+// TestRunDryRunDatabase: a dry run never creates DATABASE_PATH (nor its
+// directory); without a database it plans a first pass, with one it reads
+// its ledger and leaves it as it was.
+func TestRunDryRunDatabase(t *testing.T) {
+	tests := []struct {
+		name         string
+		realRunFirst bool
+		wantStdout   string // in the summary
+		wantStderr   string
+	}{
+		{name: "no database yet", wantStdout: "would: default", wantStderr: "no database at"},
+		{name: "existing database", realRunFirst: true, wantStdout: reconciler.OutcomeAlready + " 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			ctx := context.Background()
+			f := newFakes(t)
+			f.AddCall(7, "+34 612 34 56 78", 30*time.Minute)
+			dir := filepath.Join(t.TempDir(), "state")
+			vars := with(f.vars, "DATABASE_PATH", filepath.Join(dir, "ops.db"))
+			if tt.realRunFirst {
+				is.NoErr(runCmd(ctx, vars, "run").err)
+			}
+			f.HS.ResetRequests()
+
+			r := runCmd(ctx, vars, "run", "--dry-run")
+			is.NoErr(r.err)
+			if !strings.Contains(r.stdout, tt.wantStdout) {
+				t.Errorf("stdout lacks %q:\n%s", tt.wantStdout, r.stdout)
+			}
+			if !strings.Contains(r.stderr, tt.wantStderr) {
+				t.Errorf("stderr lacks %q:\n%s", tt.wantStderr, r.stderr)
+			}
+			for _, req := range f.HS.Requests() {
+				is.True(req.Method == "GET" || strings.HasSuffix(req.Path, "/oauth2/token")) // no Help Scout write
+			}
+			exactlyOnce(t, f) // nothing written
+			if !tt.realRunFirst {
+				_, err := os.Stat(dir)
+				is.True(errors.Is(err, fs.ErrNotExist)) // neither the file nor its directory
+				return
+			}
+			st := openTestStore(t, vars["DATABASE_PATH"])
+			it, ok, err := st.GetItem(ctx, "default", reconciler.KindCall, "7")
+			is.NoErr(err)
+			is.True(ok)
+			is.Equal(it.State, store.StateLogged) // the real run's row, untouched
+			runs, err := st.Runs(ctx, "default", 0)
+			is.NoErr(err)
+			is.Equal(len(runs), 1) // the dry run recorded no run
+		})
+	}
 }
 
 func TestRunRefusesWhileAnotherProcessRunsPasses(t *testing.T) {
