@@ -97,11 +97,17 @@ func parseRunFlags(args []string, now time.Time) (runOptions, error) {
 }
 
 // parseTimeFlag accepts RFC 3339 or a date YYYY-MM-DD meaning 00:00 UTC.
+// A fraction of a second is refused rather than rounded: Aircall reads calls
+// in whole Unix seconds while the message inbox compares exact times, so no
+// single rounding would honour [since, until) for both.
 func parseTimeFlag(name, value string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, value); err == nil {
 		return t.UTC(), nil
 	}
 	if t, err := time.Parse(time.RFC3339, value); err == nil {
+		if t.Nanosecond() != 0 {
+			return time.Time{}, usagef("run: --%s %q has a fraction of a second: give whole seconds (2025-01-31T08:00:00Z)", name, value)
+		}
 		return t.UTC(), nil
 	}
 	return time.Time{}, usagef("run: --%s %q is neither RFC 3339 (2025-01-31T08:00:00Z) nor a date (2025-01-31)", name, value)

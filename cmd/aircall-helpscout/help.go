@@ -24,8 +24,8 @@ Flags:
   --until T      end of the catch-up period, exclusive (default: now)
   --dry-run      print the plan and write nothing anywhere
 
-T is RFC 3339 (2025-01-31T08:00:00Z, 2025-01-31T09:00:00+01:00) or a date
-YYYY-MM-DD meaning 00:00 UTC that day.
+T is RFC 3339 in whole seconds (2025-01-31T08:00:00Z, 2025-01-31T09:00:00+01:00)
+or a date YYYY-MM-DD meaning 00:00 UTC that day.
 
 Exit status: 0 when the pass completed (failed items are reported and
 recorded for a later pass, not fatal), 2 on a usage or configuration error,
