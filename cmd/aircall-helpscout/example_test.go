@@ -58,3 +58,46 @@ func TestConfigExampleEnv(t *testing.T) {
 	is.Equal(got.Instances[0].ConversationMode, def.Instances[0].ConversationMode)
 	is.Equal(got.Instances[0].LogMessages, def.Instances[0].LogMessages)
 }
+
+// TestConfigExampleEnvComments pins the comments whose wording SPEC §3
+// fixes, so that the example cannot promise a different scope than the
+// product has (REASSIGN once read "existing mode; also messages").
+func TestConfigExampleEnvComments(t *testing.T) {
+	tests := []struct {
+		variable string
+		want     []string // each must appear in the comment just above the variable
+	}{
+		{"REOPEN_CLOSED", []string{"(existing only) reopen a conversation closed less than 48 h before the call"}},
+		{"REASSIGN", []string{
+			"(existing only) assign the conversation to the Help Scout user whose email matches the Aircall agent",
+			"applies to SMS and WhatsApp messages too", // SPEC §8
+		}},
+	}
+	data, err := os.ReadFile("../../config.example.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	comments := map[string]string{} // variable → its comment block, joined
+	var block []string
+	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(line, "# "):
+			block = append(block, strings.TrimPrefix(line, "# "))
+		case strings.Contains(line, "=") && !strings.HasPrefix(line, "#"):
+			comments[strings.SplitN(line, "=", 2)[0]] = strings.Join(block, " ")
+			block = nil
+		default:
+			block = nil
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.variable, func(t *testing.T) {
+			for _, w := range tt.want {
+				if !strings.Contains(comments[tt.variable], w) {
+					t.Errorf("comment of %s is %q, lacks %q", tt.variable, comments[tt.variable], w)
+				}
+			}
+		})
+	}
+}
