@@ -88,7 +88,9 @@ func cmdDemo(ctx context.Context, e *env, opts demoOptions) error {
 	}
 	writeSummary(w, res, time.Since(start), false)
 	if !opts.Quiet {
-		fmt.Fprintln(w, "\nRun it again and nothing is logged twice: every call and message is in the ledger.")
+		fmt.Fprintln(w, "\nEach webhook arrived twice; each message was logged once. The ledger records every item logged,")
+		fmt.Fprintln(w, "so a later pass on the same database would not log any of them again. This demo's database is")
+		fmt.Fprintln(w, "temporary and is deleted now: running demo again starts from scratch.")
 	}
 	return nil
 }

@@ -26,12 +26,14 @@ func TestDemoNeedsNothingAndPrintsWhatLanded(t *testing.T) {
 		"WhatsApp with +34 677 88 99 00",    //
 		"12 conversation(s)",                //
 		"waiting 2",                         // AI not ready yet, and a call in progress
+		"temporary and is deleted now",      // no promise about running demo again
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
 	}
 	is.True(!strings.Contains(r.stdout, "Jordi Puig (")) // never the older duplicate
+	is.True(!strings.Contains(r.stdout, "Run it again")) // a second demo has a fresh database: it proves nothing
 	is.Equal(r.stderr, "")                               // no warnings on the happy path
 }
 
