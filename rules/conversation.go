@@ -12,7 +12,8 @@ const (
 )
 
 // ReopenWindow is how recently a conversation must have been closed, before
-// the call started, to be reopened with REOPEN_CLOSED=true (the guide's 48 h).
+// the call started, to be reopened with REOPEN_CLOSED=true (the guide's 48 h):
+// closed in [start − 48 h, start], never after the call started.
 const ReopenWindow = 48 * time.Hour
 
 // Conversation is what the rules need to know of a Help Scout conversation.
@@ -73,11 +74,12 @@ func ChooseConversation(p ConversationPolicy, customerID int64, callStart time.T
 			if !p.ReopenClosed || c.ClosedAt.IsZero() {
 				continue
 			}
-			age := callStart.Sub(c.ClosedAt)
-			// Closed less than 48 h before the call started; a conversation
-			// closed after the call started (agent closed it during a
-			// back-fill) counts as recent too.
-			if age >= ReopenWindow {
+			// SPEC §6: "closed less than 48 hours before the call
+			// started", so 0 <= age < 48 h. A conversation closed after
+			// the call started was not closed before it: a back-filled
+			// call from last month must not reopen what an agent closed
+			// yesterday.
+			if age := callStart.Sub(c.ClosedAt); age < 0 || age >= ReopenWindow {
 				continue
 			}
 			if reopen == nil || c.ClosedAt.After(reopen.ClosedAt) || (c.ClosedAt.Equal(reopen.ClosedAt) && c.ID > reopen.ID) {
