@@ -156,22 +156,30 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if rules.LateEnrichmentExpired(in.Enrichment, it.OccurredAt, p.now) {
+		id, _ := strconv.ParseInt(it.SourceID, 10, 64)
+		expired := rules.LateEnrichmentExpired(in.Enrichment, it.OccurredAt, p.now)
+		giveUp := func() {
 			it.Enrichment = "gave_up"
 			p.put(ctx, it)
 			p.count(in.Name, KindCall, OutcomeNoEnrich)
-			continue
 		}
 		off, err := p.aiOff(ctx)
 		if err != nil {
 			return err
 		}
 		if off {
-			return nil
+			// No look is possible while the add-on is off; an expired
+			// call will never get one.
+			if expired {
+				giveUp()
+			}
+			continue
 		}
-		id, _ := strconv.ParseInt(it.SourceID, 10, 64)
-		// Speaker names come from the call; the transcript is read first
-		// so that a call whose insights are not ready costs one request.
+		// The transcript is read first so that a call whose insights are
+		// not ready costs one request. Past ENRICHMENT_MAX_AGE this is the
+		// last look: what is there then is logged (a transcript whose
+		// summary never came), and nothing is asked again.
+		// Speaker names come from the call.
 		e, off, err := p.fetchEnrichment(ctx, in, aircall.Call{ID: id})
 		if err != nil && !errors.Is(err, aircall.ErrNotReady) {
 			if isFatal(err) {
@@ -180,10 +188,10 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 			p.r.log.Warn("read late insights", "instance", in.Name, "call", id, "err", err)
 			continue
 		}
-		if off {
-			return nil
-		}
-		if !in.Enrichment.Ready(e) {
+		if off || !in.Enrichment.LateNoteDue(e, expired) {
+			if expired {
+				giveUp()
+			}
 			continue
 		}
 		e = in.Enrichment.Filter(e)
@@ -228,7 +236,10 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 			it.NoteThreadID, it.ConversationID, it.Enrichment = noteID, convID, "done"
 			p.put(ctx, it)
 			p.count(in.Name, KindCall, OutcomeEnriched)
-			p.r.log.Info("late insights added", "instance", in.Name, "call", id, "conversation", convID)
+			// complete=false: the give-up point came with only part of it
+			// (a transcript whose summary never came).
+			p.r.log.Info("late insights added", "instance", in.Name, "call", id, "conversation", convID,
+				"complete", in.Enrichment.Ready(e))
 		}
 	}
 	return nil

@@ -113,9 +113,25 @@ func EnrichmentTiming(p EnrichmentPolicy, c Call, addonOff bool, ended, now time
 }
 
 // LateEnrichmentExpired reports whether a call logged without enrichment
-// should stop being looked at (ENRICHMENT_MAX_AGE after it ended).
+// has reached its give-up point: ENRICHMENT_MAX_AGE after it ended (the same
+// clock EnrichmentTiming counts on). A caller that does not know when the call
+// ended passes its start, which gives up slightly early rather than late.
 func LateEnrichmentExpired(p EnrichmentPolicy, ended, now time.Time) bool {
 	return now.Sub(ended) >= p.MaxAge
+}
+
+// LateNoteDue reports whether the note of a call logged without its
+// transcript/AI is written now, with e as just fetched (SPEC §7: "add them as
+// a note when they appear, until ENRICHMENT_MAX_AGE"). Before the give-up
+// point it waits for everything the policy asks for, so that a summary
+// generated minutes after the transcript lands in the same note; at the
+// give-up point (expired) it writes whatever is there, so that a transcript
+// whose summary never comes is still logged instead of dropped.
+func (p EnrichmentPolicy) LateNoteDue(e Enrichment, expired bool) bool {
+	if p.Ready(e) {
+		return true
+	}
+	return expired && !p.Filter(e).Empty()
 }
 
 // MaxTranscriptBytes bounds the transcript rendered into a note, keeping the

@@ -48,6 +48,61 @@ func TestEnrichmentTiming(t *testing.T) {
 	is.Equal(onlyAI.Filter(Enrichment{Transcript: []Utterance{{Text: "x"}}, TranscriptSeen: true, Summary: "s"}).Transcript, []Utterance(nil))
 }
 
+func TestLateEnrichmentExpired(t *testing.T) {
+	p := EnrichmentPolicy{Transcripts: true, AIInsights: true, Wait: 15 * time.Minute, MaxAge: 24 * time.Hour}
+	ended := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		age  time.Duration // since the call ended
+		want bool
+	}{
+		{"just ended", 0, false},
+		{"a second before max age", 24*time.Hour - time.Second, false},
+		{"at max age", 24 * time.Hour, true},
+		{"past max age", 25 * time.Hour, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			is.Equal(LateEnrichmentExpired(p, ended, ended.Add(tt.age)), tt.want)
+		})
+	}
+}
+
+func TestLateNoteDue(t *testing.T) {
+	both := EnrichmentPolicy{Transcripts: true, AIInsights: true, Wait: 15 * time.Minute, MaxAge: 24 * time.Hour}
+	onlyT := EnrichmentPolicy{Transcripts: true, Wait: 15 * time.Minute, MaxAge: 24 * time.Hour}
+	onlyAI := EnrichmentPolicy{AIInsights: true, Wait: 15 * time.Minute, MaxAge: 24 * time.Hour}
+	transcript := Enrichment{TranscriptSeen: true, Transcript: []Utterance{{Speaker: "Ana", Text: "Hola"}}}
+	emptyTranscript := Enrichment{TranscriptSeen: true}
+	summary := Enrichment{SummarySeen: true, Summary: "s"}
+	all := Enrichment{TranscriptSeen: true, Transcript: transcript.Transcript, SummarySeen: true, Summary: "s"}
+	tests := []struct {
+		name    string
+		p       EnrichmentPolicy
+		e       Enrichment
+		expired bool
+		want    bool
+	}{
+		{"all ready", both, all, false, true},
+		{"all ready at give-up", both, all, true, true},
+		{"nothing yet", both, Enrichment{}, false, false},
+		{"nothing at give-up", both, Enrichment{}, true, false},
+		{"transcript ready, summary not yet: wait for it", both, transcript, false, false},
+		{"transcript ready, summary never: transcript at give-up", both, transcript, true, true},
+		{"empty transcript, summary never: nothing to write", both, emptyTranscript, true, false},
+		{"only transcripts logged", onlyT, transcript, false, true},
+		{"summary alone when transcripts are off", onlyAI, summary, false, true},
+		{"transcript not logged is not a reason to write", onlyAI, transcript, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			is.Equal(tt.p.LateNoteDue(tt.e, tt.expired), tt.want)
+		})
+	}
+}
+
 func TestRenderEnrichmentNote(t *testing.T) {
 	is := is.New(t)
 	e := Enrichment{
