@@ -153,6 +153,9 @@ func (p *pass) logCall(ctx context.Context, in Instance, call aircall.Call, it *
 		}
 	}
 
+	if it.Enrichment == "pending" {
+		p.rememberLateCall(ctx, in, call, rc.EndedAt) // end time and agent for the late note
+	}
 	it.State, it.Outcome = store.StateLogged, actionOutcome[action]
 	it.ConversationID, it.ThreadID, it.LastError = convID, threadID, ""
 	it.Detail = fmt.Sprintf("customer %d, conversation %d", cust.ID, convID)

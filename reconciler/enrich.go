@@ -2,9 +2,11 @@ package reconciler
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -73,10 +75,7 @@ func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Ca
 			}
 		} else {
 			e.TranscriptSeen = true
-			agent := "Agent"
-			if call.User != nil && call.User.Name != "" {
-				agent = call.User.Name
-			}
+			agent := agentName(call)
 			for _, u := range t.Utterances {
 				who := "Customer"
 				if u.ParticipantType == "internal" {
@@ -115,7 +114,7 @@ func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Ca
 		for _, sp := range s.Participants {
 			who := "Customer"
 			if sp.ParticipantType == "internal" {
-				who = "Agent"
+				who = agentName(call)
 			}
 			e.Sentiments = append(e.Sentiments, rules.Sentiment{Who: who, Value: sp.Value})
 		}
@@ -125,7 +124,80 @@ func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Ca
 	return e, false, nil
 }
 
+// agentName is how the agent's lines are labelled in a note: the Aircall
+// user's name, "Agent" when the call does not say.
+func agentName(call aircall.Call) string {
+	if call.User != nil && strings.TrimSpace(call.User.Name) != "" {
+		return call.User.Name
+	}
+	return "Agent"
+}
+
 var errAddonOff = errors.New("AI add-on off")
+
+// lateCall is what the late-enrichment path needs of a call logged without
+// its transcript/AI and the ledger does not hold: when the call ended (the
+// give-up point counts from it, as the wait does) and the agent's name (the
+// note's speaker). Kept in the KV table when the call is logged, so that the
+// late note costs no extra Aircall request to read the call again.
+type lateCall struct {
+	Ended int64  `json:"ended"` // Unix seconds
+	Agent string `json:"agent,omitempty"`
+}
+
+func lateCallKey(inst string, callID int64) string {
+	return "late_enrichment:" + inst + ":" + strconv.FormatInt(callID, 10)
+}
+
+// lateCallGrace keeps a lateCall past ENRICHMENT_MAX_AGE, for passes that
+// reach the give-up point late (an outage). After it, the late path falls
+// back to the call's start and "Agent".
+const lateCallGrace = 7 * 24 * time.Hour
+
+// rememberLateCall records a lateCall for a call just logged with its
+// enrichment pending. Best effort: without it the late path still works, on
+// the call's start time and without the agent's name.
+func (p *pass) rememberLateCall(ctx context.Context, in Instance, call aircall.Call, ended time.Time) {
+	if p.po.DryRun {
+		return
+	}
+	v, err := json.Marshal(lateCall{Ended: ended.Unix(), Agent: agentName(call)})
+	if err != nil {
+		return
+	}
+	// The KV expiry runs on the store's clock, not the pass's.
+	now := time.Now
+	if p.r.st.Now != nil {
+		now = p.r.st.Now
+	}
+	expires := now().Add(in.Enrichment.MaxAge + lateCallGrace)
+	if err := p.r.st.PutKV(context.WithoutCancel(ctx), lateCallKey(in.Name, call.ID), string(v), expires); err != nil {
+		p.r.log.Warn("remember call for late insights", "instance", in.Name, "call", call.ID, "err", err)
+	}
+}
+
+// lateCallOf returns what was remembered of a call logged without its
+// enrichment; for a call logged before this was kept (or whose record was
+// lost), when it started and no agent.
+func (p *pass) lateCallOf(ctx context.Context, in Instance, it store.Item, callID int64) (ended time.Time, call aircall.Call) {
+	call = aircall.Call{ID: callID}
+	ended = it.OccurredAt
+	v, ok, err := p.r.st.GetKV(ctx, lateCallKey(in.Name, callID))
+	if err != nil || !ok {
+		return ended, call
+	}
+	var lc lateCall
+	if json.Unmarshal([]byte(v), &lc) != nil {
+		return ended, call
+	}
+	if lc.Ended > 0 {
+		ended = time.Unix(lc.Ended, 0).UTC()
+	}
+	if lc.Agent != "" && lc.Agent != "Agent" {
+		call.User = &aircall.User{Name: lc.Agent}
+	}
+	return ended, call
+}
 
 func ignoreAddonOff(err error) error {
 	if errors.Is(err, errAddonOff) {
@@ -157,7 +229,10 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 			return ctx.Err()
 		}
 		id, _ := strconv.ParseInt(it.SourceID, 10, 64)
-		expired := rules.LateEnrichmentExpired(in.Enrichment, it.OccurredAt, p.now)
+		// The give-up point counts from the call's end, as the wait did;
+		// speaker names come from the call as it was logged.
+		ended, call := p.lateCallOf(ctx, in, it, id)
+		expired := rules.LateEnrichmentExpired(in.Enrichment, ended, p.now)
 		giveUp := func() {
 			it.Enrichment = "gave_up"
 			p.put(ctx, it)
@@ -179,8 +254,7 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 		// not ready costs one request. Past ENRICHMENT_MAX_AGE this is the
 		// last look: what is there then is logged (a transcript whose
 		// summary never came), and nothing is asked again.
-		// Speaker names come from the call.
-		e, off, err := p.fetchEnrichment(ctx, in, aircall.Call{ID: id})
+		e, off, err := p.fetchEnrichment(ctx, in, call)
 		if err != nil && !errors.Is(err, aircall.ErrNotReady) {
 			if isFatal(err) {
 				return err

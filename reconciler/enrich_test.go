@@ -97,3 +97,131 @@ func TestNothingReadyAtGiveUp(t *testing.T) {
 	is.Equal(enrichmentOf(t, e, "1"), "gave_up")
 	is.Equal(len(e.Notes(1)), 0)
 }
+
+// ENRICHMENT_MAX_AGE counts from the call's end, for late notes as for the
+// first logging: a long call that started more than MAX_AGE ago but ended
+// less than that ago is still looked at.
+func TestLateInsightsExpiryCountsFromCallEnd(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.Customer("Marta", "Ruiz", time.Hour, "+34612345678")
+	// Started 100 min ago, lasted 80 min: ended 20 min ago.
+	e.AddCall(1, "+34 612 34 56 78", 100*time.Minute, func(c *aircall.Call) {
+		c.Duration = 80 * 60
+		end := c.StartedAt + int64(c.Duration)
+		c.EndedAt = &end
+	})
+	e.Pass()
+	is.Equal(enrichmentOf(t, e, "1"), "pending")
+
+	e.Clock.Advance(23 * time.Hour) // 24h40m after the start, 23h20m after the end
+	res := e.Pass()
+	is.Equal(res.Instances["default"].Counts["late_insights_gave_up"], 0)
+	is.Equal(enrichmentOf(t, e, "1"), "pending")
+
+	e.ReadyAI(1)
+	e.Clock.Advance(20 * time.Minute) // 23h40m after the end
+	res = e.Pass()
+	is.Equal(res.Instances["default"].Counts["late_insights_added"], 1)
+	notes := e.Notes(1)
+	is.Equal(len(notes), 1)
+	is.True(strings.Contains(notes[0].Body, "Customer wants to cancel an order."))
+
+	// Another long call, gone past ENRICHMENT_MAX_AGE after its end.
+	e2 := reconcilertest.New(t)
+	e2.AddCall(2, "+34 612 34 56 78", 100*time.Minute, func(c *aircall.Call) {
+		c.Duration = 80 * 60
+		end := c.StartedAt + int64(c.Duration)
+		c.EndedAt = &end
+	})
+	e2.Pass()
+	e2.Clock.Advance(24*time.Hour - 20*time.Minute) // exactly 24h after the end
+	res = e2.Pass()
+	is.Equal(res.Instances["default"].Counts["late_insights_gave_up"], 1)
+	is.Equal(enrichmentOf(t, e2, "2"), "gave_up")
+}
+
+// A call logged before its end time was remembered (or whose record was
+// lost) falls back to its start: it gives up early rather than never.
+func TestLateInsightsWithoutRememberedCallUsesStart(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.AddCall(1, "+34 612 34 56 78", 100*time.Minute, func(c *aircall.Call) {
+		c.Duration = 80 * 60
+		end := c.StartedAt + int64(c.Duration)
+		c.EndedAt = &end
+	})
+	e.Pass()
+	is.Equal(enrichmentOf(t, e, "1"), "pending")
+	// Forget what was remembered for the late note (the key is the
+	// reconciler's own: "late_enrichment:<instance>:<call>").
+	is.NoErr(e.Store.PutKV(context.Background(), "late_enrichment:default:1", "", time.Unix(1, 0)))
+	e.Clock.Advance(23 * time.Hour) // 24h40m after the start
+	res := e.Pass()
+	is.Equal(res.Instances["default"].Counts["late_insights_gave_up"], 1)
+}
+
+// The late note names the agent, as the note logged with the call does,
+// without reading the call from Aircall again.
+func TestLateNoteNamesTheAgent(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.Customer("Marta", "Ruiz", time.Hour, "+34612345678")
+	e.AddCall(1, "+34 612 34 56 78", 30*time.Minute)
+	e.Pass() // logged without
+	is.Equal(enrichmentOf(t, e, "1"), "pending")
+
+	e.ReadyAI(1)
+	e.AC.SetSentiments(1, aircall.Sentiments{Participants: []aircall.SentimentParticipant{
+		{Value: "POSITIVE", ParticipantType: "internal"}, {Value: "NEUTRAL", ParticipantType: "external"}}})
+	e.Clock.Advance(5 * time.Minute)
+	e.AC.ResetRequests()
+	res := e.Pass()
+	is.Equal(res.Instances["default"].Counts["late_insights_added"], 1)
+	notes := e.Notes(1)
+	is.Equal(len(notes), 1)
+	is.True(strings.Contains(notes[0].Body, "<strong>Ana García</strong>: Hola")) // transcript speaker
+	is.True(strings.Contains(notes[0].Body, "Ana García: positive"))              // sentiment
+	is.True(!strings.Contains(notes[0].Body, "<strong>Agent</strong>"))
+	for _, r := range e.AC.Requests() {
+		is.True(r.Path != "/v1/calls/1") // the call is not read again for its agent
+	}
+}
+
+// A call waiting for its late note when the add-on is turned off: past
+// ENRICHMENT_MAX_AGE it is given up, whether the 403 was already known or
+// comes on its last look, instead of waiting for ever.
+func TestAddonOffAtGiveUp(t *testing.T) {
+	tests := []struct {
+		name        string
+		offBefore   bool // a 403 seen shortly before the give-up point
+		wantAIDelta int  // AI requests in the give-up pass
+	}{
+		{"403 already known: no last look", true, 0},
+		{"403 on the last look", false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			e := reconcilertest.New(t)
+			e.AddCall(1, "+34 612 34 56 78", 30*time.Minute) // ended 27m55s ago
+			e.Pass()
+			is.Equal(enrichmentOf(t, e, "1"), "pending")
+			e.AC.SetAILicensed(false)
+			if tt.offBefore {
+				e.Clock.Advance(23*time.Hour + 30*time.Minute) // 2 min before the give-up point
+				res := e.Pass()
+				is.Equal(res.Instances["default"].Counts["late_insights_gave_up"], 0)
+				is.Equal(enrichmentOf(t, e, "1"), "pending")
+				e.Clock.Advance(5 * time.Minute) // past it, within the hour of the 403
+			} else {
+				e.Clock.Advance(23*time.Hour + 35*time.Minute)
+			}
+			before := aiRequests(e)
+			res := e.Pass()
+			is.Equal(aiRequests(e)-before, tt.wantAIDelta)
+			is.Equal(res.Instances["default"].Counts["late_insights_gave_up"], 1)
+			is.Equal(enrichmentOf(t, e, "1"), "gave_up")
+		})
+	}
+}
