@@ -10,6 +10,7 @@ import (
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
 // aiPaths counts the Aircall requests for each AI resource.
@@ -186,6 +187,85 @@ func TestLateNoteNamesTheAgent(t *testing.T) {
 	for _, r := range e.AC.Requests() {
 		is.True(r.Path != "/v1/calls/1") // the call is not read again for its agent
 	}
+}
+
+// A 403 from the AI endpoints stops the asking for AddonOffFor (one hour by
+// default), and only for that long.
+func TestAddonOffExpiresAfterAnHour(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.AC.SetAILicensed(false)
+	e.AddCall(1, "+34 612 34 56 78", 5*time.Minute)
+	e.Pass()
+	is.Equal(aiRequests(e), 1) // the 403
+	is.Equal(enrichmentOf(t, e, "1"), "")
+
+	e.Clock.Advance(time.Hour - time.Second)
+	e.AddCall(2, "+34 612 34 56 79", 3*time.Minute)
+	e.Pass()
+	is.Equal(aiRequests(e), 1) // still within the hour: not asked
+	th, _ := e.PhoneThreads(2)
+	is.Equal(len(th), 1) // logged at once, without insights
+
+	e.Clock.Advance(time.Second) // the hour is over
+	e.AC.SetAILicensed(true)
+	e.AddCall(3, "+34 612 34 56 70", 3*time.Minute)
+	e.ReadyAI(3)
+	e.Pass()
+	is.True(aiRequests(e) > 1) // asked again
+	is.Equal(len(e.Notes(3)), 1)
+	is.Equal(enrichmentOf(t, e, "3"), "done")
+}
+
+// A 403 remembered across passes for the configured time, not a fixed one.
+func TestAddonOffForOption(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.Options.AddonOffFor = 10 * time.Minute
+	e.AC.SetAILicensed(false)
+	e.AddCall(1, "+34 612 34 56 78", 5*time.Minute)
+	e.Pass()
+	is.Equal(aiRequests(e), 1)
+	e.Clock.Advance(10 * time.Minute)
+	e.AddCall(2, "+34 612 34 56 79", 3*time.Minute)
+	e.Pass()
+	is.Equal(aiRequests(e), 2)
+}
+
+// LOG_AI_INSIGHTS=false with transcripts on: the AI resources are never
+// fetched, neither when the call is logged nor for its late note; the
+// transcript is.
+func TestAIInsightsOffNeverFetched(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.Instance.Enrichment.AIInsights = false
+	e.Customer("Marta", "Ruiz", time.Hour, "+34612345678")
+	e.AddCall(1, "+34 612 34 56 78", 5*time.Minute)
+	e.ReadyAI(1) // everything there: only the transcript is to be read
+	e.AddCall(2, "+34 612 34 56 78", 30*time.Minute)
+	e.Pass() // call 1 with its note at once; call 2 without (nothing ready)
+	is.Equal(len(e.Notes(1)), 1)
+	is.Equal(enrichmentOf(t, e, "2"), "pending")
+
+	e.ReadyAI(2)
+	e.Clock.Advance(5 * time.Minute)
+	res := e.Pass()
+	is.Equal(res.Instances["default"].Counts["late_insights_added"], 1)
+	for _, id := range []int64{1, 2} {
+		notes := e.Notes(id)
+		is.Equal(len(notes), 1)
+		is.True(strings.Contains(notes[0].Body, "Transcript"))
+		is.True(!strings.Contains(notes[0].Body, "Customer wants to cancel")) // no summary
+		is.True(!strings.Contains(notes[0].Body, "cancellation"))             // no topics
+	}
+	got := aiPaths(e)
+	is.True(got["transcription"] >= 2)
+	is.Equal(got["summary"], 0)
+	is.Equal(got["topics"], 0)
+	is.Equal(got["action_items"], 0)
+	is.Equal(got["sentiments"], 0)
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentDone)
+	is.Equal(enrichmentOf(t, e, "2"), store.EnrichmentDone)
 }
 
 // A call waiting for its late note when the add-on is turned off: past
