@@ -29,16 +29,20 @@ func (c *Client) CreateContact(ctx context.Context, in ContactInput) (Contact, e
 	return out.Contact, err
 }
 
-// UpdateContact overwrites names, company and information with POST
-// /v1/contacts/:id (Aircall's update is POST, not PUT). Phones and emails
-// in `in` are ignored: use AddContactPhone/AddContactEmail. Retried on 5xx:
-// setting the same fields twice is harmless.
+// UpdateContact sets the non-empty names, company and information of `in`
+// with POST /v1/contacts/:id (Aircall's update is POST, not PUT). An empty
+// field is left out of the body, so Aircall keeps what it has: above all
+// "information", the free-text notes agents type in Aircall, which we do not
+// own and must never wipe. A field therefore cannot be cleared through this
+// method. Phones and emails in `in` are ignored: use
+// AddContactPhone/AddContactEmail. Retried on 5xx: setting the same fields
+// twice is harmless.
 func (c *Client) UpdateContact(ctx context.Context, id int64, in ContactInput) (Contact, error) {
 	body := struct {
-		FirstName   string `json:"first_name"`
-		LastName    string `json:"last_name"`
-		CompanyName string `json:"company_name"`
-		Information string `json:"information"`
+		FirstName   string `json:"first_name,omitempty"`
+		LastName    string `json:"last_name,omitempty"`
+		CompanyName string `json:"company_name,omitempty"`
+		Information string `json:"information,omitempty"`
 	}{in.FirstName, in.LastName, in.CompanyName, in.Information}
 	var out struct {
 		Contact Contact `json:"contact"`

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -112,4 +113,65 @@ func TestNumbersAndUsers(t *testing.T) {
 	is.NoErr(err)
 	is.Equal(users, []aircall.User{{ID: 1, Name: "Jo", Email: "jo@example.com"}})
 	is.Equal(srv.Requests()[0].Path, "/v2/users")
+}
+
+// TestUpdateContactKeepsUnsentFields: an update sends only the fields it
+// sets, so Aircall keeps the rest, above all the notes agents typed in
+// "information", which the reconciler does not own.
+func TestUpdateContactKeepsUnsentFields(t *testing.T) {
+	seed := aircall.Contact{FirstName: "Old", LastName: "Last", CompanyName: "Acme",
+		Information: "VIP: call back after 5pm",
+		PhoneNumbers: []aircall.ContactDetail{{Label: "Main", Value: "+16176105413"}}}
+	tests := []struct {
+		name     string
+		in       aircall.ContactInput
+		wantKeys []string
+		want     aircall.Contact // names, company, information after the update
+	}{
+		{"names only", aircall.ContactInput{FirstName: "New", LastName: "Name"},
+			[]string{"first_name", "last_name"},
+			aircall.Contact{FirstName: "New", LastName: "Name", CompanyName: "Acme", Information: "VIP: call back after 5pm"}},
+		{"empty company is not a wipe", aircall.ContactInput{FirstName: "New", CompanyName: ""},
+			[]string{"first_name"},
+			aircall.Contact{FirstName: "New", LastName: "Last", CompanyName: "Acme", Information: "VIP: call back after 5pm"}},
+		{"company", aircall.ContactInput{CompanyName: "Globex"},
+			[]string{"company_name"},
+			aircall.Contact{FirstName: "Old", LastName: "Last", CompanyName: "Globex", Information: "VIP: call back after 5pm"}},
+		{"information when given", aircall.ContactInput{Information: "new note"},
+			[]string{"information"},
+			aircall.Contact{FirstName: "Old", LastName: "Last", CompanyName: "Acme", Information: "new note"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			srv, c := newFake(t, newClock(), nil)
+			id := srv.AddContact(seed)
+			got, err := c.UpdateContact(context.Background(), id, tt.in)
+			is.NoErr(err)
+
+			reqs := srv.Requests()
+			var body map[string]json.RawMessage
+			is.NoErr(json.Unmarshal(reqs[len(reqs)-1].Body, &body))
+			var keys []string
+			for k := range body {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			is.Equal(keys, tt.wantKeys) // only the fields we set are sent
+
+			var stored aircall.Contact
+			for _, ct := range srv.Contacts() {
+				if ct.ID == id {
+					stored = ct
+				}
+			}
+			for _, ct := range []aircall.Contact{got, stored} {
+				is.Equal(ct.FirstName, tt.want.FirstName)
+				is.Equal(ct.LastName, tt.want.LastName)
+				is.Equal(ct.CompanyName, tt.want.CompanyName)
+				is.Equal(ct.Information, tt.want.Information)
+				is.Equal(len(ct.PhoneNumbers), 1)
+			}
+		})
+	}
 }

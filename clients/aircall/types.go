@@ -117,8 +117,8 @@ type ContactDetail struct {
 }
 
 // ContactInput is the writable part of a contact. UpdateContact sends only
-// the names, company and information; phones and emails go through the
-// detail sub-resources.
+// the non-empty names, company and information (an empty field means "leave
+// as is"); phones and emails go through the detail sub-resources.
 type ContactInput struct {
 	FirstName    string          `json:"first_name,omitempty"`
 	LastName     string          `json:"last_name,omitempty"`
