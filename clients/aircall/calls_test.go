@@ -204,3 +204,53 @@ func TestCallDecodesRealShape(t *testing.T) {
 	is.Equal(call.Contact.UpdatedAt, time.Date(2026, 9, 28, 10, 21, 9, 0, time.UTC).Unix())
 	_ = c
 }
+
+// TestCallsCarryTheirContact: ListCalls and GetCall ask for the contact
+// (fetch_contact=true), which callers use to update it in place.
+func TestCallsCarryTheirContact(t *testing.T) {
+	srv, c := newFake(t, newClock(), nil)
+	ctx := context.Background()
+	srv.AddCall(aircall.Call{ID: 1, StartedAt: 1000, Contact: &aircall.Contact{ID: 5, FirstName: "Ann"}})
+	srv.AddCall(aircall.Call{ID: 2, StartedAt: 1001}) // unknown number: contact null
+	tests := []struct {
+		name string
+		get  func() (map[int64]aircall.Call, error)
+	}{
+		{"list", func() (map[int64]aircall.Call, error) {
+			out := map[int64]aircall.Call{}
+			for call, err := range c.ListCalls(ctx, time.Unix(999, 0), time.Unix(1001, 0)) {
+				if err != nil {
+					return nil, err
+				}
+				out[call.ID] = call
+			}
+			return out, nil
+		}},
+		{"get", func() (map[int64]aircall.Call, error) {
+			out := map[int64]aircall.Call{}
+			for _, id := range []int64{1, 2} {
+				call, err := c.GetCall(ctx, id)
+				if err != nil {
+					return nil, err
+				}
+				out[id] = call
+			}
+			return out, nil
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			srv.ResetRequests()
+			calls, err := tt.get()
+			is.NoErr(err)
+			is.Equal(len(calls), 2)
+			is.True(calls[1].Contact != nil)
+			is.Equal(calls[1].Contact.ID, int64(5))
+			is.True(calls[2].Contact == nil)
+			for _, r := range srv.Requests() {
+				is.Equal(r.Query.Get("fetch_contact"), "true")
+			}
+		})
+	}
+}

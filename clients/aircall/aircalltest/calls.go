@@ -2,6 +2,7 @@ package aircalltest
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 
@@ -84,8 +85,19 @@ func cmp64(a, b int64) int {
 	return 0
 }
 
+// withContact applies fetch_contact: Aircall adds the contact to a call only
+// when asked with fetch_contact=true (documented for list and search). The
+// fake applies the same rule to GET /v1/calls/:id, where the docs are
+// silent, so that a client relying on call.Contact must ask for it.
+func withContact(c aircall.Call, q url.Values) aircall.Call {
+	if q.Get("fetch_contact") != "true" {
+		c.Contact = nil
+	}
+	return c
+}
+
 // listCalls serves GET /v1/calls: from is exclusive and to inclusive on
-// started_at, both optional Unix seconds.
+// started_at, both optional Unix seconds; contacts only with fetch_contact=true.
 func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	from, to, ok := bound(w, q.Get("from"), q.Get("to"))
@@ -118,7 +130,7 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
 		if q.Get("order") == "desc" {
 			k = keys[hi-1-i]
 		}
-		out = append(out, s.calls[k.id])
+		out = append(out, withContact(s.calls[k.id], q))
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"calls": out, "meta": pg.meta(r, len(out), total)})
@@ -153,7 +165,7 @@ func (s *Server) getCall(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not Found", "Call not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"call": c})
+	writeJSON(w, http.StatusOK, map[string]any{"call": withContact(c, r.URL.Query())})
 }
 
 func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {

@@ -121,3 +121,44 @@ func TestAuthBudgetAndFaults(t *testing.T) {
 	s.ResetRequests()
 	is.Equal(len(s.Requests()), 0)
 }
+
+// TestCallContactOnlyWhenFetched: Aircall adds the contact to a call only
+// with fetch_contact=true; the fake applies that to the list and to one call.
+func TestCallContactOnlyWhenFetched(t *testing.T) {
+	s := aircalltest.NewServer()
+	defer s.Close()
+	s.AddCall(aircall.Call{ID: 7, StartedAt: 1000, Contact: &aircall.Contact{ID: 5, FirstName: "Ann"}})
+	tests := []struct {
+		path        string
+		wantContact bool
+	}{
+		{"/v1/calls", false},
+		{"/v1/calls?fetch_contact=false", false},
+		{"/v1/calls?fetch_contact=true", true},
+		{"/v1/calls/7", false},
+		{"/v1/calls/7?fetch_contact=true", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			is := is.New(t)
+			resp, b := get(t, s, tt.path, true)
+			is.Equal(resp.StatusCode, 200)
+			var body struct {
+				Calls []aircall.Call `json:"calls"`
+				Call  *aircall.Call  `json:"call"`
+			}
+			is.NoErr(json.Unmarshal(b, &body))
+			call := body.Call
+			if call == nil {
+				is.Equal(len(body.Calls), 1)
+				call = &body.Calls[0]
+			}
+			is.Equal(call.Contact != nil, tt.wantContact)
+			if tt.wantContact {
+				is.Equal(call.Contact.FirstName, "Ann")
+			}
+		})
+	}
+	c, _ := s.Call(7)
+	is.New(t).True(c.Contact != nil) // stored contact untouched
+}
