@@ -137,3 +137,51 @@ func TestActionItemsRoundTrip(t *testing.T) {
 	is.NoErr(json.Unmarshal(b, &out))
 	is.Equal(out, in)
 }
+
+// TestTranscriptUserIDShapes: user_id's type is undocumented (an int in the
+// Go client's utterances, a string in its sentiments, null for external
+// speakers); no shape of it may fail the whole transcript.
+func TestTranscriptUserIDShapes(t *testing.T) {
+	tests := []struct {
+		userID string // raw JSON, "" = key absent
+		want   int64
+	}{
+		{`77`, 77},
+		{`"77"`, 77},
+		{`" 77 "`, 77},
+		{`null`, 0},
+		{`""`, 0},
+		{``, 0},
+		{`77.0`, 77},
+		{`"u_77"`, 0},
+		{`{"id":77}`, 0},
+		{`99999999999999999999`, 0}, // overflow
+		{`-1`, -1},
+	}
+	for _, tt := range tests {
+		t.Run("user_id="+tt.userID, func(t *testing.T) {
+			is := is.New(t)
+			field := ""
+			if tt.userID != "" {
+				field = `,"user_id":` + tt.userID
+			}
+			body := `{"transcription":{"id":3,"call_id":1,"type":"call","content":{"language":"en-US","utterances":[` +
+				`{"start_time":0.5,"end_time":2,"text":"Hello","participant_type":"internal"` + field + `},` +
+				`{"start_time":2.5,"end_time":4,"text":"Hi","participant_type":"external","phone_number":"+16176105413","user_id":null}]}}}`
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = w.Write([]byte(body))
+			}))
+			defer ts.Close()
+			c, err := aircall.New(aircall.Config{BaseURL: ts.URL, APIID: "a", APIToken: "b", RequestsPerMinute: 1_000_000})
+			is.NoErr(err)
+			tr, err := c.Transcription(context.Background(), 1)
+			is.NoErr(err)
+			is.Equal(len(tr.Utterances), 2)
+			is.Equal(tr.Utterances[0].UserID, tt.want)
+			is.Equal(tr.Utterances[0].Text, "Hello")
+			is.Equal(tr.Utterances[0].EndTime, 2.0)
+			is.Equal(tr.Utterances[1].UserID, int64(0))
+			is.Equal(tr.Utterances[1].PhoneNumber, "+16176105413")
+		})
+	}
+}

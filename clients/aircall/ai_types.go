@@ -1,8 +1,12 @@
 package aircall
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
+	"strconv"
+	"strings"
 )
 
 // Transcription is a call's transcript. On the wire the language and the
@@ -52,7 +56,50 @@ type Utterance struct {
 	Text            string  `json:"text"`
 	ParticipantType string  `json:"participant_type"` // internal|external
 	PhoneNumber     string  `json:"phone_number"`
-	UserID          int64   `json:"user_id"`
+	UserID          int64   `json:"user_id"` // 0 when absent, null or not a number
+}
+
+// UnmarshalJSON reads user_id leniently. Its type is not documented: the Go
+// client types it as an int on utterances but as a string on sentiment
+// participants, and external speakers have no user. A number, a numeric
+// string, null or "" all decode (the last two to 0), and any other value
+// becomes 0 rather than failing the whole transcript.
+func (u *Utterance) UnmarshalJSON(b []byte) error {
+	type plain Utterance
+	var w struct {
+		plain
+		UserID json.RawMessage `json:"user_id"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("utterance: %w", err)
+	}
+	*u = Utterance(w.plain)
+	u.UserID = flexInt64(w.UserID)
+	return nil
+}
+
+// flexInt64 reads an integer sent as a JSON number or numeric string; null,
+// "", fractions, overflows and anything else give 0.
+func flexInt64(raw json.RawMessage) int64 {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return 0
+	}
+	s := string(raw)
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0
+		}
+		s = strings.TrimSpace(s)
+	}
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return v
+	}
+	// 77.0 or 7.7e1: integral floats within range only.
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return int64(f)
+	}
+	return 0
 }
 
 // Summary is the AI call summary: one free-text paragraph.
