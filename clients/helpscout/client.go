@@ -19,7 +19,7 @@ import (
 type Config struct {
 	BaseURL           string // e.g. "https://api.helpscout.net"; token URL = BaseURL + "/v2/oauth2/token"
 	AppID, AppSecret  string
-	RequestsPerMinute int           // our ceiling (default 200); writes cost 2 units
+	RequestsPerMinute int           // our ceiling (default 200) in any 60 s window; writes cost 2 units
 	HTTPClient        *http.Client  // optional base transport
 	Timeout           time.Duration // per attempt, default 30s
 	MaxRetries        int           // default 4 (reads on 5xx/network; token fetches)
@@ -61,6 +61,7 @@ type Client struct {
 	tokenHTTP  *http.Client
 	cc         *clientcredentials.Config
 	lim        *rate.Limiter
+	win        *windowCap
 	timeout    time.Duration
 	maxRetries int
 	max429     int
@@ -144,9 +145,13 @@ func New(cfg Config) (*Client, error) {
 		TokenURL:     c.baseURL + tokenPath,
 		AuthStyle:    oauth2.AuthStyleInParams, // one request, the body Help Scout documents
 	}
-	// Burst of ten seconds' worth keeps any 60 s window close to the ceiling.
+	// A burst of ten seconds' worth lets short passes go at once; the window
+	// cap keeps any 60 s window at or under the ceiling even so (a bucket
+	// alone would allow burst + ceiling in the first minute). Both hold at
+	// least one write (2 units).
 	burst := max(2, cfg.RequestsPerMinute/6)
 	c.lim = rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/60), burst)
+	c.win = newWindowCap(max(2, cfg.RequestsPerMinute), time.Minute)
 	return c, nil
 }
 

@@ -171,9 +171,10 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 	return &response{status: res.StatusCode, header: res.Header, body: b}, nil
 }
 
-// pace waits for our own limiter (writes reserve 2 tokens) and, when the last
-// answer said the account budget is spent, for the next minute window. The
-// limiter is driven with the injected clock so tests run without real waits.
+// pace waits for our own limiter (writes reserve 2 tokens), then for room in
+// the 60 s window cap, and, when the last answer said the account budget is
+// spent, for the next minute window. Both are driven with the injected clock
+// so tests run without real waits.
 func (c *Client) pace(ctx context.Context, units int) error {
 	c.mu.Lock()
 	var wait time.Duration
@@ -201,7 +202,15 @@ func (c *Client) pace(ctx context.Context, units int) error {
 			return err
 		}
 	}
-	return nil
+	for {
+		d := c.win.take(c.now(), units)
+		if d <= 0 {
+			return nil
+		}
+		if err := c.sleep(ctx, d); err != nil {
+			return err
+		}
+	}
 }
 
 func (c *Client) noteRemaining(h http.Header) {
