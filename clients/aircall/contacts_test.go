@@ -120,7 +120,7 @@ func TestNumbersAndUsers(t *testing.T) {
 // "information", which the reconciler does not own.
 func TestUpdateContactKeepsUnsentFields(t *testing.T) {
 	seed := aircall.Contact{FirstName: "Old", LastName: "Last", CompanyName: "Acme",
-		Information: "VIP: call back after 5pm",
+		Information:  "VIP: call back after 5pm",
 		PhoneNumbers: []aircall.ContactDetail{{Label: "Main", Value: "+16176105413"}}}
 	tests := []struct {
 		name     string
