@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
@@ -79,18 +78,17 @@ func (c *Client) ListCustomers(ctx context.Context, f CustomerFilter) ([]Custome
 }
 
 // FindCustomersByPhone finds customers whose stored phone may be e164 in any of
-// the digit forms a human would type (see PhoneQueryDigits), with one OR-query.
-// It returns every candidate; verify with SamePhone before trusting one.
+// the formatted or digit-only forms of PhoneQueryVariants, with one OR-query
+// (one request, bounded length). Help Scout's phone search appears to be
+// literal, so a number stored in some other grouping ("612 345 678" for
+// "+34 612 34 56 78") is not found. It returns every candidate; verify with
+// SamePhone before trusting one.
 func (c *Client) FindCustomersByPhone(ctx context.Context, e164 string) ([]Customer, error) {
-	variants, err := PhoneQueryDigits(e164)
+	variants, err := PhoneQueryVariants(e164)
 	if err != nil {
 		return nil, err
 	}
-	terms := make([]string, len(variants))
-	for i, v := range variants {
-		terms[i] = fmt.Sprintf("phone:%q", v)
-	}
-	return c.SearchCustomers(ctx, "("+strings.Join(terms, " OR ")+")")
+	return c.SearchCustomers(ctx, phoneQuery(variants))
 }
 
 // GetCustomer returns one customer with its emails and phones.

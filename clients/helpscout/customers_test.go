@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,16 +20,32 @@ func TestFindCustomersByPhone(t *testing.T) {
 		call   string
 		found  bool
 	}{
-		{"US local format", "(617) 610-5413", "+16176105413", true},
-		{"US with country code and dashes", "+1 617-610-5413", "+16176105413", true},
+		// Help Scout matches the stored text literally (the fake: stored
+		// phone contains the query term), so each format needs its variant.
+		{"US E.164", "+16176105413", "+16176105413", true},
+		{"US national", "(617) 610-5413", "+16176105413", true},
+		{"US national spaced", "(617) 610 5413", "+16176105413", true},
+		{"US international (Aircall's raw_digits)", "+1 617-610-5413", "+16176105413", true},
+		{"US international spaced", "+1 617 610 5413", "+16176105413", true},
+		{"US local", "617-610-5413", "+16176105413", true},
+		{"US local spaced", "617 610 5413", "+16176105413", true},
 		{"US digits only", "6176105413", "+16176105413", true},
 		{"US with leading 1", "1-617-610-5413", "+16176105413", true},
+		{"US with extension", "+1 617-610-5413 ext. 12", "+16176105413", true},
 		{"ES international with spaces", "+34 612 34 56 78", "+34612345678", true},
-		{"ES national", "612 345 678", "+34612345678", true},
-		{"ES with 00 prefix", "0034 612 345 678", "+34612345678", true},
+		{"ES national", "612 34 56 78", "+34612345678", true},
+		{"ES digits", "612345678", "+34612345678", true},
+		{"ES with 00 prefix, digits", "0034612345678", "+34612345678", true},
 		{"FR national with trunk 0", "06 12 34 56 78", "+33612345678", true},
+		{"FR international", "+33 6 12 34 56 78", "+33612345678", true},
 		{"UK national with trunk 0", "020 7946 0018", "+442079460018", true},
+		{"UK local (Aircall's list)", "1256 274690", "+441256274690", true},
+		{"UK international", "+44 1256 274690", "+441256274690", true},
 		{"different number", "(617) 610-5414", "+16176105413", false},
+		// Groupings no standard format produces stay unfound: a literal
+		// search cannot try every way of typing a number.
+		{"ES grouped 3-3-3", "612 345 678", "+34612345678", false},
+		{"ES with 00 prefix, grouped", "0034 612 345 678", "+34612345678", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -47,6 +64,50 @@ func TestFindCustomersByPhone(t *testing.T) {
 			is.Equal(got[0].Phones[0].Value, tt.stored) // embedded phones come back for verification
 			is.True(helpscout.SamePhone(got[0].Phones[0].Value, tt.call))
 			is.Equal(count(e.srv.Requests(), "GET", "/v2/customers"), 1) // one OR-query
+		})
+	}
+}
+
+// TestFindCustomersByPhoneQuery: one request whose OR-query carries the
+// formatted variants and the digit strings, within the length bound.
+func TestFindCustomersByPhoneQuery(t *testing.T) {
+	tests := []struct {
+		e164 string
+		want []string // must be among the quoted terms
+	}{
+		{"+16176105413", []string{"+16176105413", "+1 617-610-5413", "(617) 610-5413", "617-610-5413", "+1 617 610 5413", "617 610 5413", "16176105413", "6176105413"}},
+		{"+34612345678", []string{"+34612345678", "+34 612 34 56 78", "612 34 56 78", "612345678", "0034612345678"}},
+		{"+441256274690", []string{"+441256274690", "+44 1256 274690", "01256 274690", "1256 274690", "01256274690"}},
+		{"+5491112345678", []string{"+5491112345678", "+54 9 11 1234-5678"}}, // long national formats still fit
+	}
+	for _, tt := range tests {
+		t.Run(tt.e164, func(t *testing.T) {
+			is := is.New(t)
+			e := newEnv(t)
+			_, err := e.c.FindCustomersByPhone(e.ctx, tt.e164)
+			is.NoErr(err)
+			var queries []string
+			for _, r := range e.srv.Requests() {
+				if r.Path == "/v2/customers" {
+					queries = append(queries, r.Query.Get("query"))
+				}
+			}
+			is.Equal(len(queries), 1) // one request
+			q := queries[0]
+			is.True(len(q) <= 512) // bounded
+			is.True(strings.HasPrefix(q, "(phone:\"") && strings.HasSuffix(q, "\")"))
+			terms := strings.Split(strings.TrimSuffix(strings.TrimPrefix(q, "("), ")"), " OR ")
+			var values []string
+			for _, term := range terms {
+				is.True(strings.HasPrefix(term, `phone:"`) && strings.HasSuffix(term, `"`))
+				values = append(values, strings.TrimSuffix(strings.TrimPrefix(term, `phone:"`), `"`))
+			}
+			for _, w := range tt.want {
+				is.True(slices.Contains(values, w)) // variant missing from the query
+			}
+			variants, err := helpscout.PhoneQueryVariants(tt.e164)
+			is.NoErr(err)
+			is.Equal(values, variants) // all of them, in order, each once
 		})
 	}
 }

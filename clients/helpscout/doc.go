@@ -16,8 +16,9 @@
 //     (5xx, timeout, connection dropped after sending) is never retried: it returns an
 //     error matching errors.Is(err, ErrAmbiguous) so the caller can check whether it
 //     landed. Reads are retried on 5xx and network errors with capped, jittered backoff.
-//   - Phone search in Help Scout is literal on digits. FindCustomersByPhone sends one
-//     OR-query with every digit string a human may have stored the number as.
+//   - Phone search in Help Scout appears to match the stored text literally.
+//     FindCustomersByPhone sends one bounded OR-query with the number's common
+//     formats (E.164, international, national, local, spaced) and digit strings.
 //
 // # OR-query lookup vs a modifiedSince mirror (in requests)
 //

@@ -157,14 +157,21 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// customerMatches: phone matches when the digits are equal (Help Scout's
-// literal phone search); email and names match exactly, case-insensitively.
+// customerMatches: phone matches when a stored phone contains the query
+// text as is. api/helpscout.md says the search "appears to be literal" and
+// leaves open whether it is exact, token-based or substring; containment is
+// the widest literal reading, and no normalisation is applied because the
+// docs report none: "+16176105413" does not find "(617) 610-5413", while
+// "617-610-5413" finds "+1 617-610-5413". Email and names match exactly,
+// case-insensitively.
 func customerMatches(c *helpscout.Customer, field, value string) bool {
 	switch field {
 	case "phone":
-		d := digitsOf(value)
+		if value == "" {
+			return false
+		}
 		for _, p := range c.Phones {
-			if d != "" && digitsOf(p.Value) == d {
+			if strings.Contains(p.Value, value) {
 				return true
 			}
 		}

@@ -24,8 +24,15 @@ func TestPhoneIndexSameAnswers(t *testing.T) {
 	s.AddCustomer(helpscout.Customer{FirstName: "Cai"})
 	s.AddCustomer(helpscout.Customer{ID: a, FirstName: "Ana", Phones: phone("+34 600 00 00 01")}) // replaces a
 
+	s.AddCustomer(helpscout.Customer{FirstName: "Dan", Phones: append(phone("+1 617-610-5413 ext. 12"), helpscout.Entry{Value: "617 610 5413"})})
 	tests := []string{
 		`(phone:"+34612345678")`,
+		`(phone:"617-610-5413")`, // inside an extension
+		`(phone:"617 610 5413")`, // Dan's two phones share grams
+		`(phone:"610-5413 ext")`, // a substring with text
+		`(phone:"6176105413")`,   // digits of stored text: no literal match
+		`(phone:"12 34 56")`,     // fewer digits than a gram: full scan
+		`(phone:"34 612 34 56 78" OR phone:"612345678")`,
 		`(phone:"612345678" OR phone:"+34612345678")`,
 		`phone:("34612345678" OR "699000111")`,
 		`(phone:"+34 600 00 00 01")`,

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/matryer/is"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
 )
 
 func TestParseQuery(t *testing.T) {
@@ -42,6 +44,34 @@ func TestParseQuery(t *testing.T) {
 			}
 			is.NoErr(err)
 			is.Equal(n.match(pred), tt.want)
+		})
+	}
+}
+
+// TestPhoneSearchIsLiteral: the fake's phone search finds a customer when a
+// stored phone contains the query text as is, with no normalisation, the
+// widest reading of api/helpscout.md's "appears to be literal".
+func TestPhoneSearchIsLiteral(t *testing.T) {
+	tests := []struct {
+		stored, query string
+		want          bool
+	}{
+		{"+16176105413", "+16176105413", true},
+		{"+16176105413", "6176105413", true},           // contained
+		{"(617) 610-5413", "+16176105413", false},      // SPEC's example: digits equal, text not
+		{"(617) 610-5413", "6176105413", false},        // no digit normalisation
+		{"(617) 610-5413", "(617) 610-5413", true},     // the national format finds it
+		{"+1 617-610-5413", "617-610-5413", true},      // local form inside international
+		{"+1 617-610-5413", "+1 617 610 5413", false},  // dashes are not spaces
+		{"+1  617-610-5413", "+1 617-610-5413", false}, // nor are runs of spaces collapsed
+		{"+34 612 34 56 78", "+34 612 34 56 78", true},
+		{"+34 612 34 56 78", "", false}, // an empty term matches nothing
+	}
+	for _, tt := range tests {
+		t.Run(tt.stored+"~"+tt.query, func(t *testing.T) {
+			is := is.New(t)
+			c := &helpscout.Customer{Phones: []helpscout.Entry{{Value: tt.stored}}}
+			is.Equal(customerMatches(c, "phone", tt.query), tt.want)
 		})
 	}
 }

@@ -69,7 +69,7 @@ type Server struct {
 	mailboxes  map[int64]helpscout.Mailbox
 	users      map[int64]helpscout.User
 	customers  map[int64]*helpscout.Customer
-	byPhone    phoneIndex // phone digits → customers, for searches
+	byPhone    phoneIndex // phone digit runs → customers, for searches
 	convs      map[int64]*conv
 	merged     map[int64]int64
 	tagIDs     map[string]int64
