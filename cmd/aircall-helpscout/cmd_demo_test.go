@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall/aircalltest"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
 	"github.com/matryer/is"
 )
 
@@ -17,6 +22,7 @@ func TestDemoNeedsNothingAndPrintsWhatLanded(t *testing.T) {
 		"Missed call from +34 612 34 56 78", // missed, customer stored without country code
 		"Marta López (612 34 56 78)",        // matched despite the format
 		"Voicemail from +34 699 11 22 33",   // voicemail
+		"Lucía Fernández (699 11 22 33)",    // matched, stored in national format
 		"Jordi Puig Serra",                  // duplicates: the most recent customer
 		"Anonymous caller",                  // the instance's anonymous customer
 		"Caller +44 20 7946 0958",           // unknown caller: a new customer
@@ -32,7 +38,9 @@ func TestDemoNeedsNothingAndPrintsWhatLanded(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	is.True(!strings.Contains(r.stdout, "Jordi Puig (")) // never the older duplicate
+	is.True(!strings.Contains(r.stdout, "Jordi Puig ("))   // never the older duplicate
+	is.True(!strings.Contains(r.stdout, "Caller +34 699")) // a known customer is never re-created
+	is.True(!strings.Contains(r.stdout, "Caller +34 633"))
 	is.True(!strings.Contains(r.stdout, "Run it again")) // a second demo has a fresh database: it proves nothing
 	is.Equal(r.stderr, "")                               // no warnings on the happy path
 }
@@ -43,4 +51,41 @@ func TestDemoQuietPrintsOnlyTheSummary(t *testing.T) {
 	is.NoErr(r.err)
 	is.True(strings.HasPrefix(r.stdout, "Summary"))
 	is.True(!strings.Contains(r.stdout, "CONVERSATION"))
+}
+
+// TestDemoCustomersAreFoundByPhone guards the demo's story: each seeded
+// customer (whatever format their phone was stored in) is found by the real
+// client's phone search, and both halves of the duplicate pair are found, so
+// the "most recent wins" rule is really exercised rather than one half
+// silently missing the search.
+func TestDemoCustomersAreFoundByPhone(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	ac := aircalltest.NewServer()
+	defer ac.Close()
+	hs := helpscouttest.NewServer()
+	defer hs.Close()
+	seedDemo(ac, hs, time.Now().UTC())
+	c, err := helpscout.New(helpscout.Config{BaseURL: hs.URL(), AppID: helpscouttest.AppID, AppSecret: helpscouttest.AppSecret})
+	is.NoErr(err)
+	for _, tc := range []struct {
+		e164 string
+		want []string // last names found
+	}{
+		{"+34612345678", []string{"López"}},
+		{"+34699112233", []string{"Fernández"}},
+		{"+34633001122", []string{"Puig", "Puig Serra"}},
+		{"+34655443322", nil},
+	} {
+		found, err := c.FindCustomersByPhone(ctx, tc.e164)
+		is.NoErr(err)
+		var got []string
+		for _, cu := range found {
+			got = append(got, cu.LastName)
+		}
+		sort.Strings(got)
+		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: found %q, want %q", tc.e164, got, tc.want)
+		}
+	}
 }

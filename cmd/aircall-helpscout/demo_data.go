@@ -84,8 +84,8 @@ func seedDemo(ac *aircalltest.Server, hs *helpscouttest.Server, now time.Time) {
 			Phones: []helpscout.Entry{{Type: "work", Value: phone}}})
 	}
 	cust("Marta", "López", 30*24*time.Hour, "612 34 56 78") // stored without country code
-	cust("Lucía", "Fernández", 90*24*time.Hour, "+34 699-11-22-33")
-	cust("Jordi", "Puig", 400*24*time.Hour, "(+34) 633 001 122") // duplicate pair:
+	cust("Lucía", "Fernández", 90*24*time.Hour, "699 11 22 33")
+	cust("Jordi", "Puig", 400*24*time.Hour, "+34 633 00 11 22")  // duplicate pair:
 	cust("Jordi", "Puig Serra", 10*24*time.Hour, "+34633001122") // the most recent wins
 
 	for _, d := range demoCalls {
