@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
 // aircallRetention is about how far back Aircall serves calls; a catch-up
@@ -51,7 +52,7 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) error {
 	if opts.DryRun {
 		var cleanup func()
 		var err error
-		if cfg, cleanup, err = dryRunDatabase(cfg, e.Stderr); err != nil {
+		if cfg, cleanup, err = dryRunDatabase(ctx, cfg, e.Stderr); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
 		defer cleanup()
@@ -111,25 +112,39 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) error {
 	return nil
 }
 
-// dryRunDatabase keeps a dry run from creating DATABASE_PATH: opening the
-// store creates the file (and its directory) when absent, and a dry run
-// writes nothing anywhere. With no database there is no ledger, cursor or
-// message inbox to read, so the plan is the one of a first pass; it is made
-// against an empty temporary database that cleanup removes. An existing
-// database (or a path that cannot be checked) is used as configured.
-func dryRunDatabase(cfg *Config, stderr io.Writer) (*Config, func(), error) {
-	if _, err := os.Stat(cfg.DatabasePath); !errors.Is(err, fs.ErrNotExist) {
-		return cfg, func() {}, nil
+// dryRunDatabase gives a dry run a database of its own, since a dry run
+// writes nothing anywhere: not even the migrations a newer binary would apply
+// to DATABASE_PATH, nor the file itself (opening the store creates it and its
+// directory when absent). With a database, the plan is made against a
+// snapshot of it (same ledger, cursors and message inbox, read through a
+// read-only connection, so a running serve is not disturbed); without one,
+// against an empty database, which plans a first pass. cleanup removes the
+// temporary copy.
+func dryRunDatabase(ctx context.Context, cfg *Config, stderr io.Writer) (*Config, func(), error) {
+	fi, statErr := os.Stat(cfg.DatabasePath)
+	switch {
+	case statErr != nil && !errors.Is(statErr, fs.ErrNotExist):
+		return nil, nil, fmt.Errorf("open database DATABASE_PATH=%s: %w", cfg.DatabasePath, statErr)
+	case statErr == nil && fi.IsDir():
+		return nil, nil, fmt.Errorf("open database DATABASE_PATH=%s: is a directory, not a database file", cfg.DatabasePath)
 	}
 	dir, err := os.MkdirTemp("", "aircall-helpscout-dry-run-")
 	if err != nil {
 		return nil, nil, fmt.Errorf("temporary database for the dry run: %w", err)
 	}
-	fmt.Fprintf(stderr, "note: no database at %s (DATABASE_PATH) yet: planning a first pass against an empty temporary database; nothing is created at %s\n",
-		cfg.DatabasePath, cfg.DatabasePath)
+	cleanup := func() { _ = os.RemoveAll(dir) }
 	c := *cfg
 	c.DatabasePath = filepath.Join(dir, "dry-run.db")
-	return &c, func() { _ = os.RemoveAll(dir) }, nil
+	if statErr != nil {
+		fmt.Fprintf(stderr, "note: no database at %s (DATABASE_PATH) yet: planning a first pass against an empty temporary database; nothing is created at %s\n",
+			cfg.DatabasePath, cfg.DatabasePath)
+		return &c, cleanup, nil
+	}
+	if err := store.Snapshot(ctx, cfg.DatabasePath, c.DatabasePath); err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("open database DATABASE_PATH=%s: copying it for the dry run: %w", cfg.DatabasePath, err)
+	}
+	return &c, cleanup, nil
 }
 
 // instanceName maps --instance to the configured spelling (names compare

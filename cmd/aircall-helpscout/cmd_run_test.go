@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"database/sql"
 	"errors"
 	"io"
 	"io/fs"
@@ -142,8 +144,16 @@ func TestRunDryRunDatabase(t *testing.T) {
 			vars := with(f.vars, "DATABASE_PATH", filepath.Join(dir, "ops.db"))
 			if tt.realRunFirst {
 				is.NoErr(runCmd(ctx, vars, "run").err)
+				// As if written by an older release: the latest migration
+				// is pending, and a dry run must not apply it.
+				db, err := sql.Open("sqlite", vars["DATABASE_PATH"])
+				is.NoErr(err)
+				_, err = db.Exec(`DROP INDEX intents_by_item; DELETE FROM schema_migrations WHERE version = 2`)
+				is.NoErr(err)
+				is.NoErr(db.Close())
 			}
 			f.HS.ResetRequests()
+			before := dirSums(t, dir)
 
 			r := runCmd(ctx, vars, "run", "--dry-run")
 			is.NoErr(r.err)
@@ -161,6 +171,11 @@ func TestRunDryRunDatabase(t *testing.T) {
 				_, err := os.Stat(dir)
 				is.True(errors.Is(err, fs.ErrNotExist)) // neither the file nor its directory
 				return
+			}
+			after := dirSums(t, dir)
+			is.Equal(after["ops.db"], before["ops.db"]) // not one byte of the database changed
+			if w, ok := after["ops.db-wal"]; ok {
+				is.Equal(w, sha256.Sum256(nil)) // nor is anything waiting in its WAL (a read-only reader leaves it empty)
 			}
 			st := openTestStore(t, vars["DATABASE_PATH"])
 			it, ok, err := st.GetItem(ctx, "default", reconciler.KindCall, "7")
@@ -354,4 +369,26 @@ func TestRunDrawsProgressOnATerminal(t *testing.T) {
 	is.True(strings.Contains(r.stdout, "3/3 items"))   // done/total
 	is.True(strings.Contains(r.stdout, "ETA"))         //
 	is.True(strings.Contains(r.stdout, "\nSummary, ")) // the summary starts on its own line
+}
+
+// dirSums hashes every file in dir (the database and any -wal/-shm), by
+// name; a missing dir gives an empty map.
+func dirSums(t *testing.T, dir string) map[string][32]byte {
+	t.Helper()
+	out := map[string][32]byte{}
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return out
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = sha256.Sum256(b)
+	}
+	return out
 }
