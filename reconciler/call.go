@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
@@ -121,7 +122,7 @@ func (p *pass) logCall(ctx context.Context, in Instance, call aircall.Call, it *
 			noteInline = wantNote
 		}
 		if wantNote && !noteInline {
-			if _, err := p.addNote(ctx, in, src, convID, call.ID, in.Enrichment.Filter(enr)); err != nil {
+			if _, err := p.addNote(ctx, in, src, convID, call.ID, rc.EndedAt, in.Enrichment.Filter(enr)); err != nil {
 				return err
 			}
 		}
@@ -267,12 +268,17 @@ func (p *pass) addPhoneThread(ctx context.Context, in Instance, src, action stri
 	return id, nil
 }
 
-// addNote adds the transcript/AI note to a conversation.
-func (p *pass) addNote(ctx context.Context, in Instance, src string, convID, callID int64, enr rules.Enrichment) (int64, error) {
+// addNote adds the transcript/AI note to a conversation, dated at the
+// call's end (ended) like the inline note, so that a back-filled or late note
+// sits right after its phone thread instead of at the day it was written.
+func (p *pass) addNote(ctx context.Context, in Instance, src string, convID, callID int64, ended time.Time, enr rules.Enrichment) (int64, error) {
 	if p.po.DryRun {
 		return 0, nil
 	}
 	th := helpscout.NewThread{Type: "note", Text: rules.RenderEnrichmentNote(callID, enr), Imported: true}
+	if !ended.IsZero() {
+		th.CreatedAt = hsTime(ended)
+	}
 	id, err := p.write(ctx, in.Name, KindCall, src, actAddNote, convID, func(ctx context.Context) (int64, error) {
 		return p.r.hs.CreateThread(ctx, convID, th)
 	})

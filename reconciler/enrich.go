@@ -290,11 +290,11 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 			continue
 		}
 		convID := it.ConversationID
-		noteID, err := p.addNote(ctx, in, it.SourceID, convID, id, e)
+		noteID, err := p.addNote(ctx, in, it.SourceID, convID, id, ended, e)
 		var moved *helpscout.MovedError
 		if errors.As(err, &moved) && moved.NewID != 0 {
 			convID = moved.NewID
-			noteID, err = p.addNote(ctx, in, it.SourceID, convID, id, e)
+			noteID, err = p.addNote(ctx, in, it.SourceID, convID, id, ended, e)
 		}
 		switch {
 		case errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound):

@@ -58,7 +58,8 @@ func hsWrites(t *testing.T, reqs []helpscouttest.Request) []hsWrite {
 // SPEC §6: "All writes are imported where the API allows, so that no email or
 // notification goes to the customer." Back-filled calls (run --since) are the
 // ones that most need it, and their threads carry the call's own time, not
-// the time of the catch-up.
+// the time of the catch-up; so do notes added later (the late-insights note
+// is dated at the call's end, not at the pass that found it).
 func TestBackfilledCallWritesAreImported(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -131,6 +132,8 @@ func TestBackfilledCallWritesAreImported(t *testing.T) {
 					}
 				case "phones":
 					is.Equal(w.CreatedAt, callTime)
+				case "notes": // a separate note, immediate or late, sits right after its phone thread
+					is.Equal(w.CreatedAt, helpscout.FormatTime(time.Unix(*call.EndedAt, 0)))
 				}
 			}
 		})
