@@ -11,60 +11,70 @@ import (
 	"github.com/matryer/is"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
 )
 
+// TestFindCustomersByPhone: a customer is found whatever common format the
+// number was stored in, under both literal readings of Help Scout's phone
+// search (the fake's PhoneMatch: digits equal, SPEC §9a's assumption; or the
+// stored text containing the query), because the one OR-query carries both
+// the formatted variants and the bare digit strings.
 func TestFindCustomersByPhone(t *testing.T) {
+	const both, digitsOnly, neither = 3, 1, 0 // found under: bit 0 digits-equal, bit 1 contains-text
 	tests := []struct {
 		name   string
 		stored string
 		call   string
-		found  bool
+		found  int
 	}{
-		// Help Scout matches the stored text literally (the fake: stored
-		// phone contains the query term), so each format needs its variant.
-		{"US E.164", "+16176105413", "+16176105413", true},
-		{"US national", "(617) 610-5413", "+16176105413", true},
-		{"US national spaced", "(617) 610 5413", "+16176105413", true},
-		{"US international (Aircall's raw_digits)", "+1 617-610-5413", "+16176105413", true},
-		{"US international spaced", "+1 617 610 5413", "+16176105413", true},
-		{"US local", "617-610-5413", "+16176105413", true},
-		{"US local spaced", "617 610 5413", "+16176105413", true},
-		{"US digits only", "6176105413", "+16176105413", true},
-		{"US with leading 1", "1-617-610-5413", "+16176105413", true},
-		{"US with extension", "+1 617-610-5413 ext. 12", "+16176105413", true},
-		{"ES international with spaces", "+34 612 34 56 78", "+34612345678", true},
-		{"ES national", "612 34 56 78", "+34612345678", true},
-		{"ES digits", "612345678", "+34612345678", true},
-		{"ES with 00 prefix, digits", "0034612345678", "+34612345678", true},
-		{"FR national with trunk 0", "06 12 34 56 78", "+33612345678", true},
-		{"FR international", "+33 6 12 34 56 78", "+33612345678", true},
-		{"UK national with trunk 0", "020 7946 0018", "+442079460018", true},
-		{"UK local (Aircall's list)", "1256 274690", "+441256274690", true},
-		{"UK international", "+44 1256 274690", "+441256274690", true},
-		{"different number", "(617) 610-5414", "+16176105413", false},
-		// Groupings no standard format produces stay unfound: a literal
-		// search cannot try every way of typing a number.
-		{"ES grouped 3-3-3", "612 345 678", "+34612345678", false},
-		{"ES with 00 prefix, grouped", "0034 612 345 678", "+34612345678", false},
+		{"US E.164", "+16176105413", "+16176105413", both},
+		{"US national", "(617) 610-5413", "+16176105413", both},
+		{"US national spaced", "(617) 610 5413", "+16176105413", both},
+		{"US international (Aircall's raw_digits)", "+1 617-610-5413", "+16176105413", both},
+		{"US international spaced", "+1 617 610 5413", "+16176105413", both},
+		{"US local", "617-610-5413", "+16176105413", both},
+		{"US local spaced", "617 610 5413", "+16176105413", both},
+		{"US digits only", "6176105413", "+16176105413", both},
+		{"US with leading 1", "1-617-610-5413", "+16176105413", both},
+		{"US with extension", "+1 617-610-5413 ext. 12", "+16176105413", 2}, // contains-text only: the extension's digits count
+		{"ES international with spaces", "+34 612 34 56 78", "+34612345678", both},
+		{"ES national", "612 34 56 78", "+34612345678", both},
+		{"ES digits", "612345678", "+34612345678", both},
+		{"ES with 00 prefix, digits", "0034612345678", "+34612345678", both},
+		{"FR national with trunk 0", "06 12 34 56 78", "+33612345678", both},
+		{"FR international", "+33 6 12 34 56 78", "+33612345678", both},
+		{"UK national with trunk 0", "020 7946 0018", "+442079460018", both},
+		{"UK local (Aircall's list)", "1256 274690", "+441256274690", both},
+		{"UK international", "+44 1256 274690", "+441256274690", both},
+		{"different number", "(617) 610-5414", "+16176105413", neither},
+		// Groupings no standard format produces: found when the search
+		// compares digits, not when it compares text (it cannot try every
+		// way of typing a number).
+		{"ES grouped 3-3-3", "612 345 678", "+34612345678", digitsOnly},
+		{"ES with 00 prefix, grouped", "0034 612 345 678", "+34612345678", digitsOnly},
+		{"ES in brackets, dashed", "(+34) 612-345-678", "+34612345678", digitsOnly},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			is := is.New(t)
-			e := newEnv(t)
-			id := e.newCustomer("Caller", tt.stored, time.Time{})
-			e.newCustomer("Other", "+49 30 1234567", time.Time{})
-			got, err := e.c.FindCustomersByPhone(e.ctx, tt.call)
-			is.NoErr(err)
-			if !tt.found {
-				is.Equal(len(got), 0)
-				return
-			}
-			is.Equal(len(got), 1)
-			is.Equal(got[0].ID, id)
-			is.Equal(got[0].Phones[0].Value, tt.stored) // embedded phones come back for verification
-			is.True(helpscout.SamePhone(got[0].Phones[0].Value, tt.call))
-			is.Equal(count(e.srv.Requests(), "GET", "/v2/customers"), 1) // one OR-query
-		})
+	for _, pm := range []helpscouttest.PhoneMatch{helpscouttest.PhoneDigitsEqual, helpscouttest.PhoneContainsText} {
+		for _, tt := range tests {
+			t.Run(pm.String()+"/"+tt.name, func(t *testing.T) {
+				is := is.New(t)
+				e := newEnv(t)
+				e.srv.SetPhoneMatch(pm)
+				id := e.newCustomer("Caller", tt.stored, time.Time{})
+				e.newCustomer("Other", "+49 30 1234567", time.Time{})
+				got, err := e.c.FindCustomersByPhone(e.ctx, tt.call)
+				is.NoErr(err)
+				if tt.found&(1<<pm) == 0 {
+					is.Equal(len(got), 0)
+					return
+				}
+				is.Equal(len(got), 1)
+				is.Equal(got[0].ID, id)
+				is.Equal(got[0].Phones[0].Value, tt.stored) // embedded phones come back for verification
+				is.True(helpscout.SamePhone(got[0].Phones[0].Value, tt.call))
+				is.Equal(count(e.srv.Requests(), "GET", "/v2/customers"), 1) // one OR-query
+			})
+		}
 	}
 }
 

@@ -57,14 +57,22 @@ func TestDemoQuietPrintsOnlyTheSummary(t *testing.T) {
 // customer (whatever format their phone was stored in) is found by the real
 // client's phone search, and both halves of the duplicate pair are found, so
 // the "most recent wins" rule is really exercised rather than one half
-// silently missing the search.
+// silently missing the search; under both readings of Help Scout's literal
+// phone search the fake offers.
 func TestDemoCustomersAreFoundByPhone(t *testing.T) {
+	for _, pm := range []helpscouttest.PhoneMatch{helpscouttest.PhoneDigitsEqual, helpscouttest.PhoneContainsText} {
+		t.Run(pm.String(), func(t *testing.T) { testDemoCustomersFound(t, pm) })
+	}
+}
+
+func testDemoCustomersFound(t *testing.T, pm helpscouttest.PhoneMatch) {
 	is := is.New(t)
 	ctx := context.Background()
 	ac := aircalltest.NewServer()
 	defer ac.Close()
 	hs := helpscouttest.NewServer()
 	defer hs.Close()
+	hs.SetPhoneMatch(pm)
 	seedDemo(ac, hs, time.Now().UTC())
 	c, err := helpscout.New(helpscout.Config{BaseURL: hs.URL(), AppID: helpscouttest.AppID, AppSecret: helpscouttest.AppSecret})
 	is.NoErr(err)

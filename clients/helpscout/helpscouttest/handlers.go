@@ -118,7 +118,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 		if !since.IsZero() && c.UpdatedAt.Before(since) {
 			continue
 		}
-		if query != nil && !query.match(func(f, v string) bool { return customerMatches(c, f, v) }) {
+		if query != nil && !query.match(func(f, v string) bool { return customerMatches(c, f, v, s.phoneMatch) }) {
 			continue
 		}
 		list = append(list, c)
@@ -157,22 +157,26 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// customerMatches: phone matches when a stored phone contains the query
-// text as is. api/helpscout.md says the search "appears to be literal" and
-// leaves open whether it is exact, token-based or substring; containment is
-// the widest literal reading, and no normalisation is applied because the
-// docs report none: "+16176105413" does not find "(617) 610-5413", while
-// "617-610-5413" finds "+1 617-610-5413". Email and names match exactly,
-// case-insensitively.
-func customerMatches(c *helpscout.Customer, field, value string) bool {
+// customerMatches: phone matches as s.phoneMatch says (see PhoneMatch); no
+// other normalisation is applied, because the docs report none. Email and
+// names match exactly, case-insensitively.
+func customerMatches(c *helpscout.Customer, field, value string, pm PhoneMatch) bool {
 	switch field {
 	case "phone":
 		if value == "" {
 			return false
 		}
+		want := digitsOf(value)
 		for _, p := range c.Phones {
-			if strings.Contains(p.Value, value) {
-				return true
+			switch pm {
+			case PhoneContainsText:
+				if strings.Contains(p.Value, value) {
+					return true
+				}
+			default:
+				if want != "" && digitsOf(p.Value) == want {
+					return true
+				}
 			}
 		}
 	case "email":

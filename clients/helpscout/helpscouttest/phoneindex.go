@@ -11,9 +11,10 @@ const gramLen = 7
 // scanning every customer: a long catch-up against the fake would otherwise
 // be quadratic in the fake, not in the code under test.
 //
-// It is exact for the literal search the fake implements: a stored phone
-// that contains the query text contains the query's digits as one run, so
-// it is filed under every gram of those digits. The search then applies the
+// It is exact for both literal searches the fake implements (PhoneMatch): a
+// stored phone whose digits equal the query's, or whose text contains the
+// query text, contains the query's digits as one run, so it is filed under
+// every gram of those digits. The search then applies the
 // full query to each candidate, so answers are the same as a full scan.
 // Keys are the grams' numeric values (below 10^7).
 type phoneIndex map[uint32][]int64

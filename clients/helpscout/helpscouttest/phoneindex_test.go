@@ -42,27 +42,30 @@ func TestPhoneIndexSameAnswers(t *testing.T) {
 		`(NOT phone:"612345678")`,
 		`(phone:"x")`,
 	}
-	for _, q := range tests {
-		t.Run(q, func(t *testing.T) {
-			is := is.New(t)
-			n, err := parseQuery(q)
-			is.NoErr(err)
-			var want []float64
-			for _, c := range s.Customers() {
-				if n.match(func(f, v string) bool { return customerMatches(&c, f, v) }) {
-					want = append(want, float64(c.ID))
+	for _, pm := range []PhoneMatch{PhoneDigitsEqual, PhoneContainsText} {
+		s.SetPhoneMatch(pm)
+		for _, q := range tests {
+			t.Run(pm.String()+"/"+q, func(t *testing.T) {
+				is := is.New(t)
+				n, err := parseQuery(q)
+				is.NoErr(err)
+				var want []float64
+				for _, c := range s.Customers() {
+					if n.match(func(f, v string) bool { return customerMatches(&c, f, v, pm) }) {
+						want = append(want, float64(c.ID))
+					}
 				}
-			}
-			res, body := do(t, "GET", s.URL()+"/v2/customers?query="+url.QueryEscape(q), "", "", tok)
-			is.Equal(res.StatusCode, 200)
-			var got []float64
-			if emb, ok := body["_embedded"].(map[string]any); ok {
-				for _, c := range emb["customers"].([]any) {
-					got = append(got, c.(map[string]any)["id"].(float64))
+				res, body := do(t, "GET", s.URL()+"/v2/customers?query="+url.QueryEscape(q), "", "", tok)
+				is.Equal(res.StatusCode, 200)
+				var got []float64
+				if emb, ok := body["_embedded"].(map[string]any); ok {
+					for _, c := range emb["customers"].([]any) {
+						got = append(got, c.(map[string]any)["id"].(float64))
+					}
 				}
-			}
-			slices.Sort(got)
-			is.Equal(got, want)
-		})
+				slices.Sort(got)
+				is.Equal(got, want)
+			})
+		}
 	}
 }

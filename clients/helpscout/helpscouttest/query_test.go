@@ -48,30 +48,34 @@ func TestParseQuery(t *testing.T) {
 	}
 }
 
-// TestPhoneSearchIsLiteral: the fake's phone search finds a customer when a
-// stored phone contains the query text as is, with no normalisation, the
-// widest reading of api/helpscout.md's "appears to be literal".
+// TestPhoneSearchIsLiteral: the fake's phone search applies no phone
+// normalisation, in either of its literal readings of api/helpscout.md's
+// "appears to be literal": digits equal (SPEC §9a, the default) or the
+// stored text containing the query text.
 func TestPhoneSearchIsLiteral(t *testing.T) {
 	tests := []struct {
-		stored, query string
-		want          bool
+		stored, query    string
+		digits, contains bool
 	}{
-		{"+16176105413", "+16176105413", true},
-		{"+16176105413", "6176105413", true},           // contained
-		{"(617) 610-5413", "+16176105413", false},      // SPEC's example: digits equal, text not
-		{"(617) 610-5413", "6176105413", false},        // no digit normalisation
-		{"(617) 610-5413", "(617) 610-5413", true},     // the national format finds it
-		{"+1 617-610-5413", "617-610-5413", true},      // local form inside international
-		{"+1 617-610-5413", "+1 617 610 5413", false},  // dashes are not spaces
-		{"+1  617-610-5413", "+1 617-610-5413", false}, // nor are runs of spaces collapsed
-		{"+34 612 34 56 78", "+34 612 34 56 78", true},
-		{"+34 612 34 56 78", "", false}, // an empty term matches nothing
+		{"+16176105413", "+16176105413", true, true},
+		{"+16176105413", "6176105413", false, true},               // contained, digits differ
+		{"(617) 610-5413", "+16176105413", false, false},          // SPEC §9a's example
+		{"(617) 610-5413", "6176105413", true, false},             // digits equal, text not contained
+		{"(617) 610-5413", "(617) 610-5413", true, true},          // the national format finds it
+		{"+1 617-610-5413", "617-610-5413", false, true},          // local form inside international
+		{"+1 617-610-5413", "+1 617 610 5413", true, false},       // dashes are not spaces, as text
+		{"+1  617-610-5413", "+1 617-610-5413", true, false},      // nor are runs of spaces collapsed
+		{"+1 617-610-5413 ext. 12", "+16176105413", false, false}, // the extension's digits count
+		{"+34 612 34 56 78", "+34 612 34 56 78", true, true},
+		{"+34 612 34 56 78", "", false, false}, // an empty term matches nothing
+		{"n/a", "n/a", false, true},            // no digits: equal only as text
 	}
 	for _, tt := range tests {
 		t.Run(tt.stored+"~"+tt.query, func(t *testing.T) {
 			is := is.New(t)
 			c := &helpscout.Customer{Phones: []helpscout.Entry{{Value: tt.stored}}}
-			is.Equal(customerMatches(c, "phone", tt.query), tt.want)
+			is.Equal(customerMatches(c, "phone", tt.query, PhoneDigitsEqual), tt.digits)
+			is.Equal(customerMatches(c, "phone", tt.query, PhoneContainsText), tt.contains)
 		})
 	}
 }

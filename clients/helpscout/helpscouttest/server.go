@@ -63,6 +63,7 @@ type Server struct {
 	faults        []Fault
 	latency       time.Duration
 	omitThreadIDs bool
+	phoneMatch    PhoneMatch
 	requests      []Request
 	logSeq        int
 
@@ -101,6 +102,40 @@ func NewServer() *Server {
 	s.routes()
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
+}
+
+// PhoneMatch is how the fake's customer phone search compares a query term
+// with a stored phone. Help Scout does not document it (api/helpscout.md §5:
+// "appears to be literal"; exact, token or substring unknown), so the fake
+// offers the two literal readings and the client is tested against both.
+type PhoneMatch int
+
+const (
+	// PhoneDigitsEqual, the default, is SPEC §9a's assumption: a phone
+	// matches when the digits of the query equal the digits of the stored
+	// number, so "6176105413" finds "(617) 610-5413" but "+16176105413"
+	// does not.
+	PhoneDigitsEqual PhoneMatch = iota
+	// PhoneContainsText matches when the stored text contains the query
+	// text as is, with no normalisation: "+1 617-610-5413" finds
+	// "+1 617-610-5413 ext. 12", and "6176105413" does not find
+	// "(617) 610-5413".
+	PhoneContainsText
+)
+
+func (m PhoneMatch) String() string {
+	if m == PhoneContainsText {
+		return "contains-text"
+	}
+	return "digits-equal"
+}
+
+// SetPhoneMatch chooses how phone searches match (PhoneDigitsEqual unless
+// set).
+func (s *Server) SetPhoneMatch(m PhoneMatch) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.phoneMatch = m
 }
 
 // URL is the base URL to give helpscout.Config.BaseURL.
