@@ -124,13 +124,13 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
 	})
 	total := hi - lo
 	start, end := pg.slice(total)
-	out := make([]aircall.Call, 0, end-start)
+	out := make([]wireCall, 0, end-start)
 	for i := start; i < end; i++ {
 		k := keys[lo+i]
 		if q.Get("order") == "desc" {
 			k = keys[hi-1-i]
 		}
-		out = append(out, withContact(s.calls[k.id], q))
+		out = append(out, s.wireCallLocked(withContact(s.calls[k.id], q)))
 	}
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"calls": out, "meta": pg.meta(r, len(out), total)})
@@ -160,12 +160,15 @@ func (s *Server) getCall(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	c, found := s.Call(id)
+	s.mu.Lock()
+	c, found := s.calls[id]
+	wc := s.wireCallLocked(withContact(c, r.URL.Query()))
+	s.mu.Unlock()
 	if !found {
 		writeError(w, http.StatusNotFound, "Not Found", "Call not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"call": withContact(c, r.URL.Query())})
+	writeJSON(w, http.StatusOK, map[string]any{"call": wc})
 }
 
 func pathID(w http.ResponseWriter, r *http.Request) (int64, bool) {

@@ -13,6 +13,9 @@ func (s *Server) AddNumber(n aircall.Number) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.numbers[n.ID] = n
+	if _, ok := s.numberAt[n.ID]; !ok {
+		s.numberAt[n.ID] = s.clock()
+	}
 }
 
 // AddUser stores an agent by ID.
@@ -20,6 +23,9 @@ func (s *Server) AddUser(u aircall.User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.users[u.ID] = u
+	if _, ok := s.userAt[u.ID]; !ok {
+		s.userAt[u.ID] = s.clock()
+	}
 }
 
 // byID returns a map's values ordered by key.
@@ -38,8 +44,11 @@ func (s *Server) listNumbers(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	all := byID(s.numbers)
+	items := make([]wireNumber, 0, pg.perPage)
+	for _, n := range pageOf(all, pg) {
+		items = append(items, *s.wireNumberLocked(&n))
+	}
 	s.mu.Unlock()
-	items := pageOf(all, pg)
 	writeJSON(w, http.StatusOK, map[string]any{"numbers": items, "meta": pg.meta(r, len(items), len(all))})
 }
 
@@ -50,12 +59,13 @@ func (s *Server) getNumber(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	n, found := s.numbers[id]
+	wn := s.wireNumberLocked(&n)
 	s.mu.Unlock()
 	if !found {
 		writeError(w, http.StatusNotFound, "Not Found", "Number not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"number": n})
+	writeJSON(w, http.StatusOK, map[string]any{"number": wn})
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
@@ -65,8 +75,11 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	all := byID(s.users)
+	items := make([]wireUser, 0, pg.perPage)
+	for _, u := range pageOf(all, pg) {
+		items = append(items, *s.wireUserLocked(&u))
+	}
 	s.mu.Unlock()
-	items := pageOf(all, pg)
 	writeJSON(w, http.StatusOK, map[string]any{"users": items, "meta": pg.meta(r, len(items), len(all))})
 }
 
@@ -77,10 +90,11 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	u, found := s.users[id]
+	wu := s.wireUserLocked(&u)
 	s.mu.Unlock()
 	if !found {
 		writeError(w, http.StatusNotFound, "Not Found", "User not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"user": u})
+	writeJSON(w, http.StatusOK, map[string]any{"user": wu})
 }

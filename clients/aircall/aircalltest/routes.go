@@ -12,7 +12,11 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("GET /v1/calls/{id}/{kind}", s.getAI)
 	m.HandleFunc("GET /v1/numbers", s.listNumbers)
 	m.HandleFunc("GET /v1/numbers/{id}", s.getNumber)
-	m.HandleFunc("GET /v1/users", s.listUsers)
+	// GET /v1/users was sunset on 2026-09-30 (aircall.md §8): a client
+	// still listing agents there must fail here as it would for real.
+	m.HandleFunc("GET /v1/users", func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusGone, "Gone", "GET /v1/users is sunset; use GET /v2/users")
+	})
 	m.HandleFunc("GET /v2/users", s.listUsers)
 	m.HandleFunc("GET /v1/users/{id}", s.getUser)
 	m.HandleFunc("GET /v1/contacts/search", s.searchContacts)

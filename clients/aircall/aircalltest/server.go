@@ -40,12 +40,15 @@ type Request struct {
 type Server struct {
 	ts *httptest.Server
 
-	mu       sync.Mutex
-	calls    map[int64]aircall.Call
-	order    []callKey // calls sorted by (started_at, id); rebuilt lazily
-	dirty    bool
-	numbers  map[int64]aircall.Number
-	users    map[int64]aircall.User
+	mu      sync.Mutex
+	calls   map[int64]aircall.Call
+	order   []callKey // calls sorted by (started_at, id); rebuilt lazily
+	dirty   bool
+	numbers map[int64]aircall.Number
+	users   map[int64]aircall.User
+	// created_at of numbers and users (ISO on the wire, unlike calls).
+	numberAt map[int64]time.Time
+	userAt   map[int64]time.Time
 	contacts map[int64]aircall.Contact
 	nextID   int64 // for contacts and their details
 
@@ -84,6 +87,8 @@ func NewUnstartedServer() *Server {
 		calls:          map[int64]aircall.Call{},
 		numbers:        map[int64]aircall.Number{},
 		users:          map[int64]aircall.User{},
+		numberAt:       map[int64]time.Time{},
+		userAt:         map[int64]time.Time{},
 		contacts:       map[int64]aircall.Contact{},
 		nextID:         900000,
 		transcriptions: map[int64]aircall.Transcription{},

@@ -162,3 +162,69 @@ func TestCallContactOnlyWhenFetched(t *testing.T) {
 	c, _ := s.Call(7)
 	is.New(t).True(c.Contact != nil) // stored contact untouched
 }
+
+// TestWireDatesAndUsersSunset: calls carry Unix seconds while users and
+// numbers carry created_at as an ISO string, nested in calls too
+// (aircall.md §4.1, §8; SPEC §9a); GET /v1/users is sunset in favour of
+// /v2/users (aircall.md §8).
+func TestWireDatesAndUsersSunset(t *testing.T) {
+	s := aircalltest.NewServer()
+	defer s.Close()
+	s.SetClock(func() time.Time { return time.Date(2026, 9, 28, 10, 21, 9, 0, time.UTC) })
+	s.AddNumber(aircall.Number{ID: 5, Name: "Support", Digits: "+1 984-314-0278"})
+	s.AddUser(aircall.User{ID: 1, Name: "Jo", Email: "jo@example.com"})
+	s.AddCall(aircall.Call{ID: 7, StartedAt: 1790603050,
+		Number: &aircall.Number{ID: 5}, User: &aircall.User{ID: 1}, AssignedTo: &aircall.User{ID: 99}})
+	const seeded = "2026-09-28T10:21:09.000Z"
+	tests := []struct {
+		path   string
+		status int
+		dates  map[string]string // JSON pointer-ish path -> ISO created_at
+	}{
+		{"/v1/users", http.StatusGone, nil},
+		{"/v2/users", 200, map[string]string{"users.0": seeded}},
+		{"/v1/users/1", 200, map[string]string{"user": seeded}},
+		{"/v1/numbers", 200, map[string]string{"numbers.0": seeded}},
+		{"/v1/numbers/5", 200, map[string]string{"number": seeded}},
+		{"/v1/calls", 200, map[string]string{"calls.0.number": seeded, "calls.0.user": seeded, "calls.0.assigned_to": "2026-09-28T10:21:51.000Z"}},
+		{"/v1/calls/7", 200, map[string]string{"call.number": seeded, "call.user": seeded}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			is := is.New(t)
+			resp, b := get(t, s, tt.path, true)
+			is.Equal(resp.StatusCode, tt.status)
+			var doc any
+			is.NoErr(json.Unmarshal(b, &doc))
+			for path, want := range tt.dates {
+				obj := dig(doc, path)
+				is.Equal(obj["created_at"], want) // an ISO string, not Unix seconds
+			}
+			if strings.HasPrefix(tt.path, "/v1/calls") {
+				call := dig(doc, "calls.0")
+				if tt.path == "/v1/calls/7" {
+					call = dig(doc, "call")
+				}
+				is.Equal(call["started_at"], float64(1790603050)) // a number
+			}
+		})
+	}
+}
+
+// dig walks "a.0.b" through decoded JSON to an object.
+func dig(v any, path string) map[string]any {
+	for _, k := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[k]
+		case []any:
+			i := int(k[0] - '0')
+			if i >= len(x) {
+				return nil
+			}
+			v = x[i]
+		}
+	}
+	m, _ := v.(map[string]any)
+	return m
+}
