@@ -89,17 +89,34 @@ type MediaDetail struct {
 }
 
 // UnmarshalJSON accepts id as a string or a number: the Go and Python
-// clients say string, the TypeScript types say number.
+// clients say string, the TypeScript types say number. external_number too:
+// the Python client says string, the Go client (aircall.md's [GO] source
+// for this object) types it as an int; a number is read as E.164 ("+"
+// and its digits, since a JSON number cannot carry the "+" and Aircall's
+// numbers are international), so the message is not rejected.
 func (m *Message) UnmarshalJSON(b []byte) error {
 	type plain Message
 	var w struct {
 		plain
-		ID json.RawMessage `json:"id"`
+		ID             json.RawMessage `json:"id"`
+		ExternalNumber json.RawMessage `json:"external_number"`
 	}
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
 	*m = Message(w.plain)
+	m.ExternalNumber = ""
+	if ext := bytes.TrimSpace(w.ExternalNumber); len(ext) > 0 && string(ext) != "null" {
+		if ext[0] == '"' {
+			if err := json.Unmarshal(ext, &m.ExternalNumber); err != nil {
+				return fmt.Errorf("message external_number: %w", err)
+			}
+		} else if n, err := strconv.ParseUint(string(ext), 10, 64); err == nil {
+			m.ExternalNumber = "+" + strconv.FormatUint(n, 10)
+		} else {
+			return fmt.Errorf("message external_number %s is neither a string nor a phone number", ext)
+		}
+	}
 	m.ID = ""
 	id := bytes.TrimSpace(w.ID)
 	switch {

@@ -71,6 +71,42 @@ func TestWebhookMessage(t *testing.T) {
 	}
 }
 
+// TestWebhookExternalNumberShapes: external_number is a string in the
+// Python client and an int in the Go client (aircall.md §6.3 sources); a
+// number must not make the whole delivery undecodable.
+func TestWebhookExternalNumberShapes(t *testing.T) {
+	tests := []struct {
+		name, ext, want string
+		wantErr         bool
+	}{
+		{"string", `"+33612345678"`, "+33612345678", false},
+		{"formatted string", `"+33 6 12 34 56 78"`, "+33 6 12 34 56 78", false},
+		{"number", `33612345678`, "+33612345678", false},
+		{"null", `null`, "", false},
+		{"absent (send responses)", ``, "", false},
+		{"object", `{"x":1}`, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			data := `{"id":"m1","raw_digits":"+33 6 12 34 56 78"}`
+			if tt.ext != "" {
+				data = `{"id":"m1","raw_digits":"+33 6 12 34 56 78","external_number":` + tt.ext + `}`
+			}
+			ev, err := aircall.ParseWebhook([]byte(`{"event":"message.received","token":"t","timestamp":1,"data":` + data + `}`))
+			is.NoErr(err)
+			m, err := ev.Message()
+			if tt.wantErr {
+				is.True(err != nil)
+				return
+			}
+			is.NoErr(err)
+			is.Equal(m.ID, "m1")
+			is.Equal(m.ExternalNumber, tt.want)
+		})
+	}
+}
+
 func TestWebhookFullMessage(t *testing.T) {
 	is := is.New(t)
 	body := `{"event":"message.sent","token":"tok","timestamp":1,"data":{"id":"m1","direct_link":"https://api.aircall.io/v1/messages/m1",
