@@ -3,21 +3,34 @@ package aircall
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 )
 
 // aiGet fetches a conversation-intelligence resource. Here 404 means "not
-// generated (yet)" and 403 means "add-on not licensed", not bad credentials.
+// generated (yet)" and 403 means "add-on not licensed". Aircall also answers
+// 403 for bad credentials (aircall.md §1 and §5 give the one status both
+// meanings), so a 403 is checked once with GET /v1/ping: when the ping is
+// refused too, the error is ErrBadCredentials, and a revoked key stops the
+// caller instead of passing for an add-on that is off. Callers stop asking
+// after a 403, so the ping is rare.
 func (c *Client) aiGet(ctx context.Context, callID int64, name string, out any) error {
-	return c.do(ctx, request{
+	err := c.do(ctx, request{
 		method:    http.MethodGet,
 		path:      "/v1/calls/" + strconv.FormatInt(callID, 10) + "/" + name,
 		endpoint:  "/v1/calls/:id/" + name,
 		notFound:  ErrNotReady,
 		forbidden: ErrNotLicensed,
 	}, out)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.Err == ErrNotLicensed {
+		if perr := c.Ping(ctx); errors.Is(perr, ErrBadCredentials) {
+			apiErr.Err = ErrBadCredentials
+		}
+	}
+	return err
 }
 
 // aiResource fetches name and decodes the object under the first present

@@ -63,7 +63,46 @@ func TestAIStates(t *testing.T) {
 			is.Equal(apiErr.Endpoint, "/v1/calls/:id/"+name)
 		})
 	}
-	is.New(t).Equal(c.Stats().Total, 15) // no retries on 403/404
+	// No retries on 403/404; each 403 is checked once with /v1/ping.
+	is.New(t).Equal(c.Stats().Total, 20)
+	is.New(t).Equal(c.Stats().Requests["GET /v1/ping 200"], 5)
+}
+
+// TestAIForbiddenTellsCredentialsFromAddon: Aircall answers 403 both for
+// bad credentials (aircall.md §1) and for an AI add-on that is off (§5);
+// a revoked key must surface as ErrBadCredentials, which stops a pass,
+// not as ErrNotLicensed, which only pauses AI for a while.
+func TestAIForbiddenTellsCredentialsFromAddon(t *testing.T) {
+	tests := []struct {
+		name     string
+		token    string
+		licensed bool
+		want     error
+		notWant  error
+	}{
+		{"add-on off, good key", "", false, aircall.ErrNotLicensed, aircall.ErrBadCredentials},
+		{"add-on on, bad key", "revoked", true, aircall.ErrBadCredentials, aircall.ErrNotLicensed},
+		{"add-on off, bad key", "revoked", false, aircall.ErrBadCredentials, aircall.ErrNotLicensed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			srv, c := newFake(t, newClock(), func(cfg *aircall.Config) {
+				if tt.token != "" {
+					cfg.APIToken = tt.token
+				}
+			})
+			srv.SetAILicensed(tt.licensed)
+			srv.SetSummary(1, aircall.Summary{Content: "x"})
+			_, err := c.Summary(context.Background(), 1)
+			is.True(errors.Is(err, tt.want))
+			is.True(!errors.Is(err, tt.notWant))
+			var apiErr *aircall.APIError
+			is.True(errors.As(err, &apiErr))
+			is.Equal(apiErr.Status, 403)
+			is.Equal(apiErr.Endpoint, "/v1/calls/:id/summary")
+		})
+	}
 }
 
 // TestAIShapeVariants: the wrapper keys of topics and action items are
