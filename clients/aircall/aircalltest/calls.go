@@ -122,7 +122,7 @@ func (s *Server) listCalls(w http.ResponseWriter, r *http.Request) {
 		}
 		return 1
 	})
-	total := hi - lo
+	total := max(hi-lo, 0) // to before from: nothing, not a negative total
 	start, end := pg.slice(total)
 	out := make([]wireCall, 0, end-start)
 	for i := start; i < end; i++ {

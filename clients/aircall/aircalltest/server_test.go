@@ -228,3 +228,31 @@ func dig(v any, path string) map[string]any {
 	m, _ := v.(map[string]any)
 	return m
 }
+
+// TestCallsEmptyWindows: windows holding no call answer 200 with an empty
+// page and meta.total 0, including a "to" before "from".
+func TestCallsEmptyWindows(t *testing.T) {
+	s := aircalltest.NewServer()
+	defer s.Close()
+	for i := int64(1); i <= 30; i++ {
+		s.AddCall(aircall.Call{ID: i, StartedAt: 1000 + i})
+	}
+	tests := []struct{ name, query string }{
+		{"to before from", "?from=1020&to=1010"},
+		{"from equals to", "?from=1010&to=1010"},
+		{"after the last call", "?from=1030&to=2000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			resp, b := get(t, s, "/v1/calls"+tt.query, true)
+			is.Equal(resp.StatusCode, 200)
+			var lb listBody
+			is.NoErr(json.Unmarshal(b, &lb))
+			is.Equal(len(lb.Calls), 0)
+			is.Equal(lb.Meta.Count, 0)
+			is.Equal(lb.Meta.Total, 0)
+			is.True(lb.Meta.Next == nil)
+		})
+	}
+}
