@@ -137,13 +137,20 @@ func checkWebhookToken(p *problems, c *Config) {
 	if c.AircallWebhookToken != "" {
 		return
 	}
-	var logging []string
+	var logging, switches []string
 	for _, in := range c.Instances {
 		if in.LogMessages {
 			logging = append(logging, fmt.Sprintf("%q", in.Name))
+			switches = append(switches, in.Prefix+"LOG_MESSAGES=false")
 		}
 	}
-	if len(logging) > 0 {
-		p.add("AIRCALL_WEBHOOK_TOKEN", "missing (required because instance %s logs SMS/WhatsApp messages; set it, or set LOG_MESSAGES=false)", strings.Join(logging, ", "))
+	// Name the variables exactly as the operator must write them: with
+	// INSTANCES set, an unprefixed LOG_MESSAGES=false is not read at all.
+	switch len(logging) {
+	case 0:
+	case 1:
+		p.add("AIRCALL_WEBHOOK_TOKEN", "missing (required because instance %s logs SMS/WhatsApp messages; set it, or set %s)", logging[0], switches[0])
+	default:
+		p.add("AIRCALL_WEBHOOK_TOKEN", "missing (required because instances %s log SMS/WhatsApp messages; set it, or set %s)", strings.Join(logging, ", "), strings.Join(switches, " and "))
 	}
 }

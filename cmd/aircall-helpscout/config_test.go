@@ -320,7 +320,9 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"same id twice", with(twoInstances(), "SUPPORT_ES_AIRCALL_NUMBERS", "111"), []string{`SUPPORT_ES_AIRCALL_NUMBERS: "111" is also listed by instance "partners" (PARTNERS_AIRCALL_NUMBERS)`}},
 		{"same phone two formats", with(twoInstances(), "PARTNERS_AIRCALL_NUMBERS", "+34 612-345-678"), []string{`SUPPORT_ES_AIRCALL_NUMBERS: "612 34 56 78" (+34612345678) is also listed by instance "partners"`}},
 		{"star with several", with(twoInstances(), "PARTNERS_AIRCALL_NUMBERS", "*"), []string{`PARTNERS_AIRCALL_NUMBERS: "*" (all numbers) is not allowed when INSTANCES lists several`}},
-		{"webhook token for prefixed", with(twoInstances(), "AIRCALL_WEBHOOK_TOKEN", "<unset>", "PARTNERS_LOG_MESSAGES", "false"), []string{`AIRCALL_WEBHOOK_TOKEN: missing (required because instance "support_es"`}},
+		{"webhook token for prefixed", with(twoInstances(), "AIRCALL_WEBHOOK_TOKEN", "<unset>", "PARTNERS_LOG_MESSAGES", "false"), []string{`AIRCALL_WEBHOOK_TOKEN: missing (required because instance "support_es"`, "or set SUPPORT_ES_LOG_MESSAGES=false)"}},
+		{"webhook token names the prefixed switches", with(twoInstances(), "AIRCALL_WEBHOOK_TOKEN", "<unset>", "LOG_MESSAGES", "false"), []string{`AIRCALL_WEBHOOK_TOKEN: missing (required because instances "partners", "support_es" log SMS/WhatsApp messages; set it, or set PARTNERS_LOG_MESSAGES=false and SUPPORT_ES_LOG_MESSAGES=false)`}},
+		{"webhook token default instance", with(baseEnv(), "AIRCALL_WEBHOOK_TOKEN", "<unset>"), []string{`AIRCALL_WEBHOOK_TOKEN: missing (required because instance "default" logs SMS/WhatsApp messages; set it, or set LOG_MESSAGES=false)`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
