@@ -134,7 +134,7 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return &configError{err: err}
 	}
-	if err := checkInstanceOption(cfg, opts); err != nil {
+	if err := checkInstanceOption(cmd.name, cfg, opts); err != nil {
 		return err
 	}
 	e.Config = cfg
@@ -152,8 +152,9 @@ func getenvLookuper(getenv func(string) string) envconfig.Lookuper {
 }
 
 // checkInstanceOption rejects --instance values that name no configured
-// instance, listing the ones that exist.
-func checkInstanceOption(cfg *Config, opts any) error {
+// instance, listing the ones that exist. The message starts with the
+// command, like every other flag error.
+func checkInstanceOption(cmdName string, cfg *Config, opts any) error {
 	var name string
 	switch o := opts.(type) {
 	case runOptions:
@@ -165,7 +166,7 @@ func checkInstanceOption(cfg *Config, opts any) error {
 		return nil
 	}
 	if _, ok := cfg.Instance(name); !ok {
-		return usagef("--instance %q: no such instance (configured: %s)", name, strings.Join(cfg.InstanceNames(), ", "))
+		return usagef("%s: --instance %q: no such instance (configured: %s)", cmdName, name, strings.Join(cfg.InstanceNames(), ", "))
 	}
 	return nil
 }
@@ -189,7 +190,9 @@ func findCommand(name string) (command, bool) {
 
 // printHelp handles `help` and `help <command>`.
 func printHelp(stdout io.Writer, rest []string) error {
-	if len(rest) == 0 {
+	if len(rest) == 0 || isHelp(rest[0]) {
+		// `help help` (and `help --help`): the top help lists help as a
+		// command, so asking for its help is not an unknown command.
 		fmt.Fprint(stdout, topHelp())
 		return nil
 	}

@@ -96,6 +96,8 @@ func TestRun(t *testing.T) {
 		{name: "--help", args: []string{"--help"}, wantCode: 0, wantStdout: "Commands:"},
 		{name: "-h", args: []string{"-h"}, wantCode: 0, wantStdout: "Commands:"},
 		{name: "help run", args: []string{"help", "run"}, wantCode: 0, wantStdout: "Usage: aircall-helpscout run"},
+		{name: "help help", args: []string{"help", "help"}, wantCode: 0, wantStdout: "Commands:"},
+		{name: "help --help", args: []string{"help", "--help"}, wantCode: 0, wantStdout: "Commands:"},
 		{name: "help unknown", args: []string{"help", "nope"}, wantCode: 2, wantErr: `unknown command "nope"`},
 		{name: "unknown command", args: []string{"sync"}, wantCode: 2, wantErr: `unknown command "sync"`},
 		{name: "serve --help", args: []string{"serve", "--help"}, wantCode: 0, wantStdout: "Usage: aircall-helpscout serve"},
@@ -113,8 +115,8 @@ func TestRun(t *testing.T) {
 		{name: "check bad config", args: []string{"check"}, env: invalid, wantCode: 2, wantErr: "invalid configuration"},
 		{name: "status bad config", args: []string{"status"}, env: invalid, wantCode: 2, wantErr: "invalid configuration"},
 		{name: "status empty env", args: []string{"status"}, env: map[string]string{}, wantCode: 2, wantErr: "HELPSCOUT_MAILBOX_ID: missing"},
-		{name: "unknown instance", args: []string{"run", "--instance", "sales"}, env: valid, wantCode: 2, wantErr: `--instance "sales": no such instance (configured: default)`},
-		{name: "unknown instance status", args: []string{"status", "--instance", "sales"}, env: twoInstances(), wantCode: 2, wantErr: "configured: partners, support_es"},
+		{name: "unknown instance", args: []string{"run", "--instance", "sales"}, env: valid, wantCode: 2, wantErr: `run: --instance "sales": no such instance (configured: default)`},
+		{name: "unknown instance status", args: []string{"status", "--instance", "sales"}, env: twoInstances(), wantCode: 2, wantErr: `status: --instance "sales": no such instance (configured: partners, support_es)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
