@@ -18,11 +18,39 @@ import (
 // them all in one round instead of one restart per typo.
 type problems []error
 
+// problem is one variable's problem, "VARIABLE: what is wrong".
+type problem struct{ variable, msg string }
+
+func (e *problem) Error() string { return e.variable + ": " + e.msg }
+
 func (p *problems) add(variable, format string, args ...any) {
-	*p = append(*p, fmt.Errorf("%s: %s", variable, fmt.Sprintf(format, args...)))
+	*p = append(*p, &problem{variable: variable, msg: fmt.Sprintf(format, args...)})
 }
 
 func (p problems) err() error { return errors.Join(p...) }
+
+// quoteHint is added to the problem of a value written in quotes: Docker's
+// --env-file (which the README uses) keeps them as part of the value, so
+// SCHEDULE="@every 5m" reaches us as a 2-field cron spec with quotes.
+const quoteHint = "; the value is in quotes, which --env-file keeps as part of it: remove them"
+
+// hintQuotes appends quoteHint to every problem whose variable holds a
+// quoted value. The value itself is never added (it may be a secret).
+func (p problems) hintQuotes(lookup func(string) (string, bool)) {
+	for _, e := range p {
+		pr, ok := e.(*problem)
+		if !ok {
+			continue
+		}
+		if v, set := lookup(pr.variable); set && isQuoted(v) {
+			pr.msg += quoteHint
+		}
+	}
+}
+
+func isQuoted(v string) bool {
+	return len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0]
+}
 
 // parseGlobal validates the variables that are not per instance. Secrets are
 // only checked for presence: their values never reach an error message.

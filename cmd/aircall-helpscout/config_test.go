@@ -310,6 +310,9 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"bad region", with(baseEnv(), "DEFAULT_REGION", "XX"), []string{`DEFAULT_REGION: "XX" is not an ISO 3166 alpha-2`}},
 		{"alpha-3 region", with(baseEnv(), "DEFAULT_REGION", "ESP"), []string{`DEFAULT_REGION: "ESP"`}},
 
+		{"quoted schedule from an env file", with(baseEnv(), "SCHEDULE", `"@every 5m"`), []string{`SCHEDULE: "\"@every 5m\"" is not a valid cron spec`, "the value is in quotes, which --env-file keeps as part of it: remove them"}},
+		{"single-quoted numbers", with(twoInstances(), "SUPPORT_ES_AIRCALL_NUMBERS", `'612 34 56 78'`), []string{"SUPPORT_ES_AIRCALL_NUMBERS: ", "in quotes"}},
+		{"quoted duration", with(baseEnv(), "LOOKBACK", `"2h"`), []string{`LOOKBACK: "\"2h\"" is not a duration (e.g. 90s, 15m, 2h); the value is in quotes`}},
 		{"prefixed mode", with(twoInstances(), "PARTNERS_CONVERSATION_MODE", "old"), []string{`PARTNERS_CONVERSATION_MODE: "old" is not one of new, existing`}},
 		{"prefixed missing mailbox", with(twoInstances(), "SUPPORT_ES_HELPSCOUT_MAILBOX_ID", "<unset>"), []string{"SUPPORT_ES_HELPSCOUT_MAILBOX_ID: missing"}},
 		{"prefixed bool", with(twoInstances(), "PARTNERS_REASSIGN", "si"), []string{`PARTNERS_REASSIGN: "si" is not a boolean`}},
@@ -355,6 +358,30 @@ func TestLoadConfigReportsAllProblems(t *testing.T) {
 	is.Equal(len(lines), 4)
 	for i, prefix := range []string{"AIRCALL_API_TOKEN:", "LOOKBACK:", "PARTNERS_CONVERSATION_MODE:", "SUPPORT_ES_DUPLICATES:"} {
 		is.True(strings.HasPrefix(lines[i], prefix)) // each problem on its own line, in a stable order
+	}
+}
+
+// TestLoadConfigQuoteHintOnlyForQuotedValues: the "remove the quotes" hint
+// is for values written in quotes, not for every bad value.
+func TestLoadConfigQuoteHintOnlyForQuotedValues(t *testing.T) {
+	tests := []struct {
+		name, variable, value string
+		hint                  bool
+	}{
+		{"plain bad schedule", "SCHEDULE", "every 5m", false},
+		{"one quote only", "SCHEDULE", `"@every 5m`, false},
+		{"double quotes", "SCHEDULE", `"@every 5m"`, true},
+		{"single quotes", "LOG_LEVEL", `'info'`, true},
+		{"mismatched quotes", "LOG_LEVEL", `"info'`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			_, err := load(t, with(baseEnv(), tt.variable, tt.value))
+			is.True(err != nil)
+			is.True(strings.HasPrefix(err.Error(), tt.variable+": "))
+			is.Equal(strings.Contains(err.Error(), "the value is in quotes"), tt.hint)
+		})
 	}
 }
 
