@@ -87,9 +87,14 @@ func (p *pass) settle(ctx context.Context, e store.Intent, marker string) (int64
 		// that landed is found there (and an unfound one is created).
 		return store.IntentNotLanded, nil
 	case e.Action == actCreateConversation || e.Action == actCreateConvWithNote || e.Action == actCreateMsgConv:
+		// Every page, not just the newest: an imported conversation is
+		// dated at the call (or message), so a back-filled one sorts among
+		// the customer's old conversations, past the first page for a
+		// customer with many newer ones (the anonymous customer above all).
+		// Most customers have one page, so this usually costs one request.
 		convs, err := p.r.hs.ListConversations(ctx, helpscout.ConversationFilter{
 			CustomerID: e.TargetID, Status: "all", SortField: "createdAt", SortOrder: "desc",
-			EmbedThreads: true, MaxPages: 1})
+			EmbedThreads: true})
 		if err != nil {
 			return 0, err
 		}
