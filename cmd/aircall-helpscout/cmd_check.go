@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"strings"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -48,6 +50,9 @@ func cmdCheck(ctx context.Context, e *env) error {
 	cfg := e.Config
 	c := &checker{w: e.Stdout}
 	c.add(levelOK, "configuration: valid, %d instance(s), database %s", len(cfg.Instances), cfg.DatabasePath)
+	for _, w := range configWarnings(cfg, e.Getenv) {
+		c.add(levelWarn, "%s", w)
+	}
 
 	ac, hs, err := newClients(cfg, nil)
 	if err != nil {
@@ -179,12 +184,24 @@ func checkAddons(ctx context.Context, c *checker, ac *aircall.Client, cfg *Confi
 	}
 	if wantT {
 		_, err := ac.Transcription(ctx, callID)
-		addonFinding(c, "transcripts", "LOG_TRANSCRIPTS", callID, err)
+		addonFinding(c, "transcripts", switchesOff(cfg, "LOG_TRANSCRIPTS", func(in InstanceConfig) bool { return in.LogTranscripts }), callID, err)
 	}
 	if wantAI {
 		_, err := ac.Summary(ctx, callID)
-		addonFinding(c, "AI insights", "LOG_AI_INSIGHTS", callID, err)
+		addonFinding(c, "AI insights", switchesOff(cfg, "LOG_AI_INSIGHTS", func(in InstanceConfig) bool { return in.LogAIInsights }), callID, err)
 	}
+}
+
+// switchesOff names, as the operator must write them (with the instance
+// prefix), the settings that turn variable off where it is on.
+func switchesOff(cfg *Config, variable string, on func(InstanceConfig) bool) string {
+	var vs []string
+	for _, in := range cfg.Instances {
+		if on(in) {
+			vs = append(vs, in.Prefix+variable+"=false")
+		}
+	}
+	return strings.Join(vs, " / ")
 }
 
 func addonFinding(c *checker, what, variable string, callID int64, err error) {
@@ -194,8 +211,66 @@ func addonFinding(c *checker, what, variable string, callID int64, err error) {
 	case errors.Is(err, aircall.ErrNotReady):
 		c.add(levelOK, "Aircall %s: the add-on answers (nothing generated for call %d)", what, callID)
 	case errors.Is(err, aircall.ErrNotLicensed):
-		c.add(levelWarn, "Aircall %s: add-on not enabled (403): calls are logged without; set %s=false to stop asking", what, variable)
+		c.add(levelWarn, "Aircall %s: add-on not enabled (403): calls are logged without; set %s to stop asking", what, variable)
 	default:
 		c.add(levelWarn, "Aircall %s: %v", what, err)
 	}
+}
+
+// configWarnings finds settings that are valid but almost certainly not
+// what the operator meant. They are warnings, not configuration errors,
+// because SPEC §3 defines what is read and these values are simply unused.
+func configWarnings(cfg *Config, getenv func(string) string) []string {
+	var ws []string
+	// With INSTANCES set, per-instance variables are read only with a
+	// prefix: an unprefixed CONVERSATION_MODE=existing is not a default for
+	// the instances, it is ignored. config.example.env lists the unprefixed
+	// names with their defaults, so only values that differ from the
+	// default are worth a warning.
+	if getenv != nil && cfg.Instances[0].Prefix != "" {
+		example := cfg.Instances[0].Prefix
+		for _, v := range instanceVariables() {
+			val := strings.TrimSpace(getenv(v.name))
+			if val == "" || strings.EqualFold(val, v.def) {
+				continue
+			}
+			ws = append(ws, fmt.Sprintf("%s is set but not read: with INSTANCES set, per-instance variables take the instance prefix (e.g. %s%s)", v.name, example, v.name))
+		}
+	}
+	for _, in := range cfg.Instances {
+		if in.ReopenClosed && in.ConversationMode == ModeNew {
+			ws = append(ws, fmt.Sprintf("instance %s: %sREOPEN_CLOSED=true has no effect with %sCONVERSATION_MODE=new", in.Name, in.Prefix, in.Prefix))
+		}
+	}
+	// Secrets pass validation whatever they hold, so a quoted one (kept by
+	// docker --env-file) only shows up as refused credentials.
+	if getenv != nil {
+		for _, name := range []string{"AIRCALL_API_ID", "AIRCALL_API_TOKEN", "AIRCALL_WEBHOOK_TOKEN", "HELPSCOUT_APP_ID", "HELPSCOUT_APP_SECRET"} {
+			if isQuoted(strings.TrimSpace(getenv(name))) {
+				ws = append(ws, fmt.Sprintf("%s is in quotes, which --env-file keeps as part of the value: remove them", name))
+			}
+		}
+	}
+	return ws
+}
+
+type instanceVariable struct{ name, def string }
+
+// instanceVariables lists the per-instance variables and their defaults,
+// read from rawInstance's tags so that the list cannot drift from LoadConfig.
+func instanceVariables() []instanceVariable {
+	var vs []instanceVariable
+	t := reflect.TypeFor[rawInstance]()
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("env")
+		name, opts, _ := strings.Cut(tag, ",")
+		v := instanceVariable{name: strings.TrimSpace(name)}
+		for _, o := range strings.Split(opts, ",") {
+			if d, ok := strings.CutPrefix(strings.TrimSpace(o), "default="); ok {
+				v.def = d
+			}
+		}
+		vs = append(vs, v)
+	}
+	return vs
 }

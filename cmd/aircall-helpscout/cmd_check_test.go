@@ -17,6 +17,7 @@ func TestCheckFindings(t *testing.T) {
 		noAI     bool     // the fake answers 403 on the AI endpoints
 		wantCode int
 		want     []string
+		notWant  []string
 	}{
 		{name: "all good", wantCode: 0, want: []string{
 			"ok    configuration: valid, 1 instance(s)",
@@ -29,8 +30,33 @@ func TestCheckFindings(t *testing.T) {
 			"AIRCALL_API_TOKEN=<redacted>",
 		}},
 		{name: "AI add-ons off is a warning", noAI: true, wantCode: 0, want: []string{
-			"warn  Aircall transcripts: add-on not enabled (403)",
-			"warn  Aircall AI insights: add-on not enabled (403)",
+			"warn  Aircall transcripts: add-on not enabled (403): calls are logged without; set LOG_TRANSCRIPTS=false to stop asking",
+			"warn  Aircall AI insights: add-on not enabled (403): calls are logged without; set LOG_AI_INSIGHTS=false to stop asking",
+		}, notWant: []string{"is set but not read", "has no effect", "in quotes"}},
+		{name: "AI add-ons off names the prefixed switches", noAI: true, wantCode: 1, // number 42 is not in Aircall
+			vars: []string{
+				"INSTANCES", "sales,support", "HELPSCOUT_MAILBOX_ID", "<unset>", "AIRCALL_NUMBERS", "<unset>",
+				"SALES_HELPSCOUT_MAILBOX_ID", "501", "SALES_AIRCALL_NUMBERS", "1389850",
+				"SUPPORT_HELPSCOUT_MAILBOX_ID", "501", "SUPPORT_AIRCALL_NUMBERS", "42", "SUPPORT_LOG_TRANSCRIPTS", "false",
+			}, want: []string{
+				"set SALES_LOG_TRANSCRIPTS=false to stop asking",
+				"set SALES_LOG_AI_INSIGHTS=false / SUPPORT_LOG_AI_INSIGHTS=false to stop asking",
+			}},
+		{name: "unprefixed per-instance settings are not read with INSTANCES", wantCode: 0, vars: []string{
+			"INSTANCES", "sales", "HELPSCOUT_MAILBOX_ID", "<unset>", "AIRCALL_NUMBERS", "<unset>",
+			"SALES_HELPSCOUT_MAILBOX_ID", "501", "SALES_AIRCALL_NUMBERS", "1389850",
+			"CONVERSATION_MODE", "existing", "DUPLICATES", "most_recent", "LOG_MESSAGES", "true",
+		}, want: []string{
+			"warn  CONVERSATION_MODE is set but not read: with INSTANCES set, per-instance variables take the instance prefix (e.g. SALES_CONVERSATION_MODE)",
+		}, notWant: []string{"DUPLICATES is set", "LOG_MESSAGES is set"}},
+		{name: "reopen closed in new mode", wantCode: 0, vars: []string{"REOPEN_CLOSED", "true"}, want: []string{
+			"warn  instance default: REOPEN_CLOSED=true has no effect with CONVERSATION_MODE=new",
+		}},
+		{name: "reopen closed in existing mode", wantCode: 0, vars: []string{"REOPEN_CLOSED", "true", "CONVERSATION_MODE", "existing"},
+			notWant: []string{"has no effect"}},
+		{name: "quoted secret", wantCode: 1, vars: []string{"HELPSCOUT_APP_SECRET", `"quoted"`}, want: []string{
+			"warn  HELPSCOUT_APP_SECRET is in quotes, which --env-file keeps as part of the value: remove them",
+			"FAIL  Help Scout credentials: refused",
 		}},
 		{name: "bad Aircall token", vars: []string{"AIRCALL_API_TOKEN", "nope"}, wantCode: 1, want: []string{
 			"FAIL  Aircall credentials: refused (403)",
@@ -70,6 +96,11 @@ func TestCheckFindings(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(r.stdout, w) {
 					t.Errorf("check output lacks %q:\n%s", w, r.stdout)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(r.stdout, w) {
+					t.Errorf("check output has %q:\n%s", w, r.stdout)
 				}
 			}
 			assertNoSecretsIn(t, r.stdout+r.stderr)
