@@ -16,7 +16,8 @@ No flags. Configuration comes from the environment (see config.example.env).
 const helpRun = `Usage: aircall-helpscout run [--instance N] [--since T [--until T]] [--dry-run]
 
 Runs one pass now and exits. With --since it catches up the period
-[since, until) instead; a catch-up never moves the scheduled cursor backwards.
+[since, until) instead; a catch-up never moves the scheduled cursor, and
+calls already logged are counted as already_done, not written again.
 
 Flags:
   --instance N   only this instance (a name from INSTANCES, or "default")
@@ -36,8 +37,11 @@ listing calls failed; the summary's error lines say why).
 const helpCheck = `Usage: aircall-helpscout check
 
 Verifies the configuration, both sets of credentials, each instance's mailbox
-and numbers, and prints each finding. Secrets are never printed.
-Exit status: 0 if everything is right, non-zero otherwise.
+and numbers, and prints each finding (ok, warn, FAIL, skip), then the
+effective configuration. Secrets are never printed.
+
+Exit status: 0 if no finding failed (warnings included), 1 if one failed,
+2 on a configuration error (nothing is sent anywhere).
 
 No flags.
 `
@@ -45,7 +49,9 @@ No flags.
 const helpStatus = `Usage: aircall-helpscout status [--instance N] [--json]
 
 Per instance: cursor, last passes, counts by outcome, items waiting or failed
-with their reasons.
+with their reasons. Reads only the database (DATABASE_PATH): no API call.
+Before the first run or serve there is no database yet, and status exits 1
+saying so.
 
 Flags:
   --instance N   only this instance
