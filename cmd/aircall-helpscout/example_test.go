@@ -35,6 +35,14 @@ func TestConfigExampleEnv(t *testing.T) {
 	}
 	is.NoErr(sc.Err())
 
+	// The README's container recipe passes this file with --env-file: an
+	// active DATABASE_PATH would override the image's /data path, and a
+	// relative one lands outside the volume (the image's working directory
+	// is /home/nonroot), losing the ledger with the container.
+	if v, set := active["DATABASE_PATH"]; set && v != "" {
+		t.Errorf("config.example.env sets DATABASE_PATH=%s; leave it commented out so the container's /data path applies", v)
+	}
+
 	full := with(baseEnv(), "LOOKBACK", "1h")
 	cfg, err := load(t, full)
 	is.NoErr(err)
