@@ -16,6 +16,8 @@ func TestEnrichmentTiming(t *testing.T) {
 	answered := baseCall()
 	missed := baseCall()
 	missed.AnsweredAt = time.Time{}
+	voicemail := missed
+	voicemail.Voicemail = true
 	ready := Enrichment{TranscriptSeen: true, SummarySeen: true, Summary: "s"}
 	half := Enrichment{TranscriptSeen: true}
 	tests := []struct {
@@ -29,6 +31,8 @@ func TestEnrichmentTiming(t *testing.T) {
 	}{
 		{"disabled", off, answered, false, 0, Enrichment{}, EnrichLogNever},
 		{"missed call has nothing to wait for", both, missed, false, 0, Enrichment{}, EnrichLogNever},
+		{"voicemail waits for its transcript", both, voicemail, false, time.Minute, Enrichment{}, EnrichWait},
+		{"voicemail logged with its transcript", both, voicemail, false, time.Minute, ready, EnrichLogWith},
 		{"add-on off", both, answered, true, 0, Enrichment{}, EnrichLogNever},
 		{"ready at once", both, answered, false, time.Minute, ready, EnrichLogWith},
 		{"not ready, wait", both, answered, false, time.Minute, half, EnrichWait},

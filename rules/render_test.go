@@ -62,6 +62,10 @@ func TestRenderCallThread(t *testing.T) {
 	c.Comments = []Comment{{Author: "Ana", Content: "Customer wants <script>alert(1)</script> a refund"}}
 	missed := baseCall()
 	missed.AnsweredAt, missed.MissedReason, missed.Asset = time.Time{}, "out_of_opening_hours", ""
+	vm := missed
+	vm.MissedReason, vm.Voicemail, vm.Asset = "no_available_agent", true, "https://assets.aircall.io/calls/4186780376/voicemail"
+	outMissed := missed
+	outMissed.Direction, outMissed.MissedReason = "outbound", ""
 	evil := baseCall()
 	evil.Asset = "javascript:alert(1)"
 	evil.LineName = `Line "x" <img src=x onerror=alert(1)>`
@@ -79,6 +83,8 @@ func TestRenderCallThread(t *testing.T) {
 			"[aircall:call:4186780376]",
 		}, []string{"<script>", "<b>"}},
 		{"missed", missed, []string{"Missed (out of opening hours)", "[aircall:call:4186780376]"}, []string{"Recording"}},
+		{"voicemail", vm, []string{"Voicemail left (no available agent)", `<a href="https://assets.aircall.io/calls/4186780376/voicemail">Voicemail</a>`}, []string{"Recording", "Missed"}},
+		{"outbound not answered", outMissed, []string{"Outbound call", "Not answered", "Called: +34 612 34 56 78"}, []string{"Caller:"}},
 		{"unsafe link dropped, text escaped", evil, []string{"&lt;img src=x onerror=alert(1)&gt;", "&#34;x&#34;"}, []string{"javascript:", "<img"}},
 	}
 	for _, tt := range tests {
