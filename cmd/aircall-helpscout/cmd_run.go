@@ -37,12 +37,23 @@ var stdoutIsTerminal = func(w io.Writer) bool {
 // could not be read): exit 1, so that a cron job or a script notices.
 var errPassIncomplete = errors.New("the pass did not complete")
 
+// errInterrupted marks a run stopped by SIGINT or SIGTERM (exit 1).
+var errInterrupted = errors.New("run: interrupted")
+
 // cmdRun runs one pass now, or a catch-up of [Since, Until) when Since is
 // set. Items that failed one by one are reported and recorded in the ledger
 // for a later pass: the pass still completed, so they do not fail the
 // command. A pass that could not complete (an instance's pass-level error,
 // see errPassIncomplete) and bad credentials (reconciler.ErrFatal) do.
-func cmdRun(ctx context.Context, e *env, opts runOptions) error {
+func cmdRun(ctx context.Context, e *env, opts runOptions) (err error) {
+	// Ctrl-C or SIGTERM cancels ctx and surfaces as whatever step was
+	// running ("record run start: ... context canceled"): say what happened
+	// and what to do, as the README promises it is safe.
+	defer func() {
+		if err != nil && ctx.Err() != nil {
+			err = fmt.Errorf("%w: nothing is lost, run the same command again (%w)", errInterrupted, err)
+		}
+	}()
 	catchup := !opts.Since.IsZero()
 	if catchup && e.Now().Sub(opts.Since) > aircallRetention {
 		fmt.Fprintf(e.Stderr, "warning: --since %s is more than ~6 months ago; Aircall serves about six months of calls, so older ones will not be found\n",

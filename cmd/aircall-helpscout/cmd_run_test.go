@@ -392,3 +392,31 @@ func dirSums(t *testing.T, dir string) map[string][32]byte {
 	}
 	return out
 }
+
+// TestRunInterruptedSaysSo: Ctrl-C (or SIGTERM) during run is safe, and the
+// error says it was interrupted and what to do, rather than whichever step
+// the cancellation hit ("record run start: ... context canceled"). Exit 1.
+func TestRunInterruptedSaysSo(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{name: "scheduled pass", args: []string{"run"}},
+		{name: "catch-up", args: []string{"run", "--since", time.Now().UTC().Add(-48 * time.Hour).Format(time.DateOnly)}},
+		{name: "dry run", args: []string{"run", "--dry-run"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			f := newFakes(t)
+			f.AddCall(1, "+34 612 34 56 78", 30*time.Minute)
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			r := runCmd(ctx, f.vars, tt.args...)
+			is.Equal(r.code, 1)
+			is.True(errors.Is(r.err, errInterrupted)) // says it was interrupted
+			is.True(strings.Contains(r.err.Error(), "nothing is lost, run the same command again"))
+			is.True(errors.Is(r.err, context.Canceled)) // the cause stays reachable
+		})
+	}
+}
