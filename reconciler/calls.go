@@ -66,9 +66,11 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 	}
 	byName := map[string]Instance{}
 	var from, to time.Time
+	p.readFrom = map[string]time.Time{}
 	for i, in := range insts {
 		byName[in.Name] = in
 		w := wins[in.Name]
+		p.readFrom[in.Name] = w.from
 		if i == 0 || w.from.Before(from) {
 			from = w.from
 		}
@@ -152,14 +154,20 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 
 // retryOutsideWindow re-reads, by ID, the calls that failed or are still not
 // final and have fallen out of the read window, so that one bad item never
-// holds the cursor and is never forgotten either.
+// holds the cursor and is never forgotten either. The window is the one this
+// pass listed, not the one the advanced cursor gives: a call the listing just
+// tried is not tried again in the same pass (one attempt per pass).
 func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) error {
-	wins, err := p.windows(ctx, []Instance{in})
-	if err != nil {
-		return err
+	from, ok := p.readFrom[in.Name]
+	if !ok {
+		wins, err := p.windows(ctx, []Instance{in})
+		if err != nil {
+			return err
+		}
+		from = wins[in.Name].from
 	}
 	items, err := p.r.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
-		States: []string{store.StateFailed, store.StateWaiting}, Until: wins[in.Name].from.Add(time.Second)})
+		States: []string{store.StateFailed, store.StateWaiting}, Until: from.Add(time.Second)})
 	if err != nil {
 		return fmt.Errorf("list items to retry: %w", err)
 	}

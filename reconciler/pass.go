@@ -82,8 +82,11 @@ type pass struct {
 	customers map[string]resolvedCustomer
 	users     map[string]int64
 	addonOff  *bool
-	done      int
-	total     int
+	// readFrom is, per instance, the exclusive lower bound of the window
+	// this pass listed: older items are retried by ID (retryOutsideWindow).
+	readFrom map[string]time.Time
+	done     int
+	total    int
 	// transientRun counts items in a row that failed for API reasons.
 	transientRun int
 	// fatal is set when an item met an error no retry can fix (bad
