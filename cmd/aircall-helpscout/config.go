@@ -143,6 +143,7 @@ func LoadConfig(ctx context.Context, lookup envconfig.Lookuper) (*Config, error)
 	checkAcrossInstances(&p, cfg.Instances)
 	checkWebhookToken(&p, cfg)
 	p.hintQuotes(l.Lookup)
+	p.hintDefaults(l.Lookup)
 
 	if err := p.err(); err != nil {
 		return nil, err

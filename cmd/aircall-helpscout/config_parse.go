@@ -48,6 +48,21 @@ func (p problems) hintQuotes(lookup func(string) (string, bool)) {
 	}
 }
 
+// hintDefaults marks the problems of variables that are not set, so that
+// the value in the message is not mistaken for one the operator wrote:
+// ENRICHMENT_WAIT=30h alone fails on ENRICHMENT_MAX_AGE's default "24h".
+func (p problems) hintDefaults(lookup func(string) (string, bool)) {
+	for _, e := range p {
+		pr, ok := e.(*problem)
+		if !ok || strings.HasPrefix(pr.msg, "missing") {
+			continue
+		}
+		if _, set := lookup(pr.variable); !set {
+			pr.msg += fmt.Sprintf(" (%s is not set: that is its default)", pr.variable)
+		}
+	}
+}
+
 func isQuoted(v string) bool {
 	return len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0]
 }

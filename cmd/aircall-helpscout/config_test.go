@@ -289,6 +289,7 @@ func TestLoadConfigErrors(t *testing.T) {
 		{"negative wait", with(baseEnv(), "ENRICHMENT_WAIT", "-1m"), []string{`ENRICHMENT_WAIT: "-1m" must not be negative`}},
 		{"bad max age", with(baseEnv(), "ENRICHMENT_MAX_AGE", "1d"), []string{`ENRICHMENT_MAX_AGE: "1d" is not a duration`}},
 		{"max age below wait", with(baseEnv(), "ENRICHMENT_WAIT", "2h", "ENRICHMENT_MAX_AGE", "1h"), []string{`ENRICHMENT_MAX_AGE: "1h" must be at least ENRICHMENT_WAIT (2h0m0s)`}},
+		{"default max age below wait", with(baseEnv(), "ENRICHMENT_WAIT", "30h"), []string{`ENRICHMENT_MAX_AGE: "24h" must be at least ENRICHMENT_WAIT (30h0m0s) (ENRICHMENT_MAX_AGE is not set: that is its default)`}},
 		{"bad log level", with(baseEnv(), "LOG_LEVEL", "verbose"), []string{`LOG_LEVEL: "verbose" is not one of debug, info, warn, error`}},
 		{"bad log format", with(baseEnv(), "LOG_FORMAT", "xml"), []string{`LOG_FORMAT: "xml" is not one of json, text`}},
 		{"missing mailbox", with(baseEnv(), "HELPSCOUT_MAILBOX_ID", "<unset>"), []string{"HELPSCOUT_MAILBOX_ID: missing"}},
@@ -381,6 +382,31 @@ func TestLoadConfigQuoteHintOnlyForQuotedValues(t *testing.T) {
 			is.True(err != nil)
 			is.True(strings.HasPrefix(err.Error(), tt.variable+": "))
 			is.Equal(strings.Contains(err.Error(), "the value is in quotes"), tt.hint)
+		})
+	}
+}
+
+// TestLoadConfigDefaultHint: a problem with a value the operator did not
+// write says it is the default; one with a written value does not.
+func TestLoadConfigDefaultHint(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string // the whole error
+	}{
+		{"default", with(baseEnv(), "ENRICHMENT_WAIT", "30h"),
+			`ENRICHMENT_MAX_AGE: "24h" must be at least ENRICHMENT_WAIT (30h0m0s) (ENRICHMENT_MAX_AGE is not set: that is its default)`},
+		{"written", with(baseEnv(), "ENRICHMENT_WAIT", "30h", "ENRICHMENT_MAX_AGE", "24h"),
+			`ENRICHMENT_MAX_AGE: "24h" must be at least ENRICHMENT_WAIT (30h0m0s)`},
+		{"missing is not a default", with(baseEnv(), "HELPSCOUT_MAILBOX_ID", "<unset>"),
+			"HELPSCOUT_MAILBOX_ID: missing (required: the Help Scout mailbox this instance writes to)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			_, err := load(t, tt.env)
+			is.True(err != nil)
+			is.Equal(err.Error(), tt.want)
 		})
 	}
 }
