@@ -141,8 +141,9 @@ var errAddonOff = errors.New("AI add-on off")
 // note's speaker). Kept in the KV table when the call is logged, so that the
 // late note costs no extra Aircall request to read the call again.
 type lateCall struct {
-	Ended int64  `json:"ended"` // Unix seconds
-	Agent string `json:"agent,omitempty"`
+	Ended  int64  `json:"ended"` // Unix seconds
+	Agent  string `json:"agent,omitempty"`
+	Looked int64  `json:"looked,omitempty"` // last look for the insights, Unix seconds (rules.LateLookDue)
 }
 
 func lateCallKey(inst string, callID int64) string {
@@ -161,7 +162,12 @@ func (p *pass) rememberLateCall(ctx context.Context, in Instance, call aircall.C
 	if p.po.DryRun {
 		return
 	}
-	v, err := json.Marshal(lateCall{Ended: ended.Unix(), Agent: agentName(call)})
+	p.putLateCall(ctx, in, call.ID, lateCall{Ended: ended.Unix(), Agent: agentName(call)})
+}
+
+// putLateCall stores lc for callID (best effort).
+func (p *pass) putLateCall(ctx context.Context, in Instance, callID int64, lc lateCall) {
+	v, err := json.Marshal(lc)
 	if err != nil {
 		return
 	}
@@ -171,32 +177,45 @@ func (p *pass) rememberLateCall(ctx context.Context, in Instance, call aircall.C
 		now = p.r.st.Now
 	}
 	expires := now().Add(in.Enrichment.MaxAge + lateCallGrace)
-	if err := p.r.st.PutKV(context.WithoutCancel(ctx), lateCallKey(in.Name, call.ID), string(v), expires); err != nil {
-		p.r.log.Warn("remember call for late insights", "instance", in.Name, "call", call.ID, "err", err)
+	if err := p.r.st.PutKV(context.WithoutCancel(ctx), lateCallKey(in.Name, callID), string(v), expires); err != nil {
+		p.r.log.Warn("remember call for late insights", "instance", in.Name, "call", callID, "err", err)
 	}
 }
 
 // lateCallOf returns what was remembered of a call logged without its
 // enrichment; for a call logged before this was kept (or whose record was
-// lost), when it started and no agent.
-func (p *pass) lateCallOf(ctx context.Context, in Instance, it store.Item, callID int64) (ended time.Time, call aircall.Call) {
+// lost), when it started, no agent and no earlier look.
+func (p *pass) lateCallOf(ctx context.Context, in Instance, it store.Item, callID int64) (ended time.Time, call aircall.Call, lc lateCall) {
 	call = aircall.Call{ID: callID}
 	ended = it.OccurredAt
+	lc = lateCall{Ended: ended.Unix()}
 	v, ok, err := p.r.st.GetKV(ctx, lateCallKey(in.Name, callID))
 	if err != nil || !ok {
-		return ended, call
+		return ended, call, lc
 	}
-	var lc lateCall
-	if json.Unmarshal([]byte(v), &lc) != nil {
-		return ended, call
+	var got lateCall
+	if json.Unmarshal([]byte(v), &got) != nil {
+		return ended, call, lc
 	}
+	lc = got
 	if lc.Ended > 0 {
 		ended = time.Unix(lc.Ended, 0).UTC()
+	} else {
+		lc.Ended = ended.Unix()
 	}
 	if lc.Agent != "" && lc.Agent != "Agent" {
 		call.User = &aircall.User{Name: lc.Agent}
 	}
-	return ended, call
+	return ended, call, lc
+}
+
+// lastLook is when the late path last asked Aircall about a call (zero:
+// never).
+func (lc lateCall) lastLook() time.Time {
+	if lc.Looked == 0 {
+		return time.Time{}
+	}
+	return time.Unix(lc.Looked, 0).UTC()
 }
 
 func ignoreAddonOff(err error) error {
@@ -231,8 +250,11 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 		id, _ := strconv.ParseInt(it.SourceID, 10, 64)
 		// The give-up point counts from the call's end, as the wait did;
 		// speaker names come from the call as it was logged.
-		ended, call := p.lateCallOf(ctx, in, it, id)
+		ended, call, lc := p.lateCallOf(ctx, in, it, id)
 		expired := rules.LateEnrichmentExpired(in.Enrichment, ended, p.now)
+		if !rules.LateLookDue(in.Enrichment, ended, lc.lastLook(), p.now) {
+			continue // looked recently: spare Aircall's budget
+		}
 		giveUp := func() {
 			it.Enrichment = "gave_up"
 			p.put(ctx, it)
@@ -263,8 +285,12 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 			continue
 		}
 		if off || !in.Enrichment.LateNoteDue(e, expired) {
-			if expired {
+			switch {
+			case expired:
 				giveUp()
+			case !off && !p.po.DryRun:
+				lc.Looked = p.now.Unix() // not yet: the next look backs off
+				p.putLateCall(ctx, in, id, lc)
 			}
 			continue
 		}

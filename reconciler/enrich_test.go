@@ -121,7 +121,14 @@ func TestLateInsightsExpiryCountsFromCallEnd(t *testing.T) {
 	is.Equal(enrichmentOf(t, e, "1"), "pending")
 
 	e.ReadyAI(1)
-	e.Clock.Advance(20 * time.Minute) // 23h40m after the end
+	e.Clock.Advance(20 * time.Minute) // 23h40m after the end: looked 20 min ago, backing off (rules.LateLookDue)
+	before := aiPaths(e)
+	res = e.Pass()
+	is.Equal(res.Instances["default"].Counts["late_insights_added"], 0)
+	is.Equal(aiPaths(e)["transcription"], before["transcription"]) // no request spent
+	is.Equal(enrichmentOf(t, e, "1"), "pending")
+
+	e.Clock.Advance(20 * time.Minute) // 24h after the end: the last look finds it all
 	res = e.Pass()
 	is.Equal(res.Instances["default"].Counts["late_insights_added"], 1)
 	notes := e.Notes(1)
@@ -304,4 +311,32 @@ func TestAddonOffAtGiveUp(t *testing.T) {
 			is.Equal(enrichmentOf(t, e, "1"), "gave_up")
 		})
 	}
+}
+
+// TestLateLooksBackOff: a call whose insights never come costs Aircall far
+// fewer than one request per pass over ENRICHMENT_MAX_AGE (rules.LateLookDue):
+// every pass in the first hour, then at most one look every age/6 (≤ 1 h),
+// and the last look at the give-up point.
+func TestLateLooksBackOff(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.Customer("Marta", "Ruiz", time.Hour, "+34612345678")
+	e.AddCall(1, "+34 612 34 56 78", 20*time.Minute) // ended ~18 min ago: logged without, pending
+	e.Pass()
+	is.Equal(enrichmentOf(t, e, "1"), "pending")
+
+	passes := 0
+	for enrichmentOf(t, e, "1") == "pending" {
+		e.Clock.Advance(5 * time.Minute)
+		e.Pass()
+		passes++
+		is.True(passes < 400) // gives up in the end
+	}
+	is.Equal(enrichmentOf(t, e, "1"), "gave_up")
+	looks := aiPaths(e)["transcription"]
+	t.Logf("%d passes, %d looks", passes, looks)
+	is.True(passes > 270)              // ~24 h of 5-minute passes
+	is.True(looks <= 50)               // instead of one per pass
+	is.True(looks >= 20)               // still looking all along
+	is.Equal(aiPaths(e)["summary"], 0) // the transcript never came: nothing else asked
 }

@@ -120,6 +120,33 @@ func LateEnrichmentExpired(p EnrichmentPolicy, ended, now time.Time) bool {
 	return now.Sub(ended) >= p.MaxAge
 }
 
+// MaxLateLookInterval bounds the gap between two looks at a call whose
+// transcript/AI is late (see LateLookDue).
+const MaxLateLookInterval = time.Hour
+
+// LateLookEveryPass is how long after its end a late call is looked at on
+// every pass, before LateLookDue starts backing off.
+const LateLookEveryPass = time.Hour
+
+// LateLookDue reports whether a pass should look again (spend Aircall
+// requests) for the late transcript/AI of a call that ended at ended and was
+// last looked at lastLook (zero: never). In the call's first hour every pass
+// looks (insights usually come minutes after the call); after it, at most
+// one look every age/6, capped at MaxLateLookInterval. Aircall's budget is
+// small (50/min, company-wide) and a call whose insights never come (no
+// recording, generation failed) would otherwise cost a request every pass
+// for the whole ENRICHMENT_MAX_AGE: 288 at a 5-minute schedule and the
+// default 24h, about 40 with the back-off. A note that comes after hours is
+// added at most age/6 late. The give-up point always gets its last look.
+func LateLookDue(p EnrichmentPolicy, ended, lastLook, now time.Time) bool {
+	age := now.Sub(ended)
+	if lastLook.IsZero() || age < LateLookEveryPass || LateEnrichmentExpired(p, ended, now) {
+		return true
+	}
+	gap := min(age/6, MaxLateLookInterval)
+	return now.Sub(lastLook) >= gap
+}
+
 // LateNoteDue reports whether the note of a call logged without its
 // transcript/AI is written now, with e as just fetched (SPEC §7: "add them as
 // a note when they appear, until ENRICHMENT_MAX_AGE"). Before the give-up

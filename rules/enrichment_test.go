@@ -73,6 +73,38 @@ func TestLateEnrichmentExpired(t *testing.T) {
 	}
 }
 
+func TestLateLookDue(t *testing.T) {
+	p := EnrichmentPolicy{Transcripts: true, AIInsights: true, Wait: 15 * time.Minute, MaxAge: 24 * time.Hour}
+	ended := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		age      time.Duration // now − ended
+		lastLook time.Duration // now − last look; 0 = never looked
+		want     bool
+	}{
+		{"never looked", 20 * time.Minute, 0, true},
+		{"20 min old, looked 5 min ago: every pass", 20 * time.Minute, 5 * time.Minute, true},
+		{"59 min old, looked 1 min ago: every pass in the first hour", 59 * time.Minute, time.Minute, true},
+		{"1 h old, looked 5 min ago: waits (gap 10 min)", time.Hour, 5 * time.Minute, false},
+		{"1 h old, looked 10 min ago", time.Hour, 10 * time.Minute, true},
+		{"3 h old, looked 25 min ago: waits (gap 30 min)", 3 * time.Hour, 25 * time.Minute, false},
+		{"12 h old, looked 59 min ago: waits (gap capped at 1 h)", 12 * time.Hour, 59 * time.Minute, false},
+		{"12 h old, looked 1 h ago", 12 * time.Hour, time.Hour, true},
+		{"give-up point: always the last look", 24 * time.Hour, time.Minute, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			now := ended.Add(tt.age)
+			var last time.Time
+			if tt.lastLook > 0 {
+				last = now.Add(-tt.lastLook)
+			}
+			is.Equal(LateLookDue(p, ended, last, now), tt.want)
+		})
+	}
+}
+
 func TestLateNoteDue(t *testing.T) {
 	both := EnrichmentPolicy{Transcripts: true, AIInsights: true, Wait: 15 * time.Minute, MaxAge: 24 * time.Hour}
 	onlyT := EnrichmentPolicy{Transcripts: true, Wait: 15 * time.Minute, MaxAge: 24 * time.Hour}
