@@ -120,7 +120,10 @@ func (p *pass) createCustomer(ctx context.Context, in Instance, kind, src, e164 
 }
 
 // anonymousCustomer is the one customer per instance that collects calls and
-// messages from hidden or unparseable numbers.
+// messages from hidden or unparseable numbers. Its remembered ID is checked
+// once per pass (one read): an agent may delete or merge that customer in
+// Help Scout, and every anonymous item would then fail on the stale ID until
+// parked; a missing one is looked up by name or created again.
 func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCustomer, error) {
 	key := "anonymous_customer:" + in.Name
 	if rc, ok := p.customers[key]; ok {
@@ -132,9 +135,25 @@ func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCust
 	} else if ok {
 		id, _ := strconv.ParseInt(v, 10, 64)
 		if id > 0 {
-			rc := resolvedCustomer{ID: id}
-			p.customers[key] = rc
-			return rc, nil
+			c, err := p.r.hs.GetCustomer(ctx, id)
+			switch {
+			case err == nil:
+				if c.ID != 0 && c.ID != id && !p.po.DryRun {
+					// A redirect to the customer it was merged into.
+					id = c.ID
+					if err := p.r.st.PutKV(context.WithoutCancel(ctx), key, strconv.FormatInt(id, 10), time.Time{}); err != nil {
+						return resolvedCustomer{}, err
+					}
+				}
+				rc := resolvedCustomer{ID: id}
+				p.customers[key] = rc
+				return rc, nil
+			case errors.Is(err, helpscout.ErrNotFound):
+				p.r.log.Warn("the anonymous customer is gone from Help Scout (deleted or merged): finding or creating another",
+					"instance", in.Name, "customer", id)
+			default:
+				return resolvedCustomer{}, fmt.Errorf("read anonymous customer %d: %w", id, err)
+			}
 		}
 	}
 	// Not known locally (new database, or a crash right after creating it):

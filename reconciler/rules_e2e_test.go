@@ -271,3 +271,35 @@ func TestExistingModeUnknownCallerTwiceInOnePass(t *testing.T) {
 	}
 	is.Equal(lists, 1) // no listing for the customer created by the first call
 }
+
+// The instance's anonymous customer is remembered by ID; if an agent deletes
+// or merges it away in Help Scout, the next anonymous call must not fail (and
+// end up parked) on the stale ID: it is checked once per pass and re-created.
+func TestAnonymousCustomerDeletedInHelpScout(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.AddCall(1, "anonymous", 30*time.Minute, reconcilertest.Missed(""))
+	e.Pass()
+	_, cv := e.PhoneThreads(1)
+	is.Equal(len(cv), 1)
+	c, _ := e.HS.Conversation(cv[0])
+	first := c.PrimaryCustomer.ID
+	e.HS.DeleteCustomer(first)
+
+	e.AddCall(2, "anonymous", 10*time.Minute, reconcilertest.Missed(""))
+	e.Clock.Advance(5 * time.Minute)
+	res := e.Pass()
+	is.Equal(res.Instances["default"].Counts["failed"], 0)
+	th, cv := e.PhoneThreads(2)
+	is.Equal(len(th), 1)
+	c, _ = e.HS.Conversation(cv[0])
+	is.True(c.PrimaryCustomer.ID != first) // a new anonymous customer
+	is.Equal(len(e.HS.Customers()), 1)
+
+	e.AddCall(3, "anonymous", 5*time.Minute, reconcilertest.Missed(""))
+	e.Clock.Advance(5 * time.Minute)
+	e.Pass()
+	_, cv3 := e.PhoneThreads(3)
+	c3, _ := e.HS.Conversation(cv3[0])
+	is.Equal(c3.PrimaryCustomer.ID, c.PrimaryCustomer.ID) // and it is remembered in turn
+}

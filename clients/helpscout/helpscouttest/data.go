@@ -161,6 +161,18 @@ func (s *Server) MergeConversation(from, to int64) {
 	s.merged[from] = to
 }
 
+// DeleteCustomer removes a customer, as an agent deleting (or merging away)
+// one would: it is no longer found, GET answers 404 and a conversation
+// create naming it fails validation.
+func (s *Server) DeleteCustomer(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.customers[id]; ok {
+		s.indexCustomerLocked(c, &helpscout.Customer{ID: id})
+		delete(s.customers, id)
+	}
+}
+
 // Customers returns every customer, sorted by id.
 func (s *Server) Customers() []helpscout.Customer {
 	s.mu.Lock()
