@@ -127,7 +127,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 			p.r.log.Error("stopping pass", "err", errOutage)
 			return errOutage
 		}
-		if state == store.StateWaiting && p.now.Sub(call.Started()) < p.r.opts.Lookback {
+		if state == stateUnread || (state == store.StateWaiting && p.now.Sub(call.Started()) < p.r.opts.Lookback) {
 			if h, ok := holds[name]; !ok || call.StartedAt < h {
 				holds[name] = call.StartedAt
 			}
@@ -207,6 +207,11 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 	return nil
 }
 
+// stateUnread is handleCall's answer when the ledger could not be read: the
+// call was neither handled nor recorded, so the cursor must not pass it
+// (a failed item is retried by ID; this one has no row to retry from).
+const stateUnread = "unread"
+
 // handleCall takes one call to a final outcome if it can, and records what
 // happened. It returns the item's resulting state.
 func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) string {
@@ -214,7 +219,7 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 	it, found, err := p.r.st.GetItem(ctx, in.Name, KindCall, src)
 	if err != nil {
 		p.r.log.Error("read ledger", "instance", in.Name, "call", call.ID, "err", err)
-		return store.StateFailed
+		return stateUnread
 	}
 	if found && it.Final() {
 		p.count(in.Name, KindCall, OutcomeAlready)
