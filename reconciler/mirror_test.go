@@ -328,3 +328,63 @@ func TestMirrorSyncFailureKeepsProgress(t *testing.T) {
 	is.Equal(sizes.Customers, 200)
 	is.True(e.units()-before < 40+6) // the failed attempts and the 2-3 pages left, not a restart from page 1
 }
+
+// BenchmarkMirrorFirstSync counts the Help Scout requests of a first sync of
+// 5,000 customers (each modified in its own second, as accounts grown over
+// time are) and extrapolates to 100,000 customers at the default budget of
+// 200 units a minute, all of it left to the sync.
+func BenchmarkMirrorFirstSync(b *testing.B) {
+	const n = 5000
+	e := newMirrorEnv(b)
+	base := e.clk.Now().Add(-n * time.Hour)
+	for i := range n {
+		at := base.Add(time.Duration(i) * time.Minute)
+		e.srv.AddCustomer(helpscout.Customer{FirstName: "C", CreatedAt: at, UpdatedAt: at,
+			Phones: []helpscout.Entry{{Value: fmt.Sprintf("+1 617 55%05d", i)}}})
+	}
+	var units int
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		e.dbPath = filepath.Join(b.TempDir(), fmt.Sprint(i, ".db"))
+		e.open(b)
+		sy := e.syncer("US")
+		sy.Mailboxes = nil // customers only
+		before := e.units()
+		b.StartTimer()
+		rep, err := sy.Sync(e.ctx, 0)
+		if err != nil || !rep.Ready {
+			b.Fatalf("sync: ready=%v err=%v", rep.Ready, err)
+		}
+		units += e.units() - before
+	}
+	perCustomer := float64(units) / float64(b.N) / n
+	b.ReportMetric(float64(units)/float64(b.N), "units/5k-customers")
+	b.ReportMetric(perCustomer*100000, "units/100k-customers")
+	b.ReportMetric(perCustomer*100000/200, "minutes/100k@200/min")
+}
+
+// BenchmarkMirrorIdleRefresh counts the Help Scout units of one Sync when
+// nothing changed, with one mailbox: one customers page and one
+// conversations page is the floor.
+func BenchmarkMirrorIdleRefresh(b *testing.B) {
+	e := newMirrorEnv(b)
+	e.seedCustomers(500)
+	for i := range 60 {
+		e.srv.AddConversation(helpscouttest.SeedConversation{Subject: "c", MailboxID: mirrorMbx, CustomerID: 1,
+			CreatedAt: e.clk.Now().Add(-time.Duration(i) * time.Hour)})
+	}
+	sy := e.syncer("US")
+	if _, err := sy.Sync(e.ctx, 0); err != nil {
+		b.Fatal(err)
+	}
+	before := e.units()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		e.clk.Add(time.Minute) // a pass a minute
+		if _, err := sy.Sync(e.ctx, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(e.units()-before)/float64(b.N), "units/pass")
+	b.ReportMetric(float64(e.units()-before)/float64(b.N)/float64(len(sy.Mailboxes)), "units/pass/mailbox")
+}
