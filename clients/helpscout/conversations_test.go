@@ -282,7 +282,7 @@ func TestListConversations(t *testing.T) {
 		}},
 		{"customer AND query", helpscout.ConversationFilter{CustomerID: cust, Query: `tag:"spam"`}, 1, nil},
 		{"other customer", helpscout.ConversationFilter{CustomerID: other}, 1, nil},
-		{"max pages", helpscout.ConversationFilter{MaxPages: 1}, 50, nil},
+		{"max pages (conversations come 25 a page)", helpscout.ConversationFilter{MaxPages: 1}, 25, nil},
 		{"sorted by modifiedAt asc with threads", helpscout.ConversationFilter{MailboxID: e.mbx, CustomerID: cust, SortField: "modifiedAt", SortOrder: "asc", EmbedThreads: true}, 61,
 			func(t *testing.T, got []helpscout.Conversation) {
 				is := is.New(t)

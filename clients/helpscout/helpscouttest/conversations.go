@@ -483,7 +483,12 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) {
 		if !since.IsZero() && c.updatedAt.Before(since) {
 			continue
 		}
-		if query != nil && !query.match(func(f, v string) bool { return convMatches(c, f, v) }) {
+		if query != nil && !query.match(func(f, v string) bool {
+			if s.ignoreUndocumented && strings.EqualFold(f, "customerIds") {
+				return true // the undocumented customer filter, ignored
+			}
+			return convMatches(c, f, v)
+		}) {
 			continue
 		}
 		list = append(list, c)
@@ -510,7 +515,7 @@ func (s *Server) listConversations(w http.ResponseWriter, r *http.Request) {
 	})
 	embed := q.Get("embed") == "threads"
 	s.mu.Unlock()
-	s.writePageFunc(w, r, "conversations", len(list), func(lo, hi int) []any {
+	s.writePageSized(w, r, "conversations", conversationPageSize, len(list), func(lo, hi int) []any {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		items := make([]any, 0, hi-lo)

@@ -9,7 +9,12 @@ import (
 	"time"
 )
 
-const pageSize = 50
+// Page sizes Help Scout uses (fixed, no parameter): 50 for every list but
+// conversations, which come 25 a page.
+const (
+	pageSize             = 50
+	conversationPageSize = 25
+)
 
 func writeJSON(w http.ResponseWriter, status int, contentType string, v any) {
 	w.Header().Set("Content-Type", contentType)
@@ -81,8 +86,15 @@ func (s *Server) writePage(w http.ResponseWriter, r *http.Request, key string, i
 	s.writePageFunc(w, r, key, len(items), func(lo, hi int) []any { return items[lo:hi] })
 }
 
-// writePageFunc renders only the requested page; render is called without s.mu.
+// writePageFunc renders one page of pageSize items; see writePageSized.
 func (s *Server) writePageFunc(w http.ResponseWriter, r *http.Request, key string, total int, render func(lo, hi int) []any) {
+	s.writePageSized(w, r, key, pageSize, total, render)
+}
+
+// writePageSized renders only the requested page; render is called without
+// s.mu. Like Help Scout: page.number is 1-based, totalPages is 0 for an empty
+// list, and the last page carries no next link.
+func (s *Server) writePageSized(w http.ResponseWriter, r *http.Request, key string, pageSize, total int, render func(lo, hi int) []any) {
 	page := 1
 	if p, err := strconv.Atoi(r.URL.Query().Get("page")); err == nil && p > 0 {
 		page = p

@@ -18,6 +18,7 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /v2/customers", s.listCustomers)
 	m.HandleFunc("POST /v2/customers", s.createCustomer)
 	m.HandleFunc("GET /v2/customers/{id}", s.getCustomer)
+	m.HandleFunc("GET /v3/customers/search", s.searchCustomersV3)
 	m.HandleFunc("GET /v2/conversations", s.listConversations)
 	m.HandleFunc("POST /v2/conversations", s.createConversation)
 	m.HandleFunc("GET /v2/conversations/{id}", s.getConversation)
@@ -107,8 +108,13 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 		since = t
 	}
 	s.mu.Lock()
+	ignore := s.ignoreUndocumented
+	pool := s.customers
+	if !ignore {
+		pool = s.candidatesLocked(query)
+	}
 	var list []*helpscout.Customer
-	for _, c := range s.candidatesLocked(query) {
+	for _, c := range pool {
 		if fn := q.Get("firstName"); fn != "" && !strings.EqualFold(fn, c.FirstName) {
 			continue
 		}
@@ -118,7 +124,12 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 		if !since.IsZero() && c.UpdatedAt.Before(since) {
 			continue
 		}
-		if query != nil && !query.match(func(f, v string) bool { return customerMatches(c, f, v, s.phoneMatch) }) {
+		if query != nil && !query.match(func(f, v string) bool {
+			if ignore && f == "phone" {
+				return true // the undocumented phone query, ignored
+			}
+			return customerMatches(c, f, v, s.phoneMatch)
+		}) {
 			continue
 		}
 		list = append(list, c)

@@ -64,8 +64,12 @@ type Server struct {
 	latency       time.Duration
 	omitThreadIDs bool
 	phoneMatch    PhoneMatch
-	requests      []Request
-	logSeq        int
+	v3Search      V3Search
+	// ignoreUndocumented: the v2 phone query and customerIds filter match
+	// everything (see SetIgnoreUndocumentedFilters).
+	ignoreUndocumented bool
+	requests           []Request
+	logSeq             int
 
 	mailboxes  map[int64]helpscout.Mailbox
 	users      map[int64]helpscout.User
