@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -102,6 +103,21 @@ func (s *Store) CustomerItems(ctx context.Context, customerID int64, limit int) 
 	return out, more, nil
 }
 
+// customerNumbersQuery lists the distinct numbers of a customer's items by
+// skipping from one number to the next in items_numbers_by_customer: one
+// index seek per number, where a plain DISTINCT reads an index entry per item
+// (5,000 for a busy customer). The literal conditions let SQLite use the
+// partial index.
+const customerNumbersQuery = `WITH RECURSIVE n(e) AS (
+		SELECT min(external_e164) FROM items INDEXED BY items_numbers_by_customer
+			WHERE customer_id = ?1 AND customer_id <> 0 AND external_e164 <> ''
+		UNION ALL
+		SELECT (SELECT min(external_e164) FROM items INDEXED BY items_numbers_by_customer
+			WHERE customer_id = ?1 AND customer_id <> 0 AND external_e164 <> '' AND external_e164 > n.e)
+		FROM n WHERE n.e IS NOT NULL
+	)
+	SELECT e FROM n WHERE e IS NOT NULL`
+
 // LedgerCustomerNumbers returns the E.164 numbers known locally for a Help
 // Scout customer, sorted: those we created the customer for and those of its
 // logged calls and messages. It stands in for the customers mirror (Help
@@ -114,8 +130,7 @@ func (s *Store) LedgerCustomerNumbers(ctx context.Context, customerID int64) ([]
 	var nums []string
 	for _, q := range []string{
 		`SELECT e164 FROM customer_phones WHERE customer_id = ?`,
-		`SELECT DISTINCT external_e164 FROM items INDEXED BY items_numbers_by_customer
-			WHERE customer_id = ? AND customer_id <> 0 AND external_e164 <> ''`,
+		customerNumbersQuery,
 	} {
 		got, err := s.strings(ctx, q, customerID)
 		if err != nil {
@@ -136,11 +151,11 @@ func (s *Store) strings(ctx context.Context, q string, args ...any) ([]string, e
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var v string
+		var v sql.NullString
 		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}
-		if v = strings.TrimSpace(v); v != "" {
+		if v := strings.TrimSpace(v.String); v != "" {
 			out = append(out, v)
 		}
 	}
