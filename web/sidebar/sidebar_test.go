@@ -156,7 +156,7 @@ func TestPageShowsTheCustomersHistory(t *testing.T) {
 	is.True(strings.Index(body, "4186780376") < strings.Index(body, "WhatsApp sent"))
 	is.True(strings.Index(body, "WhatsApp sent") < strings.Index(body, "4186780001"))
 	is.True(!strings.Contains(body, "More on the status page")) // nothing more
-	is.True(!strings.Contains(body, `/conversation/123"`))       // the open one is not linked
+	is.True(!strings.Contains(body, `/conversation/123"`))      // the open one is not linked
 	is.True(!strings.Contains(body, "calls/msg-1"))             // messages have no Aircall page
 }
 
@@ -275,7 +275,9 @@ func TestMoreLink(t *testing.T) {
 	is := is.New(t)
 	more := func(o *Options) {
 		o.Limit = 2
-		o.MoreURL = func(id int64) string { return "https://ops.example.com/status/items?customer=" + strconv.FormatInt(id, 10) }
+		o.MoreURL = func(id int64) string {
+			return "https://ops.example.com/status/items?customer=" + strconv.FormatInt(id, 10)
+		}
 	}
 	body := get(newHandler(t, fixture(), more), helpScoutQuery("678")).Body.String()
 	is.True(strings.Contains(body, `<a href="https://ops.example.com/status/items?customer=678" target="_blank" rel="noopener noreferrer">More on the status page</a>`))
