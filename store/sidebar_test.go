@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -124,4 +126,39 @@ func TestSidebarQueriesUseIndexes(t *testing.T) {
 	is.True(strings.Contains(p, "COVERING INDEX items_numbers_by_customer (customer_id=? AND external_e164>?)")) // a seek per number
 	p = plan(`SELECT e164 FROM customer_phones WHERE customer_id = ?`, 7)
 	is.True(strings.Contains(p, "customer_phones_by_customer"))
+}
+
+// TestSidebarMigrationKeepsExistingItems upgrades a ledger written before
+// migration 008: its items stay, with empty facts, and are listed by customer.
+func TestSidebarMigrationKeepsExistingItems(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	is.NoErr(ensureFile(path))
+	db, err := sql.Open("sqlite", dsn(path, false))
+	is.NoErr(err)
+	old := &Store{path: path, w: db, ws: newStmtCache(db), Now: newClock().Now}
+	ms, err := loadMigrations()
+	is.NoErr(err)
+	var before []migration
+	for _, m := range ms {
+		if m.version < 8 {
+			before = append(before, m)
+		}
+	}
+	is.NoErr(old.applyMigrations(ctx, before))
+	_, err = db.Exec(`INSERT INTO items (instance, kind, source_id, state, occurred_at, customer_id, created_at, updated_at)
+		VALUES ('default', 'call', '1', 'logged', ?, 7, 1, 1)`, t0.Unix())
+	is.NoErr(err)
+	old.ws.close()
+	is.NoErr(db.Close())
+
+	s, _ := openAt(t, path)
+	got, more, err := s.CustomerItems(ctx, 7, 10)
+	is.NoErr(err)
+	is.True(!more)
+	is.Equal(len(got), 1)
+	is.Equal(got[0].SourceID, "1")
+	is.Equal(got[0].ItemFacts, ItemFacts{})
+	is.NoErr(s.PutItemFacts(ctx, "default", KindCall, "1", ItemFacts{Agent: "Ana"}))
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -325,4 +326,33 @@ func TestDuration(t *testing.T) {
 	} {
 		is.Equal(duration(d), want)
 	}
+}
+
+// TestPageFromTheStore renders from a real ledger: the store's methods are
+// what serve wires in.
+func TestPageFromTheStore(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ledger.db"))
+	is.NoErr(err)
+	defer st.Close()
+	is.NoErr(st.PutItem(ctx, store.Item{Instance: "default", Kind: store.KindCall, SourceID: "42", State: store.StateLogged,
+		OccurredAt: at, CustomerID: 678, ConversationID: 555, Enrichment: store.EnrichmentGaveUp}))
+	is.NoErr(st.PutItemFacts(ctx, "default", store.KindCall, "42", store.ItemFacts{Direction: "outbound",
+		CallOutcome: "missed", Agent: "Ana Lopez", TimeZone: "Europe/Paris", ExternalE164: "+33612345678"}))
+	is.NoErr(st.PutItem(ctx, store.Item{Instance: "default", Kind: store.KindCall, SourceID: "43", State: store.StateLogged,
+		OccurredAt: at, CustomerID: 999, ConversationID: 556}))
+
+	h, err := New(Options{Secret: testSecret, Items: st, Numbers: NumbersFunc(st.LedgerCustomerNumbers)})
+	is.NoErr(err)
+	rec := get(h, helpScoutQuery("678"))
+	is.Equal(rec.Code, http.StatusOK)
+	body := rec.Body.String()
+	for _, want := range []string{"Outbound call", "Mon 30 Nov 2026, 09:14 CET", "<span>Missed</span>", "Agent: Ana Lopez",
+		"Transcript/AI: none came", `href="tel:&#43;33612345678"`, "/calls/42", "/conversation/555"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("missing %q in\n%s", want, body)
+		}
+	}
+	is.True(!strings.Contains(body, "/conversation/556")) // another customer's
 }
