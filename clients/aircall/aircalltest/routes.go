@@ -10,6 +10,10 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("GET /v1/calls", s.listCalls)
 	m.HandleFunc("GET /v1/calls/{id}", s.getCall)
 	m.HandleFunc("GET /v1/calls/{id}/{kind}", s.getAI)
+	m.HandleFunc("POST /v1/calls/{id}/insight_cards", s.createCard)
+	m.HandleFunc("GET /v1/webhooks", s.listWebhooks)
+	m.HandleFunc("POST /v1/webhooks", s.createWebhook)
+	m.HandleFunc("PUT /v1/webhooks/{id}", s.updateWebhook)
 	m.HandleFunc("GET /v1/numbers", s.listNumbers)
 	m.HandleFunc("GET /v1/numbers/{id}", s.getNumber)
 	// GET /v1/users was sunset on 2026-09-30 (aircall.md §8): a client
