@@ -30,7 +30,8 @@ type transcriptionWire struct {
 	} `json:"content"`
 }
 
-// MarshalJSON writes the wire shape (used by the fake server).
+// MarshalJSON writes the wire shape, so a marshalled Transcription reads back
+// through UnmarshalJSON. (The fake server writes its own JSON.)
 func (t Transcription) MarshalJSON() ([]byte, error) {
 	var w transcriptionWire
 	w.ID, w.CallID, w.Type = t.ID, t.CallID, t.Type
@@ -191,9 +192,8 @@ type ActionItems struct {
 	Items []string
 }
 
-// MarshalJSON writes the list as [{"content":...}], so the fake serves
-// {"action_items":[{"content":...}]}, one of the shapes decodeActionItems
-// accepts.
+// MarshalJSON writes the list as [{"content":...}], one of the shapes
+// UnmarshalJSON accepts, so marshalled action items read back.
 func (a ActionItems) MarshalJSON() ([]byte, error) {
 	type item struct {
 		Content string `json:"content"`

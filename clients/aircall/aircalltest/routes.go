@@ -16,7 +16,7 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("PUT /v1/webhooks/{id}", s.updateWebhook)
 	m.HandleFunc("GET /v1/numbers", s.listNumbers)
 	m.HandleFunc("GET /v1/numbers/{id}", s.getNumber)
-	// GET /v1/users was sunset on 2026-09-30 (aircall.md §8): a client
+	// GET /v1/users was sunset on 2026-09-30 (Aircall's notice): a client
 	// still listing agents there must fail here as it would for real.
 	m.HandleFunc("GET /v1/users", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusGone, "Gone", "GET /v1/users is sunset; use GET /v2/users")
