@@ -215,6 +215,9 @@ func (c *Client) waitTurn(ctx context.Context, priority bool) error {
 
 // sleepWithin sleeps d; with deadlineBound it first checks that d fits
 // before ctx's deadline and fails with context.DeadlineExceeded if not.
+// The deadline is wall-clock time while d comes from the injected clock
+// (the same clock in production; a fake one in tests, where this keeps a
+// card from "waiting" a simulated minute).
 func (c *Client) sleepWithin(ctx context.Context, d time.Duration, deadlineBound bool) error {
 	if deadlineBound {
 		if dl, ok := ctx.Deadline(); ok && d >= time.Until(dl) {
