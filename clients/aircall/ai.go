@@ -11,8 +11,8 @@ import (
 
 // aiGet fetches a conversation-intelligence resource. Here 404 means "not
 // generated (yet)" and 403 means "add-on not licensed". Aircall also answers
-// 403 for bad credentials (aircall.md §1 and §5 give the one status both
-// meanings), so a 403 is checked once with GET /v1/ping: when the ping is
+// 403 for bad credentials (the one status carries both meanings, per
+// public clients that observed the API), so a 403 is checked once with GET /v1/ping: when the ping is
 // refused too, the error is ErrBadCredentials, and a revoked key stops the
 // caller instead of passing for an add-on that is off. Callers stop asking
 // after a 403, so the ping is rare.

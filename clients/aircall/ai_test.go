@@ -69,7 +69,7 @@ func TestAIStates(t *testing.T) {
 }
 
 // TestAIForbiddenTellsCredentialsFromAddon: Aircall answers 403 both for
-// bad credentials (aircall.md §1) and for an AI add-on that is off (§5);
+// bad credentials and for an AI add-on that is off;
 // a revoked key must surface as ErrBadCredentials, which stops a pass,
 // not as ErrNotLicensed, which only pauses AI for a while.
 func TestAIForbiddenTellsCredentialsFromAddon(t *testing.T) {

@@ -30,7 +30,8 @@ type transcriptionWire struct {
 	} `json:"content"`
 }
 
-// MarshalJSON writes the wire shape (used by the fake server).
+// MarshalJSON writes the wire shape, so a marshalled Transcription reads back
+// through UnmarshalJSON. (The fake server writes its own JSON.)
 func (t Transcription) MarshalJSON() ([]byte, error) {
 	var w transcriptionWire
 	w.ID, w.CallID, w.Type = t.ID, t.CallID, t.Type
@@ -54,7 +55,7 @@ type Utterance struct {
 	StartTime       float64 `json:"start_time"`
 	EndTime         float64 `json:"end_time"`
 	Text            string  `json:"text"`
-	ParticipantType string  `json:"participant_type"` // internal|external
+	ParticipantType string  `json:"participant_type"` // internal|external|ai_voice_agent|...
 	PhoneNumber     string  `json:"phone_number"`
 	UserID          int64   `json:"user_id"` // 0 when absent, null or not a number
 }
@@ -76,6 +77,49 @@ func (u *Utterance) UnmarshalJSON(b []byte) error {
 	*u = Utterance(w.plain)
 	u.UserID = flexInt64(w.UserID)
 	return nil
+}
+
+// Speaker labels for transcript turns.
+const (
+	SpeakerAgent   = "Agent"
+	SpeakerCaller  = "Caller"
+	SpeakerUnknown = "Unknown speaker"
+)
+
+// SpeakerLabel names who spoke, for people reading the transcript:
+// "internal" is an agent, "external" the caller, and the other values
+// Aircall may send (e.g. "ai_voice_agent" when its AI voice agent took the
+// call) become readable words ("AI voice agent") instead of being passed
+// off as one of the two humans.
+func (u Utterance) SpeakerLabel() string { return speakerLabel(u.ParticipantType) }
+
+// SpeakerLabel names a sentiment participant the same way.
+func (p SentimentParticipant) SpeakerLabel() string { return speakerLabel(p.ParticipantType) }
+
+func speakerLabel(participantType string) string {
+	t := strings.ToLower(strings.TrimSpace(participantType))
+	switch t {
+	case "internal", "agent", "user":
+		return SpeakerAgent
+	case "external", "contact", "customer":
+		return SpeakerCaller
+	case "":
+		return SpeakerUnknown
+	}
+	words := strings.FieldsFunc(t, func(r rune) bool { return r == '_' || r == '-' || r == ' ' })
+	for i, w := range words {
+		switch w {
+		case "ai", "ivr":
+			words[i] = strings.ToUpper(w)
+		}
+	}
+	if len(words) == 0 {
+		return SpeakerUnknown
+	}
+	if words[0] != strings.ToUpper(words[0]) {
+		words[0] = strings.ToUpper(words[0][:1]) + words[0][1:]
+	}
+	return strings.Join(words, " ")
 }
 
 // flexInt64 reads an integer sent as a JSON number or numeric string; null,
@@ -124,14 +168,32 @@ type SentimentParticipant struct {
 	ParticipantType string `json:"participant_type"`
 }
 
+// UnmarshalJSON takes the participant's kind from "type" when
+// "participant_type" is absent: public sources show sentiment participants
+// with either key.
+func (p *SentimentParticipant) UnmarshalJSON(b []byte) error {
+	type plain SentimentParticipant
+	var w struct {
+		plain
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &w); err != nil {
+		return fmt.Errorf("sentiment participant: %w", err)
+	}
+	*p = SentimentParticipant(w.plain)
+	if p.ParticipantType == "" {
+		p.ParticipantType = w.Type
+	}
+	return nil
+}
+
 // ActionItems lists the follow-ups the AI found in a call.
 type ActionItems struct {
 	Items []string
 }
 
-// MarshalJSON writes the list as [{"content":...}], so the fake serves
-// {"action_items":[{"content":...}]}, one of the shapes decodeActionItems
-// accepts.
+// MarshalJSON writes the list as [{"content":...}], one of the shapes
+// UnmarshalJSON accepts, so marshalled action items read back.
 func (a ActionItems) MarshalJSON() ([]byte, error) {
 	type item struct {
 		Content string `json:"content"`

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aircall-helpscout/aircall-helpscout/clients/internal/httpcore"
 	"golang.org/x/time/rate"
 )
 
@@ -36,6 +37,19 @@ type Config struct {
 	// BackoffBase is the first 5xx/network backoff step (default 500ms),
 	// doubled per attempt up to 30s, with jitter.
 	BackoffBase time.Duration
+	// PriorityPerMinute is the priority lane (insight cards): requests that
+	// must go out while a phone rings. They draw on a bucket of their own
+	// (this many per minute, the same number at once) checked before the
+	// batch limiter, so a catch-up running at full budget never delays
+	// them; each one also debits the batch limiter, which then waits that
+	// much longer, so the average stays within RequestsPerMinute (a burst of
+	// cards can exceed it by at most PriorityPerMinute within one minute).
+	// Default: a tenth of RequestsPerMinute, at least 2.
+	PriorityPerMinute int
+	// CardTimeout bounds an insight card request whose context has no
+	// deadline (default 5s): a card is useless once the call is over, so it
+	// is dropped rather than queued.
+	CardTimeout time.Duration
 }
 
 // RequestEvent describes one HTTP attempt.
@@ -57,13 +71,14 @@ type Stats struct {
 // Client talks to Aircall. It is safe for concurrent use; all goroutines
 // share its limiter and its view of the server's budget.
 type Client struct {
-	cfg     Config
-	base    string
-	hc      *http.Client
-	limiter *rate.Limiter
+	cfg      Config
+	base     string
+	hc       *http.Client
+	limiter  *rate.Limiter // batch lane; every request debits it
+	priority *rate.Limiter // priority lane, checked first for cards
+	counts   httpcore.Counters
 
 	mu         sync.Mutex
-	stats      Stats
 	pauseUntil time.Time // set when X-AircallApi-Remaining says the budget is spent
 }
 
@@ -74,6 +89,7 @@ const (
 	default429Retries = 10
 	defaultBackoff    = 500 * time.Millisecond
 	maxBackoff        = 30 * time.Second
+	defaultCardWait   = 5 * time.Second
 )
 
 // New validates cfg and returns a Client.
@@ -109,8 +125,14 @@ func New(cfg Config) (*Client, error) {
 	if cfg.BackoffBase <= 0 {
 		cfg.BackoffBase = defaultBackoff
 	}
+	if cfg.PriorityPerMinute <= 0 {
+		cfg.PriorityPerMinute = max(cfg.RequestsPerMinute/10, 2)
+	}
+	if cfg.CardTimeout <= 0 {
+		cfg.CardTimeout = defaultCardWait
+	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleepCtx
+		cfg.Sleep = httpcore.Sleep
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -123,24 +145,20 @@ func New(cfg Config) (*Client, error) {
 	// least 60s/RPM apart, so no 60-second window ever holds more than RPM
 	// requests, and a long run still goes at the full budget.
 	lim := rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/60), 1)
+	prio := rate.NewLimiter(rate.Limit(float64(cfg.PriorityPerMinute)/60), cfg.PriorityPerMinute)
 	return &Client{
-		cfg:     cfg,
-		base:    strings.TrimRight(cfg.BaseURL, "/"),
-		hc:      hc,
-		limiter: lim,
-		stats:   Stats{Requests: map[string]int{}},
+		cfg:      cfg,
+		base:     strings.TrimRight(cfg.BaseURL, "/"),
+		hc:       hc,
+		limiter:  lim,
+		priority: prio,
 	}, nil
 }
 
 // Stats returns a snapshot of the request counters.
 func (c *Client) Stats() Stats {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := Stats{Requests: make(map[string]int, len(c.stats.Requests)), Total: c.stats.Total, RateLimited: c.stats.RateLimited}
-	for k, v := range c.stats.Requests {
-		s.Requests[k] = v
-	}
-	return s
+	m, total, limited := c.counts.Snapshot()
+	return Stats{Requests: m, Total: total, RateLimited: limited}
 }
 
 // Ping checks the credentials with GET /v1/ping.
@@ -148,35 +166,40 @@ func (c *Client) Ping(ctx context.Context) error {
 	return c.do(ctx, request{method: http.MethodGet, path: "/v1/ping", endpoint: "/v1/ping"}, nil)
 }
 
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // waitTurn blocks until both our limiter and the server's advertised budget
-// allow one more request. The limiter is driven through ReserveN with the
+// allow one more request. The limiters are driven through ReserveN with the
 // injected clock (equivalent to limiter.Wait with the real clock) so tests
 // can run minutes of traffic instantly and deterministically.
-func (c *Client) waitTurn(ctx context.Context) error {
+//
+// A priority request (an insight card) never queues behind batch work: it
+// takes a token from its own bucket and debits the batch limiter without
+// waiting on it. A wait it cannot finish before its context's deadline
+// fails at once with context.DeadlineExceeded instead of sleeping in vain.
+func (c *Client) waitTurn(ctx context.Context, priority bool) error {
 	c.mu.Lock()
 	until := c.pauseUntil
 	c.mu.Unlock()
 	if now := c.cfg.Now(); until.After(now) {
-		if err := c.cfg.Sleep(ctx, until.Sub(now)); err != nil {
+		if err := c.sleepWithin(ctx, until.Sub(now), priority); err != nil {
 			return err
 		}
 	}
 	now := c.cfg.Now()
+	if priority {
+		r := c.priority.ReserveN(now, 1)
+		if !r.OK() {
+			return errors.New("aircall: priority limiter refused reservation")
+		}
+		if d := r.DelayFrom(now); d > 0 {
+			if err := c.sleepWithin(ctx, d, true); err != nil {
+				r.CancelAt(c.cfg.Now())
+				return err
+			}
+		}
+		// Kept, not waited for: the batch lane pays for this request.
+		c.limiter.ReserveN(c.cfg.Now(), 1)
+		return nil
+	}
 	r := c.limiter.ReserveN(now, 1)
 	if !r.OK() {
 		return errors.New("aircall: rate limiter refused reservation")
@@ -190,14 +213,22 @@ func (c *Client) waitTurn(ctx context.Context) error {
 	return nil
 }
 
-func (c *Client) record(ev RequestEvent) {
-	c.mu.Lock()
-	c.stats.Requests[fmt.Sprintf("%s %s %d", ev.Method, ev.Endpoint, ev.Status)]++
-	c.stats.Total++
-	if ev.Status == http.StatusTooManyRequests {
-		c.stats.RateLimited++
+// sleepWithin sleeps d; with deadlineBound it first checks that d fits
+// before ctx's deadline and fails with context.DeadlineExceeded if not.
+// The deadline is wall-clock time while d comes from the injected clock
+// (the same clock in production; a fake one in tests, where this keeps a
+// card from "waiting" a simulated minute).
+func (c *Client) sleepWithin(ctx context.Context, d time.Duration, deadlineBound bool) error {
+	if deadlineBound {
+		if dl, ok := ctx.Deadline(); ok && d >= time.Until(dl) {
+			return fmt.Errorf("waiting %v would pass the deadline: %w", d.Round(time.Millisecond), context.DeadlineExceeded)
+		}
 	}
-	c.mu.Unlock()
+	return c.cfg.Sleep(ctx, d)
+}
+
+func (c *Client) record(ev RequestEvent) {
+	c.counts.Add(ev.Method, ev.Endpoint, ev.Status)
 	if c.cfg.Observer != nil {
 		c.cfg.Observer(ev)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/matryer/is"
@@ -96,6 +97,7 @@ func TestNumbersAndUsers(t *testing.T) {
 	for i := range 120 { // three pages
 		srv.AddNumber(aircall.Number{ID: int64(1000 + i), Name: "Line", Digits: "+1 984-314-0278", TimeZone: "America/Chicago"})
 	}
+	added := clk.Now().Truncate(time.Millisecond) // ISO dates carry milliseconds
 	srv.AddUser(aircall.User{ID: 1, Name: "Jo", Email: "jo@example.com"})
 	nums, err := c.ListNumbers(ctx)
 	is.NoErr(err)
@@ -111,7 +113,8 @@ func TestNumbersAndUsers(t *testing.T) {
 	srv.ResetRequests()
 	users, err := c.ListUsers(ctx)
 	is.NoErr(err)
-	is.Equal(users, []aircall.User{{ID: 1, Name: "Jo", Email: "jo@example.com"}})
+	// created_at is an ISO string on the wire, dated by the fake's clock.
+	is.Equal(users, []aircall.User{{ID: 1, Name: "Jo", Email: "jo@example.com", CreatedAt: aircall.FlexTime{Time: added}}})
 	is.Equal(srv.Requests()[0].Path, "/v2/users")
 }
 

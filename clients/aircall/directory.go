@@ -42,7 +42,10 @@ func listAll[T any](ctx context.Context, c *Client, path, key string, q url.Valu
 				return all, fmt.Errorf("aircall: list %s: decode meta: %w", path, err)
 			}
 		}
-		if len(items) < perPage || m.NextPageLink == "" {
+		// Most lists link the next page; /v1/webhooks never does, so a
+		// total past this page also means there is more.
+		more := m.NextPageLink != "" || page*perPage < m.Total
+		if len(items) < perPage || !more {
 			return all, nil
 		}
 	}

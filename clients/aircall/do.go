@@ -5,12 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/internal/httpcore"
 )
 
 // request is one logical API call; do turns it into one or more attempts.
@@ -27,6 +28,12 @@ type request struct {
 	noRetry5xx bool
 	notFound   error // sentinel for 404; default ErrNotFound
 	forbidden  error // sentinel for 403; default ErrBadCredentials
+	// priority puts the request in the priority lane (see waitTurn); its
+	// waits, 429 ones included, must fit before ctx's deadline.
+	priority bool
+	// tooLate maps the 4xx answers that mean "the call is over" (see
+	// lateStatus) to ErrCallEnded.
+	tooLate bool
 }
 
 const (
@@ -51,7 +58,7 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 	}
 	fails, limited := 0, 0
 	for {
-		if err := c.waitTurn(ctx); err != nil {
+		if err := c.waitTurn(ctx, req.priority); err != nil {
 			return fmt.Errorf("aircall: %s %s: %w", req.method, req.endpoint, err)
 		}
 		status, hdr, body, err := c.attempt(ctx, req, u, payload)
@@ -70,7 +77,7 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 				return c.apiError(req, status, body)
 			}
 			limited++
-			if err := c.cfg.Sleep(ctx, c.retryAfter(hdr)); err != nil {
+			if err := c.sleepWithin(ctx, c.retryAfter(hdr), req.priority); err != nil {
 				return fmt.Errorf("aircall: %s %s: %w", req.method, req.endpoint, err)
 			}
 			continue
@@ -91,7 +98,7 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 			return retryErr
 		}
 		fails++
-		if err := c.cfg.Sleep(ctx, c.backoff(fails)); err != nil {
+		if err := c.sleepWithin(ctx, httpcore.Backoff(c.cfg.BackoffBase, maxBackoff, fails), req.priority); err != nil {
 			return fmt.Errorf("aircall: %s %s: %w", req.method, req.endpoint, err)
 		}
 	}
@@ -99,34 +106,21 @@ func (c *Client) do(ctx context.Context, req request, out any) error {
 
 // attempt sends one HTTP request under its own timeout and reads the body.
 func (c *Client) attempt(ctx context.Context, req request, u string, payload []byte) (int, http.Header, []byte, error) {
-	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-	defer cancel()
-	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
-	}
-	hr, err := http.NewRequestWithContext(actx, req.method, u, rd)
+	res, err := httpcore.Do(ctx, c.hc, httpcore.Attempt{
+		Method: req.method, URL: u, Body: payload, Timeout: c.cfg.Timeout, MaxBody: maxBody,
+		Prepare: func(hr *http.Request) {
+			hr.SetBasicAuth(c.cfg.APIID, c.cfg.APIToken)
+			hr.Header.Set("Accept", "application/json")
+			if payload != nil {
+				hr.Header.Set("Content-Type", "application/json")
+			}
+		},
+	})
+	c.record(RequestEvent{API: "aircall", Method: req.method, Endpoint: req.endpoint, Status: res.Status, Duration: res.Duration})
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("build request: %w", err)
+		return 0, res.Header, nil, err
 	}
-	hr.SetBasicAuth(c.cfg.APIID, c.cfg.APIToken)
-	hr.Header.Set("Accept", "application/json")
-	if payload != nil {
-		hr.Header.Set("Content-Type", "application/json")
-	}
-	start := time.Now()
-	resp, err := c.hc.Do(hr)
-	if err != nil {
-		c.record(RequestEvent{API: "aircall", Method: req.method, Endpoint: req.endpoint, Duration: time.Since(start)})
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	c.record(RequestEvent{API: "aircall", Method: req.method, Endpoint: req.endpoint, Status: resp.StatusCode, Duration: time.Since(start)})
-	if err != nil {
-		return 0, resp.Header, nil, fmt.Errorf("read body: %w", err)
-	}
-	return resp.StatusCode, resp.Header, body, nil
+	return res.Status, res.Header, res.Body, nil
 }
 
 // noteBudget reads X-AircallApi-Remaining/-Reset; when the company budget
@@ -148,15 +142,27 @@ func (c *Client) noteBudget(h http.Header) {
 	c.mu.Unlock()
 }
 
-// resetAt returns X-AircallApi-Reset (Unix seconds) bounded to
-// (now, now+maxResetWait], so a skewed clock can neither skip nor stall us.
+// resetAt returns X-AircallApi-Reset bounded to (now, now+maxResetWait], so
+// a skewed clock can neither skip nor stall us. Aircall does not state the
+// unit: old answers carry Unix seconds (10 digits) and one public client
+// reads milliseconds, so a value past 10^12 is taken as Unix milliseconds.
+// A value too small to be a recent Unix time (under 10^9, i.e. before 2001)
+// can only be a delay, and is read as seconds from now.
 func (c *Client) resetAt(h http.Header) (time.Time, bool) {
-	sec, err := strconv.ParseInt(h.Get("X-AircallApi-Reset"), 10, 64)
-	if err != nil || sec <= 0 {
+	v, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-AircallApi-Reset")), 10, 64)
+	if err != nil || v <= 0 {
 		return time.Time{}, false
 	}
 	now := c.cfg.Now()
-	t := time.Unix(sec, 0)
+	var t time.Time
+	switch {
+	case v > 1e12:
+		t = time.UnixMilli(v)
+	case v < 1e9:
+		t = now.Add(time.Duration(v) * time.Second)
+	default:
+		t = time.Unix(v, 0)
+	}
 	if !t.After(now) {
 		t = now.Add(time.Second)
 	}
@@ -178,21 +184,19 @@ func (c *Client) retryAfter(h http.Header) time.Duration {
 	return fallbackReset
 }
 
-// backoff is exponential with jitter (between half and the full step), so
-// several clients that failed together do not retry together.
-func (c *Client) backoff(n int) time.Duration {
-	d := c.cfg.BackoffBase << (n - 1)
-	if d > maxBackoff || d <= 0 {
-		d = maxBackoff
-	}
-	half := d / 2
-	return half + rand.N(half+1)
-}
-
 // apiError builds the typed error for a non-2xx answer.
 func (c *Client) apiError(req request, status int, body []byte) *APIError {
 	e := &APIError{Status: status, Endpoint: req.endpoint, Message: errorMessage(body)}
+	if req.tooLate && lateStatus(status) {
+		e.Err = ErrCallEnded
+		return e
+	}
 	switch status {
+	case http.StatusUnauthorized:
+		// Aircall answers 403 for bad credentials, but a 401 (seen from
+		// some edges and read so by one public client) can mean nothing
+		// else, whatever the endpoint.
+		e.Err = ErrBadCredentials
 	case http.StatusForbidden:
 		e.Err = ErrBadCredentials
 		if req.forbidden != nil {

@@ -9,13 +9,18 @@ import (
 // *APIError that unwraps to one of these when one applies, so callers can use
 // errors.Is for the decision and errors.As for the details.
 var (
-	ErrBadCredentials = errors.New("aircall: bad credentials (403)")
+	ErrBadCredentials = errors.New("aircall: bad credentials (401/403)")
 	ErrNotFound       = errors.New("aircall: not found")
 	ErrNotReady       = errors.New("aircall: not generated yet (404)")
 	ErrNotLicensed    = errors.New("aircall: add-on not licensed (403)")
 	// ErrPageCap means a listing could not be split below Aircall's
 	// 10,000-result cap (10,000+ calls started in the same second).
-	ErrPageCap = errors.New("aircall: more than 10,000 results cannot be split further")
+	// ErrCallEnded means Aircall refused an insight card with a 4xx that,
+	// for a card, stands for "the call is over" (the answer for an ended
+	// call is not documented; see lateStatus). The card is useless then:
+	// drop it, do not retry, and do not count it as a failure.
+	ErrCallEnded = errors.New("aircall: call already ended (card too late)")
+	ErrPageCap   = errors.New("aircall: more than 10,000 results cannot be split further")
 )
 
 // APIError is a non-2xx answer (after retries, where retries apply).

@@ -47,6 +47,9 @@ type Number struct {
 	Digits     string `json:"digits"`
 	Country    string `json:"country"`
 	TimeZone   string `json:"time_zone"`
+	// CreatedAt is an ISO string on the wire, unlike the Unix seconds of
+	// calls (the API mixes both).
+	CreatedAt FlexTime `json:"created_at"`
 }
 
 // User is an Aircall agent; Email is what maps it to a Help Scout user.
@@ -55,6 +58,8 @@ type User struct {
 	Name     string `json:"name"`
 	Email    string `json:"email"`
 	TimeZone string `json:"time_zone"`
+	// CreatedAt is an ISO string on the wire (see Number.CreatedAt).
+	CreatedAt FlexTime `json:"created_at"`
 }
 
 // Team is served on inbound calls only.

@@ -62,25 +62,32 @@ func (s *Server) getAI(w http.ResponseWriter, r *http.Request) {
 	kind := r.PathValue("kind")
 	s.mu.Lock()
 	licensed := s.aiLicensed
+	at := s.clock()
 	var key string
 	var v any
-	var found bool
+	found := false
 	switch kind {
 	case "transcription":
-		key = "transcription"
-		v, found = s.transcriptions[id]
+		if t, ok := s.transcriptions[id]; ok {
+			key, v, found = "transcription", wireTranscriptionOf(id, t, at), true
+		}
 	case "summary":
-		key = "summary"
-		v, found = s.summaries[id]
+		if x, ok := s.summaries[id]; ok {
+			key, v, found = "summary", wireSummary{ID: id*10 + 2, CallID: id, CreatedAt: iso(at), Content: x.Content}, true
+		}
 	case "topics":
-		key = "topic"
-		v, found = s.topics[id]
+		if x, ok := s.topics[id]; ok {
+			content := append([]string{}, x.Content...)
+			key, v, found = "topic", wireTopics{ID: id*10 + 3, CallID: id, CreatedAt: iso(at), Content: content}, true
+		}
 	case "sentiments":
-		key = "sentiment"
-		v, found = s.sentiments[id]
+		if x, ok := s.sentiments[id]; ok {
+			key, v, found = "sentiment", wireSentimentOf(id, x), true
+		}
 	case "action_items":
-		key = "action_items"
-		v, found = s.actionItems[id]
+		if x, ok := s.actionItems[id]; ok {
+			key, v, found = "action_items", wireActionItemsOf(id, x, at), true
+		}
 	default:
 		s.mu.Unlock()
 		writeError(w, http.StatusNotFound, "Not Found", "No route")

@@ -85,9 +85,9 @@ func (s *Server) searchContacts(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mu.Unlock()
-	items := pageOf(hits, pg)
-	if items == nil {
-		items = []aircall.Contact{}
+	items := []*wireContact{}
+	for _, c := range pageOf(hits, pg) {
+		items = append(items, wireContactOf(&c))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"contacts": items, "meta": pg.meta(r, len(items), len(hits))})
 }
@@ -125,13 +125,23 @@ func (s *Server) getContact(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not Found", "Contact not found")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"contact": c})
+	writeJSON(w, http.StatusOK, map[string]any{"contact": wireContactOf(&c)})
+}
+
+// contactBody is a create or update body as Aircall documents it.
+type contactBody struct {
+	FirstName    string       `json:"first_name"`
+	LastName     string       `json:"last_name"`
+	CompanyName  string       `json:"company_name"`
+	Information  string       `json:"information"`
+	PhoneNumbers []wireDetail `json:"phone_numbers"`
+	Emails       []wireDetail `json:"emails"`
 }
 
 // createContact enforces one contact per number with a 422 (the real
 // answer is unverified; the reconciler must search before creating anyway).
 func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
-	var in aircall.ContactInput
+	var in contactBody
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
 		writeError(w, http.StatusBadRequest, "Bad Request", "invalid JSON: "+err.Error())
 		return
@@ -161,7 +171,7 @@ func (s *Server) createContact(w http.ResponseWriter, r *http.Request) {
 	}
 	s.contacts[c.ID] = c
 	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, map[string]any{"contact": c})
+	writeJSON(w, http.StatusCreated, map[string]any{"contact": wireContactOf(&c)})
 }
 
 // updateContact changes only the fields present in the body, and only
@@ -191,7 +201,7 @@ func (s *Server) updateContact(w http.ResponseWriter, r *http.Request) {
 	c.UpdatedAt = s.clock().Unix()
 	s.contacts[id] = c
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"contact": c})
+	writeJSON(w, http.StatusOK, map[string]any{"contact": wireContactOf(&c)})
 }
 
 // addDetail serves POST /v1/contacts/:id/{phone,email}_details.
@@ -201,8 +211,8 @@ func (s *Server) addDetail(kind string) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		var d aircall.ContactDetail
-		if err := json.NewDecoder(r.Body).Decode(&d); err != nil || strings.TrimSpace(d.Value) == "" {
+		var in wireDetail
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil || strings.TrimSpace(in.Value) == "" {
 			writeError(w, http.StatusBadRequest, "Bad Request", "label and value required")
 			return
 		}
@@ -214,13 +224,13 @@ func (s *Server) addDetail(kind string) http.HandlerFunc {
 			return
 		}
 		if kind == "phone" {
-			if owner, taken := s.ownerLocked(d.Value); taken && owner != id {
+			if owner, taken := s.ownerLocked(in.Value); taken && owner != id {
 				s.mu.Unlock()
-				writeError(w, http.StatusUnprocessableEntity, "Unprocessable Entity", "phone number "+d.Value+" already belongs to a contact")
+				writeError(w, http.StatusUnprocessableEntity, "Unprocessable Entity", "phone number "+in.Value+" already belongs to a contact")
 				return
 			}
 		}
-		d.ID = s.newIDLocked()
+		d := aircall.ContactDetail{ID: s.newIDLocked(), Label: in.Label, Value: in.Value}
 		if kind == "phone" {
 			c.PhoneNumbers = append(c.PhoneNumbers, d)
 		} else {
@@ -229,6 +239,6 @@ func (s *Server) addDetail(kind string) http.HandlerFunc {
 		c.UpdatedAt = s.clock().Unix()
 		s.contacts[id] = c
 		s.mu.Unlock()
-		writeJSON(w, http.StatusCreated, map[string]any{kind + "_detail": d})
+		writeJSON(w, http.StatusCreated, map[string]any{kind + "_detail": wireDetail{ID: d.ID, Label: d.Label, Value: d.Value}})
 	}
 }

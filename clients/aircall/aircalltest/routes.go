@@ -10,9 +10,13 @@ func (s *Server) routes() *http.ServeMux {
 	m.HandleFunc("GET /v1/calls", s.listCalls)
 	m.HandleFunc("GET /v1/calls/{id}", s.getCall)
 	m.HandleFunc("GET /v1/calls/{id}/{kind}", s.getAI)
+	m.HandleFunc("POST /v1/calls/{id}/insight_cards", s.createCard)
+	m.HandleFunc("GET /v1/webhooks", s.listWebhooks)
+	m.HandleFunc("POST /v1/webhooks", s.createWebhook)
+	m.HandleFunc("PUT /v1/webhooks/{id}", s.updateWebhook)
 	m.HandleFunc("GET /v1/numbers", s.listNumbers)
 	m.HandleFunc("GET /v1/numbers/{id}", s.getNumber)
-	// GET /v1/users was sunset on 2026-09-30 (aircall.md §8): a client
+	// GET /v1/users was sunset on 2026-09-30 (Aircall's notice): a client
 	// still listing agents there must fail here as it would for real.
 	m.HandleFunc("GET /v1/users", func(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusGone, "Gone", "GET /v1/users is sunset; use GET /v2/users")

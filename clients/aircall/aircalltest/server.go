@@ -2,8 +2,12 @@
 // API for tests and the demo command. It enforces what bites in the real
 // API (Basic auth answered with 403, exclusive from / inclusive to, the
 // per_page clamp, the 400 past the 10,000-result cap, a per-minute budget
-// with X-AircallApi-* headers and 429s) and records every request so tests
-// can assert on what a client sent.
+// with X-AircallApi-* headers and 429s, webhook registration, insight
+// cards) and records every request so tests can assert on what a client
+// sent. Its JSON is written by its own types (wire.go), never by the
+// client's, and where Aircall's behaviour is undocumented it has a switch
+// per plausible answer (SetResetFormat, SetRateHeadersOnlyBelow,
+// SetBadCredentialsAnswer, SetEndedCardAnswer, SetCardStatus).
 package aircalltest
 
 import (
@@ -59,10 +63,19 @@ type Server struct {
 	actionItems    map[int64]aircall.ActionItems
 	aiLicensed     bool
 
-	budget      int
-	clock       func() time.Time
-	windowStart time.Time
-	used        int
+	webhooks   []Webhook
+	cards      []Card
+	endedCard  EndedCardAnswer
+	cardStatus int
+
+	budget       int
+	resetFormat  ResetFormat
+	headersBelow int  // rate headers only when remaining <= this; <0 always
+	authStatus   int  // answer to bad credentials: 403 (default) or 401
+	authPlain    bool // bad credentials answered by the edge, without JSON
+	clock        func() time.Time
+	windowStart  time.Time
+	used         int
 
 	failN      int
 	failStatus int
@@ -97,6 +110,9 @@ func NewUnstartedServer() *Server {
 		sentiments:     map[int64]aircall.Sentiments{},
 		actionItems:    map[int64]aircall.ActionItems{},
 		aiLicensed:     true,
+		cardStatus:     http.StatusCreated,
+		headersBelow:   -1,
+		authStatus:     http.StatusForbidden,
 		clock:          time.Now,
 	}
 	s.ts = httptest.NewUnstartedServer(s.handler())
@@ -125,6 +141,42 @@ func (s *Server) SetBudget(perMinute int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.budget, s.used = perMinute, 0
+}
+
+// ResetFormat is the unit of X-AircallApi-Reset. Aircall does not state
+// it: old answers show Unix seconds, one public client reads milliseconds,
+// and a relative delay is the other reading a client may meet.
+type ResetFormat int
+
+const (
+	ResetUnixSeconds     ResetFormat = iota // e.g. 1767261660 (default)
+	ResetUnixMillis                         // e.g. 1767261660000
+	ResetRelativeSeconds                    // seconds until the reset, e.g. 30
+)
+
+// SetResetFormat picks the unit of X-AircallApi-Reset.
+func (s *Server) SetResetFormat(f ResetFormat) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resetFormat = f
+}
+
+// SetRateHeadersOnlyBelow sends the X-AircallApi-* headers only when the
+// remaining budget is at most n, as Aircall may do near the limit; n < 0
+// (the default) sends them on every answer under a budget.
+func (s *Server) SetRateHeadersOnlyBelow(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.headersBelow = n
+}
+
+// SetBadCredentialsAnswer sets the answer to wrong credentials: status 403
+// (Aircall's usual, the default) or 401, with Aircall's JSON error body or,
+// when plain, a bare text body as an edge proxy sends.
+func (s *Server) SetBadCredentialsAnswer(status int, plain bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.authStatus, s.authPlain = status, plain
 }
 
 // SetClock sets the clock of budget windows, Reset headers and Request.At.
@@ -232,9 +284,16 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
 		writeError(w, st, http.StatusText(st), "injected failure")
 		return false
 	}
+	authStatus, authPlain := s.authStatus, s.authPlain
 	s.mu.Unlock()
 	if id, tok, ok := r.BasicAuth(); !ok || id != APIID || tok != APIToken {
-		writeError(w, http.StatusForbidden, "Forbidden", "Invalid API credentials")
+		if authPlain {
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(authStatus)
+			_, _ = w.Write([]byte(http.StatusText(authStatus)))
+			return false
+		}
+		writeError(w, authStatus, http.StatusText(authStatus), "Invalid API credentials")
 		return false
 	}
 	s.mu.Lock()
@@ -251,11 +310,24 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
 		s.used++
 	}
 	remaining := s.budget - s.used
+	now, format, below := s.clock(), s.resetFormat, s.headersBelow
 	s.mu.Unlock()
-	h := w.Header()
-	h.Set("X-AircallApi-Limit", strconv.Itoa(limit))
-	h.Set("X-AircallApi-Remaining", strconv.Itoa(remaining))
-	h.Set("X-AircallApi-Reset", strconv.FormatInt(ws.Add(time.Minute).Unix(), 10))
+	if below < 0 || remaining <= below || !allowed {
+		reset := ws.Add(time.Minute)
+		var rv int64
+		switch format {
+		case ResetUnixMillis:
+			rv = reset.UnixMilli()
+		case ResetRelativeSeconds:
+			rv = int64(reset.Sub(now).Round(time.Second) / time.Second)
+		default:
+			rv = reset.Unix()
+		}
+		h := w.Header()
+		h.Set("X-AircallApi-Limit", strconv.Itoa(limit))
+		h.Set("X-AircallApi-Remaining", strconv.Itoa(remaining))
+		h.Set("X-AircallApi-Reset", strconv.FormatInt(rv, 10))
+	}
 	if !allowed {
 		writeError(w, http.StatusTooManyRequests, "Too Many Requests", "Rate limit exceeded")
 	}

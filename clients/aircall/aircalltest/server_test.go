@@ -165,8 +165,8 @@ func TestCallContactOnlyWhenFetched(t *testing.T) {
 
 // TestWireDatesAndUsersSunset: calls carry Unix seconds while users and
 // numbers carry created_at as an ISO string, nested in calls too
-// (aircall.md §4.1, §8; SPEC §9a); GET /v1/users is sunset in favour of
-// /v2/users (aircall.md §8).
+// (the API mixes both formats); GET /v1/users is sunset (2026-09-30) in
+// favour of /v2/users.
 func TestWireDatesAndUsersSunset(t *testing.T) {
 	s := aircalltest.NewServer()
 	defer s.Close()
@@ -255,4 +255,54 @@ func TestCallsEmptyWindows(t *testing.T) {
 			is.True(lb.Meta.Next == nil)
 		})
 	}
+}
+
+// TestWireShapes checks the raw JSON the fake writes, independently of
+// the client: nulls where Aircall sends null, webhook listings without
+// next_page_link, and the Reset header in each unit.
+func TestWireShapes(t *testing.T) {
+	is := is.New(t)
+	s := aircalltest.NewServer()
+	defer s.Close()
+	now := time.Date(2026, 1, 1, 10, 0, 30, 0, time.UTC)
+	s.SetClock(func() time.Time { return now })
+	s.AddCall(aircall.Call{ID: 7, StartedAt: 1000, Status: "done"})
+	s.AddWebhook(aircalltest.Webhook{URL: "https://x.example.com/", Events: []string{"call.ended"}, Active: true})
+
+	_, b := get(t, s, "/v1/calls/7", true)
+	var doc map[string]map[string]any
+	is.NoErr(json.Unmarshal(b, &doc))
+	for _, k := range []string{"missed_call_reason", "voicemail", "recording", "contact", "answered_at", "ended_at", "user", "number"} {
+		v, present := doc["call"][k]
+		is.True(present)
+		is.Equal(v, nil) // null, not "" or 0
+	}
+
+	_, b = get(t, s, "/v1/webhooks", true)
+	var hooks map[string]any
+	is.NoErr(json.Unmarshal(b, &hooks))
+	is.Equal(dig(hooks, "meta")["next_page_link"], nil)
+	h := dig(hooks, "webhooks.0")
+	is.True(h["webhook_id"] != "")
+	is.True(h["token"] != "")
+	is.Equal(h["active"], true)
+
+	s.SetBudget(5)
+	for _, tt := range []struct {
+		f    aircalltest.ResetFormat
+		want string
+	}{
+		{aircalltest.ResetUnixSeconds, "1767261660"},
+		{aircalltest.ResetUnixMillis, "1767261660000"},
+		{aircalltest.ResetRelativeSeconds, "30"},
+	} {
+		s.SetResetFormat(tt.f)
+		resp, _ := get(t, s, "/v1/ping", true)
+		is.Equal(resp.Header.Get("X-AircallApi-Reset"), tt.want)
+	}
+	s.SetRateHeadersOnlyBelow(0)
+	resp, _ := get(t, s, "/v1/ping", true)
+	is.Equal(resp.Header.Get("X-AircallApi-Remaining"), "") // 1 left: not near the limit
+	resp, _ = get(t, s, "/v1/ping", true)
+	is.Equal(resp.Header.Get("X-AircallApi-Remaining"), "0")
 }
