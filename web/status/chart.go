@@ -108,7 +108,7 @@ func buildChart(buckets []store.HourBucket) chartView {
 		}
 		bar.Title = b.Start.UTC().Format("Jan 2 15:00") + " UTC: " + strings.Join(title, ", ")
 		c.Bars = append(c.Bars, bar)
-		if b.Start.UTC().Hour()%6 == 0 {
+		if b.Start.UTC().Hour()%6 == 0 && x+slot < chartW-30 { // a label needs room on the right
 			c.XLabels = append(c.XLabels, labelView{X: round1(x), Y: chartH - 4, Text: b.Start.UTC().Format("15:00")})
 		}
 	}

@@ -38,6 +38,7 @@ th,td{text-align:left;padding:.3rem .45rem;border-bottom:1px solid var(--line);v
 th{font-weight:600;color:var(--muted)}
 td.num{text-align:right;font-variant-numeric:tabular-nums}
 .wrap{overflow-wrap:anywhere}
+.nowrap{white-space:nowrap}
 dl.kv{display:grid;grid-template-columns:minmax(7rem,max-content) 1fr;gap:.25rem .8rem;margin:.3rem 0}
 dl.kv dt{color:var(--muted)}dl.kv dd{margin:0;overflow-wrap:anywhere}
 @media (max-width:36rem){dl.kv{grid-template-columns:1fr}dl.kv dd{margin-bottom:.35rem}}
