@@ -87,6 +87,18 @@ var commands = []command{
 		exec:        func(ctx context.Context, e *env, o any) error { return cmdStatus(ctx, e, o.(statusOptions)) },
 	},
 	{
+		name: "explain", summary: "show everything the database knows about one call or message",
+		help:  helpExplain,
+		parse: func(args []string, _ time.Time) (any, error) { return parseExplainFlags(args) },
+		exec:  func(ctx context.Context, e *env, o any) error { return cmdExplain(ctx, e, o.(explainOptions)) },
+	},
+	{
+		name: "retry", summary: "make parked (or given failed) items eligible for the next pass again",
+		help:  helpRetry,
+		parse: func(args []string, _ time.Time) (any, error) { return parseRetryFlags(args) },
+		exec:  func(ctx context.Context, e *env, o any) error { return cmdRetry(ctx, e, o.(retryOptions)) },
+	},
+	{
 		name: "demo", summary: "run a pass against built-in fake Aircall and Help Scout (no credentials)",
 		help:  helpDemo,
 		parse: func(args []string, _ time.Time) (any, error) { return parseDemoFlags(args) },

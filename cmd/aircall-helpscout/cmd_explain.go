@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/web/status"
+)
+
+const helpExplain = `Usage: aircall-helpscout explain <id> [--instance N] [--json]
+
+Prints everything the database knows about one Aircall call or message: its
+instance, state and outcome with the reason, the Help Scout customer
+candidates and the rule that chose one, the conversation and why (new,
+existing, reopened, reassigned) with its link in Help Scout, the
+transcript/AI state, every attempt with its time and error, retry requests,
+and the Help Scout writes made for it.
+
+Reads only the database (DATABASE_PATH, and INSTANCES when set): no API call
+and no API secret needed.
+
+Flags:
+  --instance N   only look in this instance
+  --json         print a JSON array with one object per match (an ID can
+                 exist in two instances, or as a call and a message)
+
+Exit status: 0 when found, 1 when the ID is in no instance's ledger (or the
+database is missing), 2 on a usage error.
+`
+
+// explainOptions are the flags of `explain`.
+type explainOptions struct {
+	ID       string
+	Instance string
+	JSON     bool
+}
+
+// parseExplainFlags accepts the ID before or after the flags.
+func parseExplainFlags(args []string) (explainOptions, error) {
+	var o explainOptions
+	fs := newFlagSet("explain")
+	fs.StringVar(&o.Instance, "instance", "", "")
+	fs.BoolVar(&o.JSON, "json", false, "")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return explainOptions{}, err
+	}
+	switch {
+	case len(pos) == 0:
+		return explainOptions{}, usagef("explain: give the Aircall ID of a call or message")
+	case len(pos) > 1:
+		return explainOptions{}, usagef("explain: one ID at a time (got %q and %q)", pos[0], pos[1])
+	}
+	o.ID, o.Instance = strings.TrimSpace(pos[0]), strings.TrimSpace(o.Instance)
+	if o.ID == "" {
+		return explainOptions{}, usagef("explain: the ID is empty")
+	}
+	if isSet(fs, "instance") && o.Instance == "" {
+		return explainOptions{}, usagef("explain: --instance needs a name")
+	}
+	return o, nil
+}
+
+// parseInterspersed parses flags placed before, between or after positional
+// arguments ("explain 123 --json" reads as naturally as "explain --json 123").
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%s: %v", fs.Name(), err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func cmdExplain(ctx context.Context, e *env, o explainOptions) (err error) {
+	if o.JSON {
+		// --json answers in JSON even when it fails, for scripts.
+		defer func() {
+			if err != nil {
+				_ = json.NewEncoder(e.Stdout).Encode(map[string]string{"error": err.Error()})
+			}
+		}()
+	}
+	cfg, err := loadOpsConfig(e.Getenv)
+	if err != nil {
+		return err
+	}
+	instances, err := cfg.instancesFor("explain", o.Instance)
+	if err != nil {
+		return err
+	}
+	st, err := openExistingStore(ctx, "explain", cfg.DatabasePath)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	items, err := st.FindItems(ctx, o.ID, instances)
+	if err != nil {
+		return fmt.Errorf("explain: %w", err)
+	}
+	if len(items) == 0 {
+		return fmt.Errorf("explain: no call or message with ID %s in the database (instance(s) %s): it was never seen by a pass, or belongs to another instance or database",
+			o.ID, strings.Join(instances, ", "))
+	}
+	var out []status.Explanation
+	for _, it := range items {
+		story, ok, err := st.ItemStory(ctx, it.Instance, it.Kind, it.SourceID)
+		if err != nil {
+			return fmt.Errorf("explain: %w", err)
+		}
+		if ok {
+			out = append(out, status.Explain(story))
+		}
+	}
+	if o.JSON {
+		enc := json.NewEncoder(e.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	for i, x := range out {
+		if i > 0 {
+			fmt.Fprintln(e.Stdout)
+		}
+		writeExplanation(e.Stdout, x)
+	}
+	return nil
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05 UTC")
+}
+
+func fmtTimePtr(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return fmtTime(*t)
+}
+
+func joinIDs(ids []int64) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = fmt.Sprint(id)
+	}
+	return strings.Join(s, ", ")
+}
+
+// writeExplanation prints one item's story for a person.
+func writeExplanation(w io.Writer, x status.Explanation) {
+	fmt.Fprintf(w, "%s %s (instance %s)\n", x.Kind, x.ID, x.Instance)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k, v string) { fmt.Fprintf(tw, "  %s:\t%s\n", k, v) }
+	row("state", x.State+" ("+x.Outcome+")")
+	row("why", x.Reason)
+	if x.Detail != "" {
+		row("detail", x.Detail)
+	}
+	if x.LastError != "" {
+		row("last error", x.LastError)
+	}
+	row("attempts", fmt.Sprint(x.Attempts))
+	row("occurred", fmtTimePtr(x.OccurredAt))
+	row("first seen", fmtTime(x.FirstSeen))
+	row("last change", fmtTime(x.LastChange))
+	if x.AircallURL != "" {
+		row("in Aircall", x.AircallURL)
+	}
+	if c := x.Customer; c != nil {
+		v := fmt.Sprintf("%d: %s", c.ID, c.Why)
+		if c.ID == 0 {
+			v = "none: " + c.Why
+		}
+		if len(c.Candidates) > 0 {
+			v += " (candidates " + joinIDs(c.Candidates) + ")"
+		}
+		row("customer", v)
+	} else {
+		row("customer", "not chosen yet")
+	}
+	if c := x.Conversation; c != nil {
+		row("conversation", fmt.Sprintf("%d: %s", c.ID, c.Why))
+		if c.URL != "" {
+			row("in Help Scout", c.URL)
+		}
+		if c.ThreadID != 0 || c.NoteThreadID != 0 {
+			row("threads", fmt.Sprintf("phone/message %d, transcript/AI note %d", c.ThreadID, c.NoteThreadID))
+		}
+	} else {
+		row("conversation", "none yet")
+	}
+	if in := x.Insights; in != nil {
+		v := in.Why
+		if in.Transcript != "" || in.AI != "" {
+			v += fmt.Sprintf("; transcript %s, AI %s", orDash(in.Transcript), orDash(in.AI))
+		}
+		if in.LastLookAt != nil {
+			v += "; last look " + fmtTimePtr(in.LastLookAt)
+		}
+		row("transcript/AI", v)
+	}
+	if x.DecidedAt != nil {
+		row("decided", fmtTimePtr(x.DecidedAt))
+	}
+	if x.DecisionNote != "" {
+		row("note", x.DecisionNote)
+	}
+	if r := x.Retry; r != nil {
+		v := "requested " + fmtTime(r.RequestedAt)
+		if r.Pending {
+			v += ", pending: the next pass tries it"
+		} else {
+			v += ", acted on " + fmtTimePtr(r.DoneAt)
+		}
+		row("retry", v)
+	}
+	_ = tw.Flush()
+	if len(x.History) > 0 {
+		fmt.Fprintln(w, "  history:")
+		for _, h := range x.History {
+			fmt.Fprintf(w, "    %s  %s\n", fmtTime(h.At), h.Text)
+		}
+	}
+	if len(x.Writes) > 0 {
+		fmt.Fprintln(w, "  Help Scout writes:")
+		for _, wr := range x.Writes {
+			fmt.Fprintf(w, "    %s  %s\n", fmtTime(wr.At), wr.Text)
+		}
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
