@@ -92,6 +92,12 @@ var commands = []command{
 		parse: func(args []string, _ time.Time) (any, error) { return parseDemoFlags(args) },
 		exec:  func(ctx context.Context, e *env, o any) error { return cmdDemo(ctx, e, o.(demoOptions)) },
 	},
+	{
+		name: "healthcheck", summary: "exit 0 if the local serve answers /healthz with 200 (container HEALTHCHECK)",
+		help:  helpHealthcheck,
+		parse: noFlags("healthcheck"),
+		exec:  func(ctx context.Context, e *env, _ any) error { return cmdHealthcheck(ctx, e) },
+	},
 }
 
 // run is the whole program minus process concerns (signals, exit codes), so
@@ -209,9 +215,9 @@ func topHelp() string {
 	b.WriteString("aircall-helpscout logs Aircall calls, SMS and WhatsApp messages into Help Scout, exactly once.\n\n")
 	b.WriteString("Usage:\n  aircall-helpscout <command> [flags]\n\nCommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-7s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-12s %s\n", c.name, c.summary)
 	}
-	b.WriteString("  help    show this help, or 'help <command>'\n\n")
+	b.WriteString("  help         show this help, or 'help <command>'\n\n")
 	b.WriteString("Configuration comes from environment variables; see config.example.env and README.md.\n")
 	b.WriteString("Every command but demo validates the whole configuration first and exits 2 if it is wrong.\n")
 	return b.String()

@@ -67,3 +67,13 @@ Scout. Needs no credentials and no configuration.
 Flags:
   --quiet        print only the final summary
 `
+
+const helpHealthcheck = `Usage: aircall-helpscout healthcheck
+
+Asks the serve running on this machine for /healthz (at LISTEN_ADDR, a
+wildcard host meaning 127.0.0.1) and exits 0 when it answers 200, 1
+otherwise. It is the container's HEALTHCHECK: the image has no shell or curl.
+Reads only LISTEN_ADDR.
+
+No flags.
+`
