@@ -22,10 +22,13 @@ RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 ARG TARGETOS
 ARG TARGETARCH
+# What `aircall-helpscout version` prints (e.g. --build-arg VERSION=v1.2.0):
+# .git is not in the build context, so Go cannot stamp the commit itself.
+ARG VERSION
 RUN --mount=type=cache,target=/go/pkg/mod \
     --mount=type=cache,target=/root/.cache/go-build \
     CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
-    go build -trimpath -ldflags "-s -w" -o /out/aircall-helpscout ./cmd/aircall-helpscout
+    go build -trimpath -ldflags "-s -w -X main.version=$VERSION" -o /out/aircall-helpscout ./cmd/aircall-helpscout
 # The data directory must belong to the runtime user: a named volume mounted
 # on /data is initialised from it, ownership included.
 RUN mkdir -p /out/data

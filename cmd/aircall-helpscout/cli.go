@@ -98,6 +98,12 @@ var commands = []command{
 		parse: noFlags("healthcheck"),
 		exec:  func(ctx context.Context, e *env, _ any) error { return cmdHealthcheck(ctx, e) },
 	},
+	{
+		name: "version", summary: "print the version and build information (also --version)",
+		help:  helpVersion,
+		parse: noFlags("version"),
+		exec:  func(ctx context.Context, e *env, _ any) error { return cmdVersion(ctx, e) },
+	},
 }
 
 // run is the whole program minus process concerns (signals, exit codes), so
@@ -113,6 +119,9 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usagef("no command given")
 	}
 	name, rest := args[0], args[1:]
+	if name == "--version" || name == "-version" {
+		name = "version"
+	}
 	if isHelp(name) {
 		return printHelp(stdout, rest)
 	}

@@ -77,3 +77,11 @@ Reads only LISTEN_ADDR.
 
 No flags.
 `
+
+const helpVersion = `Usage: aircall-helpscout version   (or: aircall-helpscout --version)
+
+Prints the version, the commit and its date when the binary was built from a
+git checkout, the Go version and the platform. Needs no configuration.
+
+No flags.
+`
