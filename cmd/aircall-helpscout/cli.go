@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -43,6 +44,30 @@ type env struct {
 	Stderr io.Writer
 	Log    *slog.Logger
 	Now    func() time.Time
+}
+
+// environNames lists the names of the process environment, for the
+// warnings about unknown variables. A variable so that tests, which give
+// run a map instead of the process environment, can list theirs.
+var environNames = func() []string {
+	var names []string
+	for _, kv := range os.Environ() {
+		if k, _, ok := strings.Cut(kv, "="); ok {
+			names = append(names, k)
+		}
+	}
+	return names
+}
+
+// envNames lists the set variables (empty values count as unset).
+func (e *env) envNames() []string {
+	var out []string
+	for _, n := range environNames() {
+		if e.Getenv(n) != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // command describes one subcommand: how to parse its flags and how to run
@@ -154,6 +179,13 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	e.Config = cfg
 	e.Log = newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	if cmd.name == "serve" || cmd.name == "run" {
+		// check prints these as findings; the long-running commands log
+		// them once at start-up, where an operator reading logs sees them.
+		for _, w := range configWarnings(cfg, getenv, e.envNames()) {
+			e.Log.Warn("configuration: " + w)
+		}
+	}
 	return cmd.exec(ctx, e, opts)
 }
 

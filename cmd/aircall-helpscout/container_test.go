@@ -88,7 +88,7 @@ func TestDockerfileRules(t *testing.T) {
 		is.True(digestRE.MatchString(f)) // every base image pinned by digest
 	}
 	is.True(strings.HasPrefix(froms[0], "--platform=$BUILDPLATFORM ")) // compile on the builder's platform...
-	is.True(strings.Contains(build, "GOARCH=$TARGETARCH"))              // ...for the target's
+	is.True(strings.Contains(build, "GOARCH=$TARGETARCH"))             // ...for the target's
 	is.True(strings.Contains(build, "GOOS=$TARGETOS"))
 	is.True(strings.Contains(build, "CGO_ENABLED=0")) // static: distroless/static has no libc
 	is.True(strings.Contains(froms[1], "distroless/static"))
