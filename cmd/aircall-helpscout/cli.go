@@ -15,9 +15,13 @@ import (
 )
 
 // usageError marks a mistake on the command line: exit 2, like flag does.
-type usageError struct{ msg string }
+// cmd, when known, is the command whose help the message points to.
+type usageError struct{ msg, cmd string }
 
 func (e *usageError) Error() string {
+	if e.cmd != "" {
+		return e.msg + " (run 'aircall-helpscout help " + e.cmd + "' for usage)"
+	}
 	return e.msg + " (run 'aircall-helpscout help' for usage)"
 }
 
@@ -160,6 +164,9 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprint(stdout, cmd.help)
 		return nil
 	}
+	if ue := (*usageError)(nil); errors.As(err, &ue) {
+		ue.cmd = cmd.name
+	}
 	if err != nil {
 		return err
 	}
@@ -175,6 +182,9 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		return &configError{err: err}
 	}
 	if err := checkInstanceOption(cmd.name, cfg, opts); err != nil {
+		if ue := (*usageError)(nil); errors.As(err, &ue) {
+			ue.cmd = cmd.name
+		}
 		return err
 	}
 	e.Config = cfg

@@ -145,6 +145,7 @@ func (s *server) pass(ctx context.Context) error {
 
 	start := time.Now()
 	res, err := s.a.rec.RunPass(ctx, reconciler.PassOptions{Mode: "scheduled"})
+	err = withCredentialHint(err)
 	d := time.Since(start)
 	ok := err == nil && !hasPassErrors(res)
 	now := s.now()
