@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -43,6 +44,7 @@ func (e *configError) Unwrap() error { return e.err }
 // needs no configuration.
 type env struct {
 	Config *Config
+	DB     *DBConfig // set instead of Config for the database-only commands
 	Getenv func(string) string
 	Stdout io.Writer
 	Stderr io.Writer
@@ -81,6 +83,7 @@ type command struct {
 	summary     string
 	help        string
 	needsConfig bool
+	dbOnly      bool // reads only the database: DBConfig, no API secret needed
 	parse       func(args []string, now time.Time) (any, error)
 	exec        func(ctx context.Context, e *env, opts any) error
 }
@@ -110,10 +113,10 @@ var commands = []command{
 	},
 	{
 		name: "status", summary: "show cursors, recent passes, outcomes, waiting and failed items",
-		help:        helpStatus,
-		needsConfig: true,
-		parse:       func(args []string, _ time.Time) (any, error) { return parseStatusFlags(args) },
-		exec:        func(ctx context.Context, e *env, o any) error { return cmdStatus(ctx, e, o.(statusOptions)) },
+		help:   helpStatus,
+		dbOnly: true,
+		parse:  func(args []string, _ time.Time) (any, error) { return parseStatusFlags(args) },
+		exec:   func(ctx context.Context, e *env, o any) error { return cmdStatus(ctx, e, o.(statusOptions)) },
 	},
 	{
 		name: "demo", summary: "run a pass against built-in fake Aircall and Help Scout (no credentials)",
@@ -172,6 +175,9 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	e := &env{Getenv: getenv, Stdout: stdout, Stderr: stderr, Now: now}
+	if cmd.dbOnly {
+		return jsonError(stdout, opts, runDBOnly(ctx, e, cmd, opts))
+	}
 	if !cmd.needsConfig {
 		e.Log = newLogger(stderr, "info", "text")
 		return cmd.exec(ctx, e, opts)
@@ -199,6 +205,47 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 	return cmd.exec(ctx, e, opts)
 }
 
+// runDBOnly runs a command that reads only the database.
+func runDBOnly(ctx context.Context, e *env, cmd command, opts any) error {
+	dbc, err := LoadDBConfig(getenvLookuper(e.Getenv))
+	if err != nil {
+		return &configError{err: err}
+	}
+	if name := instanceOption(opts); name != "" {
+		if _, ok := dbc.instance(name); !ok {
+			return &usageError{cmd: cmd.name, msg: fmt.Sprintf("%s: --instance %q: no such instance (configured: %s)", cmd.name, name, strings.Join(dbc.Instances, ", "))}
+		}
+	}
+	e.DB = dbc
+	e.Log = newLogger(e.Stderr, "info", "text")
+	return cmd.exec(ctx, e, opts)
+}
+
+// jsonOutput is implemented by the options of commands with --json: their
+// errors are printed as JSON too, so that a script reading stdout always
+// gets JSON (the exit status says it failed).
+type jsonOutput interface{ wantsJSON() bool }
+
+// jsonError prints err as {"error": "..."} on stdout when the command was
+// asked for JSON, and returns it unchanged for the exit status.
+func jsonError(stdout io.Writer, opts any, err error) error {
+	if j, ok := opts.(jsonOutput); ok && j.wantsJSON() && err != nil {
+		_ = json.NewEncoder(stdout).Encode(map[string]string{"error": err.Error()})
+	}
+	return err
+}
+
+// instanceOption is the --instance value of opts, if it has one.
+func instanceOption(opts any) string {
+	switch o := opts.(type) {
+	case runOptions:
+		return o.Instance
+	case statusOptions:
+		return o.Instance
+	}
+	return ""
+}
+
 // getenvLookuper adapts os.Getenv-style functions; an empty value counts as
 // unset, which is also how LoadConfig treats it.
 func getenvLookuper(getenv func(string) string) envconfig.Lookuper {
@@ -212,13 +259,7 @@ func getenvLookuper(getenv func(string) string) envconfig.Lookuper {
 // instance, listing the ones that exist. The message starts with the
 // command, like every other flag error.
 func checkInstanceOption(cmdName string, cfg *Config, opts any) error {
-	var name string
-	switch o := opts.(type) {
-	case runOptions:
-		name = o.Instance
-	case statusOptions:
-		name = o.Instance
-	}
+	name := instanceOption(opts)
 	if name == "" {
 		return nil
 	}
@@ -270,6 +311,7 @@ func topHelp() string {
 	}
 	b.WriteString("  help         show this help, or 'help <command>'\n\n")
 	b.WriteString("Configuration comes from environment variables; see config.example.env and README.md.\n")
-	b.WriteString("Every command but demo validates the whole configuration first and exits 2 if it is wrong.\n")
+	b.WriteString("serve, run and check validate the whole configuration first and exit 2 if it is wrong;\n")
+	b.WriteString("status reads only DATABASE_PATH, INSTANCES and RETENTION (no API secret needed).\n")
 	return b.String()
 }

@@ -114,8 +114,8 @@ func TestRun(t *testing.T) {
 		{name: "serve bad config", args: []string{"serve"}, env: invalid, wantCode: 2, wantErr: `CONVERSATION_MODE: "old" is not one of new, existing`},
 		{name: "run bad config", args: []string{"run"}, env: invalid, wantCode: 2, wantErr: "AIRCALL_API_ID: missing"},
 		{name: "check bad config", args: []string{"check"}, env: invalid, wantCode: 2, wantErr: "invalid configuration"},
-		{name: "status bad config", args: []string{"status"}, env: invalid, wantCode: 2, wantErr: "invalid configuration"},
-		{name: "status empty env", args: []string{"status"}, env: map[string]string{}, wantCode: 2, wantErr: "HELPSCOUT_MAILBOX_ID: missing"},
+		{name: "status bad config", args: []string{"status"}, env: with(invalid, "RETENTION", "3 months", "INSTANCES", "a,,b"), wantCode: 2, wantErr: `RETENTION: "3 months" is neither`},
+		{name: "status needs no secret", args: []string{"status"}, env: map[string]string{"DATABASE_PATH": "/nonexistent/x.db"}, wantCode: 1, wantErr: "no database at /nonexistent/x.db"},
 		{name: "unknown instance", args: []string{"run", "--instance", "sales"}, env: valid, wantCode: 2, wantErr: `run: --instance "sales": no such instance (configured: default)`},
 		{name: "unknown instance status", args: []string{"status", "--instance", "sales"}, env: twoInstances(), wantCode: 2, wantErr: `status: --instance "sales": no such instance (configured: partners, support_es)`},
 	}

@@ -23,6 +23,8 @@ type statusOptions struct {
 	JSON     bool
 }
 
+func (o statusOptions) wantsJSON() bool { return o.JSON }
+
 // demoOptions are the flags of `demo`.
 type demoOptions struct {
 	Quiet bool
