@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -14,9 +16,13 @@ import (
 )
 
 // usageError marks a mistake on the command line: exit 2, like flag does.
-type usageError struct{ msg string }
+// cmd, when known, is the command whose help the message points to.
+type usageError struct{ msg, cmd string }
 
 func (e *usageError) Error() string {
+	if e.cmd != "" {
+		return e.msg + " (run 'aircall-helpscout help " + e.cmd + "' for usage)"
+	}
 	return e.msg + " (run 'aircall-helpscout help' for usage)"
 }
 
@@ -38,11 +44,36 @@ func (e *configError) Unwrap() error { return e.err }
 // needs no configuration.
 type env struct {
 	Config *Config
+	DB     *DBConfig // set instead of Config for the database-only commands
 	Getenv func(string) string
 	Stdout io.Writer
 	Stderr io.Writer
 	Log    *slog.Logger
 	Now    func() time.Time
+}
+
+// environNames lists the names of the process environment, for the
+// warnings about unknown variables. A variable so that tests, which give
+// run a map instead of the process environment, can list theirs.
+var environNames = func() []string {
+	var names []string
+	for _, kv := range os.Environ() {
+		if k, _, ok := strings.Cut(kv, "="); ok {
+			names = append(names, k)
+		}
+	}
+	return names
+}
+
+// envNames lists the set variables (empty values count as unset).
+func (e *env) envNames() []string {
+	var out []string
+	for _, n := range environNames() {
+		if e.Getenv(n) != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // command describes one subcommand: how to parse its flags and how to run
@@ -52,6 +83,7 @@ type command struct {
 	summary     string
 	help        string
 	needsConfig bool
+	dbOnly      bool // reads only the database: DBConfig, no API secret needed
 	parse       func(args []string, now time.Time) (any, error)
 	exec        func(ctx context.Context, e *env, opts any) error
 }
@@ -81,10 +113,10 @@ var commands = []command{
 	},
 	{
 		name: "status", summary: "show cursors, recent passes, outcomes, waiting and failed items",
-		help:        helpStatus,
-		needsConfig: true,
-		parse:       func(args []string, _ time.Time) (any, error) { return parseStatusFlags(args) },
-		exec:        func(ctx context.Context, e *env, o any) error { return cmdStatus(ctx, e, o.(statusOptions)) },
+		help:   helpStatus,
+		dbOnly: true,
+		parse:  func(args []string, _ time.Time) (any, error) { return parseStatusFlags(args) },
+		exec:   func(ctx context.Context, e *env, o any) error { return cmdStatus(ctx, e, o.(statusOptions)) },
 	},
 	{
 		name: "explain", summary: "show everything the database knows about one call or message",
@@ -104,6 +136,18 @@ var commands = []command{
 		parse: func(args []string, _ time.Time) (any, error) { return parseDemoFlags(args) },
 		exec:  func(ctx context.Context, e *env, o any) error { return cmdDemo(ctx, e, o.(demoOptions)) },
 	},
+	{
+		name: "healthcheck", summary: "exit 0 if the local serve answers /healthz with 200 (container HEALTHCHECK)",
+		help:  helpHealthcheck,
+		parse: noFlags("healthcheck"),
+		exec:  func(ctx context.Context, e *env, _ any) error { return cmdHealthcheck(ctx, e) },
+	},
+	{
+		name: "version", summary: "print the version and build information (also --version)",
+		help:  helpVersion,
+		parse: noFlags("version"),
+		exec:  func(ctx context.Context, e *env, _ any) error { return cmdVersion(ctx, e) },
+	},
 }
 
 // run is the whole program minus process concerns (signals, exit codes), so
@@ -119,6 +163,9 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		return usagef("no command given")
 	}
 	name, rest := args[0], args[1:]
+	if name == "--version" || name == "-version" {
+		name = "version"
+	}
 	if isHelp(name) {
 		return printHelp(stdout, rest)
 	}
@@ -132,11 +179,17 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		fmt.Fprint(stdout, cmd.help)
 		return nil
 	}
+	if ue := (*usageError)(nil); errors.As(err, &ue) {
+		ue.cmd = cmd.name
+	}
 	if err != nil {
 		return err
 	}
 
 	e := &env{Getenv: getenv, Stdout: stdout, Stderr: stderr, Now: now}
+	if cmd.dbOnly {
+		return jsonError(stdout, opts, runDBOnly(ctx, e, cmd, opts))
+	}
 	if !cmd.needsConfig {
 		e.Log = newLogger(stderr, "info", "text")
 		return cmd.exec(ctx, e, opts)
@@ -147,11 +200,62 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		return &configError{err: err}
 	}
 	if err := checkInstanceOption(cmd.name, cfg, opts); err != nil {
+		if ue := (*usageError)(nil); errors.As(err, &ue) {
+			ue.cmd = cmd.name
+		}
 		return err
 	}
 	e.Config = cfg
 	e.Log = newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	if cmd.name == "serve" || cmd.name == "run" {
+		// check prints these as findings; the long-running commands log
+		// them once at start-up, where an operator reading logs sees them.
+		for _, w := range configWarnings(cfg, getenv, e.envNames()) {
+			e.Log.Warn("configuration: " + w)
+		}
+	}
 	return cmd.exec(ctx, e, opts)
+}
+
+// runDBOnly runs a command that reads only the database.
+func runDBOnly(ctx context.Context, e *env, cmd command, opts any) error {
+	dbc, err := LoadDBConfig(getenvLookuper(e.Getenv))
+	if err != nil {
+		return &configError{err: err}
+	}
+	if name := instanceOption(opts); name != "" {
+		if _, ok := dbc.instance(name); !ok {
+			return &usageError{cmd: cmd.name, msg: fmt.Sprintf("%s: --instance %q: no such instance (configured: %s)", cmd.name, name, strings.Join(dbc.Instances, ", "))}
+		}
+	}
+	e.DB = dbc
+	e.Log = newLogger(e.Stderr, "info", "text")
+	return cmd.exec(ctx, e, opts)
+}
+
+// jsonOutput is implemented by the options of commands with --json: their
+// errors are printed as JSON too, so that a script reading stdout always
+// gets JSON (the exit status says it failed).
+type jsonOutput interface{ wantsJSON() bool }
+
+// jsonError prints err as {"error": "..."} on stdout when the command was
+// asked for JSON, and returns it unchanged for the exit status.
+func jsonError(stdout io.Writer, opts any, err error) error {
+	if j, ok := opts.(jsonOutput); ok && j.wantsJSON() && err != nil {
+		_ = json.NewEncoder(stdout).Encode(map[string]string{"error": err.Error()})
+	}
+	return err
+}
+
+// instanceOption is the --instance value of opts, if it has one.
+func instanceOption(opts any) string {
+	switch o := opts.(type) {
+	case runOptions:
+		return o.Instance
+	case statusOptions:
+		return o.Instance
+	}
+	return ""
 }
 
 // getenvLookuper adapts os.Getenv-style functions; an empty value counts as
@@ -167,13 +271,7 @@ func getenvLookuper(getenv func(string) string) envconfig.Lookuper {
 // instance, listing the ones that exist. The message starts with the
 // command, like every other flag error.
 func checkInstanceOption(cmdName string, cfg *Config, opts any) error {
-	var name string
-	switch o := opts.(type) {
-	case runOptions:
-		name = o.Instance
-	case statusOptions:
-		name = o.Instance
-	}
+	name := instanceOption(opts)
 	if name == "" {
 		return nil
 	}
@@ -221,10 +319,11 @@ func topHelp() string {
 	b.WriteString("aircall-helpscout logs Aircall calls, SMS and WhatsApp messages into Help Scout, exactly once.\n\n")
 	b.WriteString("Usage:\n  aircall-helpscout <command> [flags]\n\nCommands:\n")
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-7s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-12s %s\n", c.name, c.summary)
 	}
-	b.WriteString("  help    show this help, or 'help <command>'\n\n")
+	b.WriteString("  help         show this help, or 'help <command>'\n\n")
 	b.WriteString("Configuration comes from environment variables; see config.example.env and README.md.\n")
-	b.WriteString("Every command but demo validates the whole configuration first and exits 2 if it is wrong.\n")
+	b.WriteString("serve, run and check validate the whole configuration first and exit 2 if it is wrong;\n")
+	b.WriteString("status reads only DATABASE_PATH, INSTANCES and RETENTION (no API secret needed).\n")
 	return b.String()
 }

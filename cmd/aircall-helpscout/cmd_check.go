@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,8 +50,17 @@ func cmdCheck(ctx context.Context, e *env) error {
 	cfg := e.Config
 	c := &checker{w: e.Stdout}
 	c.add(levelOK, "configuration: valid, %d instance(s), database %s", len(cfg.Instances), cfg.DatabasePath)
-	for _, w := range configWarnings(cfg, e.Getenv) {
+	for _, w := range configWarnings(cfg, e.Getenv, e.envNames()) {
 		c.add(levelWarn, "%s", w)
+	}
+	for _, in := range cfg.Instances {
+		if in.AllNumbers {
+			c.add(levelOK, "instance %s: %sAIRCALL_NUMBERS=* (every line of the account)", in.Name, in.Prefix)
+			continue
+		}
+		for _, ref := range in.Numbers {
+			c.add(levelOK, "instance %s: %sAIRCALL_NUMBERS %s", in.Name, in.Prefix, describeNumber(ref))
+		}
 	}
 
 	ac, hs, err := newClients(cfg, nil)
@@ -219,8 +228,9 @@ func addonFinding(c *checker, what, variable string, callID int64, err error) {
 
 // configWarnings finds settings that are valid but almost certainly not
 // what the operator meant. They are warnings, not configuration errors,
-// because SPEC §3 defines what is read and these values are simply unused.
-func configWarnings(cfg *Config, getenv func(string) string) []string {
+// because what is read is defined, and these values are simply unused.
+// names lists the environment's variable names (values are never shown).
+func configWarnings(cfg *Config, getenv func(string) string, names []string) []string {
 	var ws []string
 	// With INSTANCES set, per-instance variables are read only with a
 	// prefix: an unprefixed CONVERSATION_MODE=existing is not a default for
@@ -229,7 +239,7 @@ func configWarnings(cfg *Config, getenv func(string) string) []string {
 	// default are worth a warning.
 	if getenv != nil && cfg.Instances[0].Prefix != "" {
 		example := cfg.Instances[0].Prefix
-		for _, v := range instanceVariables() {
+		for _, v := range varsOf(scopeInstance) {
 			val := strings.TrimSpace(getenv(v.name))
 			if val == "" || strings.EqualFold(val, v.def) {
 				continue
@@ -237,6 +247,7 @@ func configWarnings(cfg *Config, getenv func(string) string) []string {
 			ws = append(ws, fmt.Sprintf("%s is set but not read: with INSTANCES set, per-instance variables take the instance prefix (e.g. %s%s)", v.name, example, v.name))
 		}
 	}
+	ws = append(ws, unknownVariables(cfg, names)...)
 	for _, in := range cfg.Instances {
 		if in.ReopenClosed && in.ConversationMode == ModeNew {
 			ws = append(ws, fmt.Sprintf("instance %s: %sREOPEN_CLOSED=true has no effect with %sCONVERSATION_MODE=new", in.Name, in.Prefix, in.Prefix))
@@ -245,32 +256,129 @@ func configWarnings(cfg *Config, getenv func(string) string) []string {
 	// Secrets pass validation whatever they hold, so a quoted one (kept by
 	// docker --env-file) only shows up as refused credentials.
 	if getenv != nil {
-		for _, name := range []string{"AIRCALL_API_ID", "AIRCALL_API_TOKEN", "AIRCALL_WEBHOOK_TOKEN", "HELPSCOUT_APP_ID", "HELPSCOUT_APP_SECRET"} {
-			if isQuoted(strings.TrimSpace(getenv(name))) {
-				ws = append(ws, fmt.Sprintf("%s is in quotes, which --env-file keeps as part of the value: remove them", name))
+		for _, v := range variables {
+			if (v.secret || v.defDoc == "required") && v.scope == scopeGlobal && isQuoted(strings.TrimSpace(getenv(v.name))) {
+				ws = append(ws, fmt.Sprintf("%s is in quotes, which --env-file keeps as part of the value: remove them", v.name))
 			}
 		}
 	}
 	return ws
 }
 
-type instanceVariable struct{ name, def string }
-
-// instanceVariables lists the per-instance variables and their defaults,
-// read from rawInstance's tags so that the list cannot drift from LoadConfig.
-func instanceVariables() []instanceVariable {
-	var vs []instanceVariable
-	t := reflect.TypeFor[rawInstance]()
-	for i := range t.NumField() {
-		tag := t.Field(i).Tag.Get("env")
-		name, opts, _ := strings.Cut(tag, ",")
-		v := instanceVariable{name: strings.TrimSpace(name)}
-		for _, o := range strings.Split(opts, ",") {
-			if d, ok := strings.CutPrefix(strings.TrimSpace(o), "default="); ok {
-				v.def = d
-			}
-		}
-		vs = append(vs, v)
+// unknownVariables warns about names that look like ours but are not read:
+// a known instance prefix with an unknown suffix (A_CONVERSATON_MODE), a
+// known per-instance suffix behind a prefix INSTANCES does not list
+// (C_AIRCALL_NUMBERS, or PARTNERS_… with INSTANCES unset), and a near miss
+// of a global name (HELPSCOUT_APP_SECRT). Anything else in the environment
+// (HOME, PATH, other programs' settings) is not ours and is left alone.
+func unknownVariables(cfg *Config, names []string) []string {
+	known := map[string]bool{}
+	for _, v := range varsOf(scopeGlobal) {
+		known[v.name] = true
 	}
-	return vs
+	var prefixes []string
+	for _, in := range cfg.Instances {
+		for _, v := range varsOf(scopeInstance) {
+			known[in.Prefix+v.name] = true
+		}
+		if in.Prefix != "" {
+			prefixes = append(prefixes, in.Prefix)
+		}
+	}
+	// Unprefixed per-instance names are handled by the "set but not read"
+	// warning when INSTANCES is set.
+	for _, v := range varsOf(scopeInstance) {
+		known[v.name] = true
+	}
+	var ws []string
+	slices.Sort(names)
+	for _, n := range slices.Compact(names) {
+		if known[n] {
+			continue
+		}
+		if w := unknownVariable(n, prefixes, known); w != "" {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+func unknownVariable(n string, prefixes []string, known map[string]bool) string {
+	for _, p := range prefixes {
+		if rest, ok := strings.CutPrefix(n, p); ok && rest != "" {
+			msg := fmt.Sprintf("%s is not a variable of instance %s and is not read", n, strings.ToLower(strings.TrimSuffix(p, "_")))
+			if s := closest(rest, instanceVarNames()); s != "" {
+				msg += fmt.Sprintf(" (did you mean %s%s?)", p, s)
+			}
+			return msg
+		}
+	}
+	for _, v := range varsOf(scopeInstance) {
+		prefix, ok := strings.CutSuffix(n, "_"+v.name)
+		if !ok || prefix == "" {
+			continue
+		}
+		if len(prefixes) == 0 {
+			return fmt.Sprintf("%s is not read: INSTANCES is unset, so the single instance reads %s without prefix (or list %s in INSTANCES)", n, v.name, strings.ToLower(prefix))
+		}
+		return fmt.Sprintf("%s is not read: %s is not in INSTANCES (%s)", n, strings.ToLower(prefix), strings.ToLower(strings.Join(trimAll(prefixes, "_"), ",")))
+	}
+	// Near misses of global names only, and only for names long enough that
+	// an edit distance of 2 means a typo rather than another word.
+	var globals []string
+	for _, v := range varsOf(scopeGlobal) {
+		globals = append(globals, v.name)
+	}
+	if s := closest(n, globals); s != "" && len(n) >= 8 {
+		return fmt.Sprintf("%s is not a known variable and is not read (did you mean %s?)", n, s)
+	}
+	return ""
+}
+
+func instanceVarNames() []string {
+	var out []string
+	for _, v := range varsOf(scopeInstance) {
+		out = append(out, v.name)
+	}
+	return out
+}
+
+func trimAll(ss []string, suffix string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = strings.TrimSuffix(s, suffix)
+	}
+	return out
+}
+
+// closest is the candidate within edit distance 2 of s, if any.
+func closest(s string, candidates []string) string {
+	best, bestD := "", 3
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between two ASCII names.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

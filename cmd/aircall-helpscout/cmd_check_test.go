@@ -21,6 +21,7 @@ func TestCheckFindings(t *testing.T) {
 	}{
 		{name: "all good", wantCode: 0, want: []string{
 			"ok    configuration: valid, 1 instance(s)",
+			"ok    instance default: AIRCALL_NUMBERS \"1389850\" → Aircall number ID 1389850",
 			"ok    Aircall credentials: accepted",
 			"ok    Help Scout credentials: accepted",
 			"ok    instance default: mailbox 501 (Support) found",

@@ -114,7 +114,7 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) (err error) {
 	}
 	writeSummary(e.Stdout, res, time.Since(start), opts.DryRun)
 	if err != nil {
-		return fmt.Errorf("run: %w", err)
+		return fmt.Errorf("run: %w", withCredentialHint(err))
 	}
 	if hasPassErrors(res) {
 		return fmt.Errorf("run: %w: %s (nothing is lost: the next pass starts again where this one stopped)",

@@ -35,8 +35,9 @@ type server struct {
 	period time.Duration
 	now    func() time.Time
 
-	running sync.Mutex // held for the whole of a pass; shutdown takes it to wait
-	stopped bool       // guarded by running
+	running   sync.Mutex // held for the whole of a pass; shutdown takes it to wait
+	stopped   bool       // guarded by running
+	lastPrune time.Time  // guarded by running: when RETENTION was last applied
 
 	mu     sync.Mutex
 	lastOK time.Time
@@ -145,6 +146,7 @@ func (s *server) pass(ctx context.Context) error {
 
 	start := time.Now()
 	res, err := s.a.rec.RunPass(ctx, reconciler.PassOptions{Mode: "scheduled"})
+	err = withCredentialHint(err)
 	d := time.Since(start)
 	ok := err == nil && !hasPassErrors(res)
 	now := s.now()
@@ -165,6 +167,7 @@ func (s *server) pass(ctx context.Context) error {
 	default:
 		s.log.Error("pass finished with errors", append(attrs, "err", passErrorText(res, err))...)
 	}
+	s.maybePrune(ctx)
 	return err
 }
 

@@ -26,14 +26,29 @@ const (
 type statusReport struct {
 	Database  string           `json:"database"`
 	Now       time.Time        `json:"now"`
+	Retention retentionStatus  `json:"retention"`
 	Instances []instanceStatus `json:"instances"`
 }
 
+// retentionStatus says what the database keeps: RETENTION applies to the
+// webhook payloads of logged messages and to pass records; the ledger is
+// kept for ever. Oldest times are null when there is no such record.
+type retentionStatus struct {
+	Retention            string     `json:"retention"`
+	OldestRun            *time.Time `json:"oldest_run"`
+	Runs                 int        `json:"runs"`
+	OldestMessagePayload *time.Time `json:"oldest_message_payload"`
+	MessagePayloads      int        `json:"message_payloads"`
+}
+
+// instanceStatus: the cursor and lag fields are always present, null when
+// unknown (no pass has set the cursor yet), so that a script need not tell
+// a missing field from a zero.
 type instanceStatus struct {
 	Name            string         `json:"name"`
-	CallsCursor     *time.Time     `json:"calls_cursor,omitempty"`
-	CallsLagSeconds int64          `json:"calls_lag_seconds,omitempty"`
-	MessagesCursor  int64          `json:"messages_cursor"`
+	CallsCursor     *time.Time     `json:"calls_cursor"`
+	CallsLagSeconds *int64         `json:"calls_lag_seconds"`
+	MessagesCursor  *int64         `json:"messages_cursor"`
 	Counts          map[string]int `json:"counts"` // "kind/state/outcome" → items in the ledger
 	Runs            []runStatus    `json:"runs"`
 	WaitingForAI    []itemStatus   `json:"waiting_for_ai"`
@@ -64,7 +79,7 @@ type itemStatus struct {
 // last passes, counts by outcome, items waiting (for the call to end or for
 // transcript/AI), failed and skipped items with their reasons. It makes no API call.
 func cmdStatus(ctx context.Context, e *env, opts statusOptions) error {
-	path := e.Config.DatabasePath
+	path := e.DB.DatabasePath
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("status: no database at %s yet: run 'aircall-helpscout run' or 'serve' first (or check DATABASE_PATH)", path)
 	}
@@ -75,13 +90,19 @@ func cmdStatus(ctx context.Context, e *env, opts statusOptions) error {
 	defer st.Close()
 
 	rep := statusReport{Database: path, Now: e.Now().UTC().Truncate(time.Second)}
-	for _, in := range e.Config.Instances {
-		if opts.Instance != "" && !strings.EqualFold(opts.Instance, in.Name) {
+	k, err := st.RetentionInfo(ctx)
+	if err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
+	rep.Retention = retentionStatus{Retention: formatRetention(e.DB.Retention), Runs: k.Runs, MessagePayloads: k.Messages,
+		OldestRun: timePtr(k.OldestRun), OldestMessagePayload: timePtr(k.OldestMessage)}
+	for _, name := range e.DB.Instances {
+		if opts.Instance != "" && !strings.EqualFold(opts.Instance, name) {
 			continue
 		}
-		is, err := readInstanceStatus(ctx, st, in.Name, rep.Now)
+		is, err := readInstanceStatus(ctx, st, name, rep.Now)
 		if err != nil {
-			return fmt.Errorf("status of %s: %w", in.Name, err)
+			return fmt.Errorf("status of %s: %w", name, err)
 		}
 		rep.Instances = append(rep.Instances, is)
 	}
@@ -100,12 +121,13 @@ func readInstanceStatus(ctx context.Context, st *store.Store, name string, now t
 		return is, err
 	} else if ok {
 		t := time.Unix(c, 0).UTC()
-		is.CallsCursor, is.CallsLagSeconds = &t, int64(now.Sub(t).Seconds())
+		lag := int64(now.Sub(t).Seconds())
+		is.CallsCursor, is.CallsLagSeconds = &t, &lag
 	}
 	if c, ok, err := st.Cursor(ctx, name, reconciler.StreamMessages); err != nil {
 		return is, err
 	} else if ok {
-		is.MessagesCursor = c
+		is.MessagesCursor = &c
 	}
 	var err error
 	if is.Counts, err = st.CountItems(ctx, name); err != nil {
@@ -149,6 +171,15 @@ func readInstanceStatus(ctx context.Context, st *store.Store, name string, now t
 	return is, nil
 }
 
+// timePtr is nil for the zero time (null in JSON).
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
 func firstNonEmpty(s ...string) string {
 	for _, v := range s {
 		if v != "" {
@@ -161,15 +192,23 @@ func firstNonEmpty(s ...string) string {
 // writeStatus renders the report for a person.
 func writeStatus(w io.Writer, rep statusReport) {
 	fmt.Fprintf(w, "Database %s\n", rep.Database)
+	r := rep.Retention
+	fmt.Fprintf(w, "Retention %s (RETENTION): serve deletes webhook payloads of logged messages and pass records older than that; the ledger is kept for ever\n", r.Retention)
+	fmt.Fprintf(w, "  kept: %d pass record(s), oldest %s; %d webhook payload(s), oldest %s\n",
+		r.Runs, formatOptionalTime(r.OldestRun), r.MessagePayloads, formatOptionalTime(r.OldestMessagePayload))
 	for _, is := range rep.Instances {
 		fmt.Fprintf(w, "\nInstance %s\n", is.Name)
 		if is.CallsCursor == nil {
 			fmt.Fprintln(w, "  calls cursor:    none yet (no scheduled pass has completed)")
 		} else {
 			fmt.Fprintf(w, "  calls cursor:    %s (lag %s)\n", is.CallsCursor.Format(time.RFC3339),
-				(time.Duration(is.CallsLagSeconds) * time.Second).String())
+				(time.Duration(*is.CallsLagSeconds) * time.Second).String())
 		}
-		fmt.Fprintf(w, "  messages cursor: %d\n", is.MessagesCursor)
+		if is.MessagesCursor == nil {
+			fmt.Fprintln(w, "  messages cursor: none yet")
+		} else {
+			fmt.Fprintf(w, "  messages cursor: %d\n", *is.MessagesCursor)
+		}
 		fmt.Fprintln(w, "  ledger:")
 		if len(is.Counts) == 0 {
 			fmt.Fprintln(w, "    (empty)")
@@ -201,6 +240,13 @@ func writeStatus(w io.Writer, rep statusReport) {
 		writeItems(w, "failed", is.Failed)
 		writeItems(w, "skipped (duplicates, overlaps)", is.Skipped)
 	}
+}
+
+func formatOptionalTime(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.Format(time.RFC3339)
 }
 
 func writeItems(w io.Writer, title string, items []itemStatus) {

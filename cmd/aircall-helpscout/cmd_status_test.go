@@ -84,3 +84,74 @@ func TestStatusWithoutDatabase(t *testing.T) {
 	is.Equal(r.code, 1)
 	is.True(strings.Contains(r.err.Error(), "no database at"))
 }
+
+// TestStatusNeedsOnlyTheDatabase is `env -i DATABASE_PATH=… status`: no
+// secret, no mailbox, no number. It says what retention keeps.
+func TestStatusNeedsOnlyTheDatabase(t *testing.T) {
+	is := is.New(t)
+	vars := statusFixture(t)
+	only := map[string]string{"DATABASE_PATH": vars["DATABASE_PATH"]}
+	r := runCmd(context.Background(), only, "status")
+	is.NoErr(r.err)
+	is.True(strings.Contains(r.stdout, "Instance default"))
+	is.True(strings.Contains(r.stdout, "Retention 90d (RETENTION)"))
+	is.True(strings.Contains(r.stdout, "kept: 1 pass record(s), oldest 20"))
+
+	r = runCmd(context.Background(), with(only, "RETENTION", "30d"), "status", "--json")
+	is.NoErr(r.err)
+	var rep statusReport
+	is.NoErr(json.Unmarshal([]byte(r.stdout), &rep))
+	is.Equal(rep.Retention.Retention, "30d")
+	is.Equal(rep.Retention.Runs, 1)
+	is.True(rep.Retention.OldestRun != nil)
+	is.True(rep.Retention.OldestMessagePayload == nil) // no webhook stored: null
+}
+
+// TestStatusJSONFieldsAlwaysPresent: before any pass moved a cursor, the
+// cursor and lag fields are null, not missing.
+func TestStatusJSONFieldsAlwaysPresent(t *testing.T) {
+	is := is.New(t)
+	f := newFakes(t)
+	openTestStore(t, f.vars["DATABASE_PATH"]) // creates an empty database
+	r := runCmd(context.Background(), map[string]string{"DATABASE_PATH": f.vars["DATABASE_PATH"]}, "status", "--json")
+	is.NoErr(r.err)
+	var raw map[string]any
+	is.NoErr(json.Unmarshal([]byte(r.stdout), &raw))
+	in := raw["instances"].([]any)[0].(map[string]any)
+	for _, k := range []string{"calls_cursor", "calls_lag_seconds", "messages_cursor"} {
+		v, present := in[k]
+		is.True(present) // always present
+		is.Equal(v, nil) // null when unknown
+	}
+	ret := raw["retention"].(map[string]any)
+	for _, k := range []string{"oldest_run", "oldest_message_payload"} {
+		_, present := ret[k]
+		is.True(present)
+	}
+}
+
+// TestStatusJSONErrors: with --json, failures are JSON on stdout too, with
+// the usual exit status.
+func TestStatusJSONErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		code int
+		want string
+	}{
+		{"no database", map[string]string{"DATABASE_PATH": "/nonexistent/x.db"}, []string{"status", "--json"}, 1, "no database at /nonexistent/x.db"},
+		{"bad config", map[string]string{"RETENTION": "soon"}, []string{"status", "--json"}, 2, "RETENTION"},
+		{"unknown instance", map[string]string{}, []string{"status", "--json", "--instance", "sales"}, 2, "no such instance"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			r := runCmd(context.Background(), tt.env, tt.args...)
+			is.Equal(r.code, tt.code)
+			var out map[string]string
+			is.NoErr(json.Unmarshal([]byte(r.stdout), &out)) // stdout is JSON
+			is.True(strings.Contains(out["error"], tt.want))
+		})
+	}
+}

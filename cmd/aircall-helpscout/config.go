@@ -3,33 +3,40 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/sethvargo/go-envconfig"
 )
 
-// Config is the whole validated configuration (SPEC §3). It is built once by
+// Config is the whole validated configuration. It is built once by
 // LoadConfig before any command touches an API, so that a typo fails fast
-// with exit 2 instead of half a pass.
+// with exit 2 instead of half a pass. The variables, their defaults and
+// their rules are in the variables table (config_vars.go).
 type Config struct {
 	AircallAPIID, AircallAPIToken      string        // AIRCALL_API_ID, AIRCALL_API_TOKEN (required)
-	AircallAPIURL                      string        // AIRCALL_API_URL, default https://api.aircall.io
+	AircallAPIURL                      string        // AIRCALL_API_URL
 	AircallWebhookToken                string        // AIRCALL_WEBHOOK_TOKEN, required when any instance has LOG_MESSAGES=true
-	AircallRequestsPerMinute           int           // AIRCALL_REQUESTS_PER_MINUTE, default 50, >0
+	AircallRequestsPerMinute           int           // AIRCALL_REQUESTS_PER_MINUTE, > 0
 	HelpScoutAppID, HelpScoutAppSecret string        // HELPSCOUT_APP_ID, HELPSCOUT_APP_SECRET (required)
-	HelpScoutAPIURL                    string        // HELPSCOUT_API_URL default https://api.helpscout.net
-	HelpScoutRequestsPerMinute         int           // HELPSCOUT_REQUESTS_PER_MINUTE default 200, >0
-	DatabasePath                       string        // DATABASE_PATH default ./data/aircall-helpscout.db
-	Schedule                           string        // SCHEDULE default "@every 5m" (robfig/cron standard spec or descriptor)
-	ListenAddr                         string        // LISTEN_ADDR default ":8080"
-	Lookback                           time.Duration // LOOKBACK default 2h, >0
-	EnrichmentWait                     time.Duration // ENRICHMENT_WAIT default 15m, >=0
-	EnrichmentMaxAge                   time.Duration // ENRICHMENT_MAX_AGE default 24h, >= EnrichmentWait
-	LogLevel                           string        // LOG_LEVEL default info (debug|info|warn|error)
-	LogFormat                          string        // LOG_FORMAT default json (json|text)
+	HelpScoutAPIURL                    string        // HELPSCOUT_API_URL
+	HelpScoutRequestsPerMinute         int           // HELPSCOUT_REQUESTS_PER_MINUTE, > 0
+	DatabasePath                       string        // DATABASE_PATH
+	Schedule                           string        // SCHEDULE (robfig/cron standard spec or descriptor)
+	ListenAddr                         string        // LISTEN_ADDR
+	Lookback                           time.Duration // LOOKBACK, > 0
+	EnrichmentWait                     time.Duration // ENRICHMENT_WAIT, >= 0
+	EnrichmentMaxAge                   time.Duration // ENRICHMENT_MAX_AGE, >= EnrichmentWait
+	Retention                          time.Duration // RETENTION, > 0: webhook payloads of logged messages and pass records
+	LogLevel                           string        // LOG_LEVEL debug|info|warn|error
+	LogFormat                          string        // LOG_FORMAT json|text
+	PublicURL                          string        // PUBLIC_URL: "" or https://host[:port], no trailing slash
+	StatusPassword                     string        // STATUS_PASSWORD: "" = no /status pages; a secret
+	HelpScoutSidebarSecret             string        // HELPSCOUT_SIDEBAR_SECRET: "" = no sidebar; a secret
 	Instances                          []InstanceConfig
+
+	instancesRaw     string // INSTANCES as written, split after the globals
+	enrichmentWaitOK bool   // ENRICHMENT_WAIT parsed, so ENRICHMENT_MAX_AGE can be compared with it
 }
 
 // InstanceConfig is one Aircall-numbers → Help Scout-mailbox mapping. Its
@@ -41,15 +48,19 @@ type InstanceConfig struct {
 	MailboxID        int64       // HELPSCOUT_MAILBOX_ID, required, > 0
 	Numbers          []NumberRef // AIRCALL_NUMBERS, required; empty when AllNumbers
 	AllNumbers       bool        // AIRCALL_NUMBERS=*
-	ConversationMode string      // CONVERSATION_MODE new|existing, default new
-	ReopenClosed     bool        // REOPEN_CLOSED default false
-	Reassign         bool        // REASSIGN default false
-	LogTranscripts   bool        // LOG_TRANSCRIPTS default true
-	LogAIInsights    bool        // LOG_AI_INSIGHTS default true
-	LogMessages      bool        // LOG_MESSAGES default true
-	Duplicates       string      // DUPLICATES most_recent|skip, default most_recent
-	SyncContacts     bool        // SYNC_CONTACTS default true
+	ConversationMode string      // CONVERSATION_MODE new|existing
+	ReopenClosed     bool        // REOPEN_CLOSED
+	Reassign         bool        // REASSIGN
+	LogTranscripts   bool        // LOG_TRANSCRIPTS
+	LogAIInsights    bool        // LOG_AI_INSIGHTS
+	LogMessages      bool        // LOG_MESSAGES
+	Duplicates       string      // DUPLICATES most_recent|skip
+	SyncContacts     bool        // SYNC_CONTACTS
 	DefaultRegion    string      // DEFAULT_REGION, "" = country of the Aircall number; else upper-case ISO 3166 alpha-2
+	InsightCards     bool        // INSIGHT_CARDS: caller context in the Aircall app while a call rings
+
+	numbersRaw string // AIRCALL_NUMBERS as written, parsed once DEFAULT_REGION is known
+	regionOK   bool   // DEFAULT_REGION valid (or unset)
 }
 
 // NumberRef is one AIRCALL_NUMBERS entry: either an Aircall number ID or a
@@ -71,73 +82,35 @@ const (
 	defaultInstanceName = "default"
 )
 
-// rawGlobal and rawInstance receive every variable as a string so that
-// envconfig never stops at the first bad value: LoadConfig then parses and
-// validates each one itself and reports all problems together.
-type rawGlobal struct {
-	AircallAPIID        string `env:"AIRCALL_API_ID"`
-	AircallAPIToken     string `env:"AIRCALL_API_TOKEN"`
-	AircallAPIURL       string `env:"AIRCALL_API_URL, default=https://api.aircall.io"`
-	AircallWebhookToken string `env:"AIRCALL_WEBHOOK_TOKEN"`
-	AircallRPM          string `env:"AIRCALL_REQUESTS_PER_MINUTE, default=50"`
-	HelpScoutAppID      string `env:"HELPSCOUT_APP_ID"`
-	HelpScoutAppSecret  string `env:"HELPSCOUT_APP_SECRET"`
-	HelpScoutAPIURL     string `env:"HELPSCOUT_API_URL, default=https://api.helpscout.net"`
-	HelpScoutRPM        string `env:"HELPSCOUT_REQUESTS_PER_MINUTE, default=200"`
-	DatabasePath        string `env:"DATABASE_PATH, default=./data/aircall-helpscout.db"`
-	Schedule            string `env:"SCHEDULE, default=@every 5m"`
-	ListenAddr          string `env:"LISTEN_ADDR, default=:8080"`
-	Lookback            string `env:"LOOKBACK, default=2h"`
-	EnrichmentWait      string `env:"ENRICHMENT_WAIT, default=15m"`
-	EnrichmentMaxAge    string `env:"ENRICHMENT_MAX_AGE, default=24h"`
-	LogLevel            string `env:"LOG_LEVEL, default=info"`
-	LogFormat           string `env:"LOG_FORMAT, default=json"`
-	Instances           string `env:"INSTANCES"`
-}
-
-type rawInstance struct {
-	MailboxID        string `env:"HELPSCOUT_MAILBOX_ID"`
-	Numbers          string `env:"AIRCALL_NUMBERS"`
-	ConversationMode string `env:"CONVERSATION_MODE, default=new"`
-	ReopenClosed     string `env:"REOPEN_CLOSED, default=false"`
-	Reassign         string `env:"REASSIGN, default=false"`
-	LogTranscripts   string `env:"LOG_TRANSCRIPTS, default=true"`
-	LogAIInsights    string `env:"LOG_AI_INSIGHTS, default=true"`
-	LogMessages      string `env:"LOG_MESSAGES, default=true"`
-	Duplicates       string `env:"DUPLICATES, default=most_recent"`
-	SyncContacts     string `env:"SYNC_CONTACTS, default=true"`
-	DefaultRegion    string `env:"DEFAULT_REGION"`
-}
-
 // LoadConfig reads the global variables and every instance from lookup and
-// validates them. It returns all problems joined with errors.Join, each one
-// naming the variable (with its instance prefix) and what is wrong, and never
-// quoting a secret. Empty or blank values count as unset, so an env file line
-// "LOOKBACK=" falls back to the default instead of failing.
-func LoadConfig(ctx context.Context, lookup envconfig.Lookuper) (*Config, error) {
+// validates them, driven by the variables table. It returns all problems
+// joined with errors.Join, each one naming the variable (with its instance
+// prefix) and what is wrong, and never quoting a secret. Empty or blank
+// values count as unset, so an env file line "LOOKBACK=" falls back to the
+// default instead of failing.
+func LoadConfig(_ context.Context, lookup envconfig.Lookuper) (*Config, error) {
 	if lookup == nil {
 		return nil, errors.New("load config: nil lookuper")
 	}
 	l := trimmedLookuper{l: lookup}
 
-	var rg rawGlobal
-	if err := envconfig.ProcessWith(ctx, &envconfig.Config{Target: &rg, Lookuper: l}); err != nil {
-		return nil, fmt.Errorf("load config: %w", err)
-	}
 	var p problems
-	cfg := parseGlobal(&p, rg)
+	cfg := &Config{}
+	for _, v := range varsOf(scopeGlobal) {
+		v.global(&p, v.name, valueOf(l, v.name, v.def), cfg)
+	}
 
-	names, prefixes := parseInstanceNames(&p, rg.Instances)
+	names, prefixes := parseInstanceNames(&p, cfg.instancesRaw)
 	for i, name := range names {
-		var ri rawInstance
-		err := envconfig.ProcessWith(ctx, &envconfig.Config{
-			Target:   &ri,
-			Lookuper: envconfig.PrefixLookuper(prefixes[i], l),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("load config: instance %q: %w", name, err)
+		in := InstanceConfig{Name: name, Prefix: prefixes[i], regionOK: true}
+		pl := envconfig.PrefixLookuper(prefixes[i], l)
+		for _, v := range varsOf(scopeInstance) {
+			v.instance(&p, prefixes[i]+v.name, valueOf(pl, v.name, v.def), &in)
 		}
-		cfg.Instances = append(cfg.Instances, parseInstance(&p, name, prefixes[i], ri))
+		if in.regionOK {
+			in.Numbers, in.AllNumbers = parseNumbers(&p, in.Prefix+"AIRCALL_NUMBERS", in.numbersRaw, in.DefaultRegion)
+		}
+		cfg.Instances = append(cfg.Instances, in)
 	}
 
 	checkAcrossInstances(&p, cfg.Instances)
@@ -149,6 +122,14 @@ func LoadConfig(ctx context.Context, lookup envconfig.Lookuper) (*Config, error)
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// valueOf is the variable's value, or its default when unset.
+func valueOf(l envconfig.Lookuper, name, def string) string {
+	if v, ok := l.Lookup(name); ok {
+		return v
+	}
+	return def
 }
 
 // Instance finds an instance by name. Names are compared case-insensitively

@@ -9,11 +9,10 @@ import (
 )
 
 // parseNumbers reads AIRCALL_NUMBERS. "*" means every line of the account.
-// Otherwise each comma-separated entry is either an Aircall number ID (a
-// short bare digit string) or a phone number (anything with +, space, -, (,
-// ) or ., or a bare digit string of 10+ digits), normalised to E.164 so that
-// two spellings of one number compare equal. A phone without a country code
-// needs DEFAULT_REGION. Repeats within the instance are dropped silently.
+// Otherwise each comma-separated entry is an Aircall number ID or a phone
+// number (see parseNumberRef), phones normalised to E.164 so that two
+// spellings of one number compare equal. Repeats within the instance are
+// dropped silently.
 func parseNumbers(p *problems, variable, value, region string) ([]NumberRef, bool) {
 	if value == "" {
 		p.add(variable, "missing (required: Aircall number IDs or phone numbers, comma-separated, or * for all)")
@@ -49,24 +48,62 @@ func parseNumbers(p *problems, variable, value, region string) ([]NumberRef, boo
 	return refs, false
 }
 
+// maxBareID is the longest bare digit string read as an Aircall number ID.
+// Aircall's number IDs are 7 digits today (e.g. 1389850), while national
+// phone numbers are 8 to 10+ digits long: a bare 8- or 9-digit string (a
+// Spanish 612345678, a Danish 12345678) could be either, and guessing wrong
+// silently logs nothing for that line, so it must be written id:… or as a
+// phone (+…, 00…, tel:…).
+const (
+	maxBareID    = 7
+	minBarePhone = 10
+)
+
+// parseNumberRef reads one entry:
+//   - id:N is an Aircall number ID, whatever its length;
+//   - tel:…, an entry starting with + or 00 (international prefix), or one
+//     written with spaces, -, ., ( or ) is a phone number;
+//   - a bare digit string of up to 7 digits is an ID, of 10 or more a phone
+//     number; of 8 or 9 digits it is a phone number when it starts with 0
+//     (a national trunk prefix; IDs never start with 0) and otherwise
+//     ambiguous, refused with how to write either.
+//
+// A phone without a country code (+, 00, or (+CC)) needs DEFAULT_REGION.
 func parseNumberRef(p *problems, variable, raw, region string) (NumberRef, bool) {
-	if !strings.ContainsAny(raw, "0123456789") || strings.IndexFunc(raw, notNumberRune) >= 0 {
+	lower := strings.ToLower(raw)
+	if rest, ok := strings.CutPrefix(lower, "id:"); ok {
+		id, err := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
+		if err != nil || id <= 0 {
+			p.add(variable, "%q: an id: entry must be a positive integer (an Aircall number ID)", raw)
+			return NumberRef{}, false
+		}
+		return NumberRef{Raw: raw, ID: id}, true
+	}
+	phone, forced := strings.CutPrefix(lower, "tel:")
+	phone = strings.TrimSpace(phone)
+	if !strings.ContainsAny(phone, "0123456789") || strings.IndexFunc(phone, notNumberRune) >= 0 {
 		p.add(variable, "%q is neither an Aircall number ID nor a phone number", raw)
 		return NumberRef{}, false
 	}
-	if !isPhoneEntry(raw) {
-		id, err := strconv.ParseInt(raw, 10, 64)
+	bareShort := !forced && isDigits(phone) && len(phone) < minBarePhone
+	if bareShort && !(len(phone) > maxBareID && phone[0] == '0') {
+		if len(phone) > maxBareID {
+			p.add(variable, "%q is ambiguous: write id:%s for an Aircall number ID, or the phone number with its country code (+34 %s, 0034%s) or as tel:%s with DEFAULT_REGION", raw, phone, phone, phone, phone)
+			return NumberRef{}, false
+		}
+		id, err := strconv.ParseInt(phone, 10, 64)
 		if err != nil || id <= 0 {
 			p.add(variable, "%q is not a valid Aircall number ID (a positive integer)", raw)
 			return NumberRef{}, false
 		}
 		return NumberRef{Raw: raw, ID: id}, true
 	}
-	if region == "" && !strings.HasPrefix(raw, "+") {
-		p.add(variable, "%q has no country code: write it as +<country code>... or set DEFAULT_REGION for this instance", raw)
+	intl := internationalForm(phone)
+	if region == "" && !strings.HasPrefix(intl, "+") {
+		p.add(variable, "%q has no country code: write it as +<country code>... (or 00<country code>...) or set DEFAULT_REGION for this instance", raw)
 		return NumberRef{}, false
 	}
-	e164, ok := rules.NormalizePhone(raw, region)
+	e164, ok := rules.NormalizePhone(intl, region)
 	if !ok {
 		p.add(variable, "%q is not a valid phone number", raw)
 		return NumberRef{}, false
@@ -74,13 +111,32 @@ func parseNumberRef(p *problems, variable, raw, region string) (NumberRef, bool)
 	return NumberRef{Raw: raw, E164: e164}, true
 }
 
-// isPhoneEntry tells a phone number from an Aircall number ID: IDs are short
-// bare digit strings, phone numbers are formatted or at least 10 digits long.
-func isPhoneEntry(raw string) bool {
-	if strings.HasPrefix(raw, "+") || strings.ContainsAny(raw, " -().") {
-		return true
+// internationalForm rewrites the spellings of a country code that the phone
+// library reads as national digits: "0034 612…" (the 00 international
+// prefix used across Europe) and "(+34) 612…" (country code in
+// parentheses) both become "+34612…". Anything else is returned as is.
+func internationalForm(s string) string {
+	compact := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(" -.()", r) {
+			return -1
+		}
+		return r
+	}, s)
+	switch {
+	case strings.HasPrefix(compact, "+"):
+		return compact
+	case strings.HasPrefix(compact, "00") && len(compact) > 4:
+		return "+" + compact[2:]
 	}
-	return isDigits(raw) && len(raw) >= 10
+	return s
+}
+
+// describeNumber says how an entry was understood, for check.
+func describeNumber(ref NumberRef) string {
+	if ref.E164 != "" {
+		return fmt.Sprintf("%q → phone number %s", ref.Raw, ref.E164)
+	}
+	return fmt.Sprintf("%q → Aircall number ID %d", ref.Raw, ref.ID)
 }
 
 // notNumberRune reports characters that appear in neither an ID nor a

@@ -67,53 +67,52 @@ func isQuoted(v string) bool {
 	return len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0]
 }
 
-// parseGlobal validates the variables that are not per instance. Secrets are
-// only checked for presence: their values never reach an error message.
-func parseGlobal(p *problems, r rawGlobal) *Config {
-	c := &Config{
-		AircallAPIID:        r.AircallAPIID,
-		AircallAPIToken:     r.AircallAPIToken,
-		AircallWebhookToken: r.AircallWebhookToken,
-		HelpScoutAppID:      r.HelpScoutAppID,
-		HelpScoutAppSecret:  r.HelpScoutAppSecret,
-		DatabasePath:        r.DatabasePath,
-		Schedule:            r.Schedule,
-		ListenAddr:          r.ListenAddr,
+// parseSchedule checks a robfig/cron standard spec or descriptor.
+func parseSchedule(p *problems, name, v string) string {
+	if _, err := cron.ParseStandard(v); err != nil {
+		p.add(name, "%q is not a valid cron spec (e.g. \"@every 5m\" or \"*/5 * * * *\"): %v", v, err)
+	} else if d, ok := everyInterval(v); ok && d <= 0 {
+		p.add(name, "%q: the interval must be greater than zero (e.g. \"@every 5m\")", v)
 	}
-	required(p, "AIRCALL_API_ID", r.AircallAPIID)
-	required(p, "AIRCALL_API_TOKEN", r.AircallAPIToken)
-	required(p, "HELPSCOUT_APP_ID", r.HelpScoutAppID)
-	required(p, "HELPSCOUT_APP_SECRET", r.HelpScoutAppSecret)
+	return v
+}
 
-	c.AircallAPIURL = parseBaseURL(p, "AIRCALL_API_URL", r.AircallAPIURL)
-	c.HelpScoutAPIURL = parseBaseURL(p, "HELPSCOUT_API_URL", r.HelpScoutAPIURL)
-	c.AircallRequestsPerMinute = parsePositiveInt(p, "AIRCALL_REQUESTS_PER_MINUTE", r.AircallRPM)
-	c.HelpScoutRequestsPerMinute = parsePositiveInt(p, "HELPSCOUT_REQUESTS_PER_MINUTE", r.HelpScoutRPM)
+// parseRegion reads DEFAULT_REGION: "" (the line's country) or an ISO 3166
+// alpha-2 code the phone library knows, returned in upper case.
+func parseRegion(p *problems, name, v string) (string, bool) {
+	if v == "" {
+		return "", true
+	}
+	region := strings.ToUpper(v)
+	if len(region) != 2 || !rules.ValidRegion(region) {
+		p.add(name, "%q is not an ISO 3166 alpha-2 country code known to the phone library (e.g. US, ES, FR)", v)
+		return "", false
+	}
+	return region, true
+}
 
-	if _, err := cron.ParseStandard(r.Schedule); err != nil {
-		p.add("SCHEDULE", "%q is not a valid cron spec (e.g. \"@every 5m\" or \"*/5 * * * *\"): %v", r.Schedule, err)
-	} else if d, ok := everyInterval(r.Schedule); ok && d <= 0 {
-		p.add("SCHEDULE", "%q: the interval must be greater than zero (e.g. \"@every 5m\")", r.Schedule)
+// parsePublicURL reads PUBLIC_URL: unset, or an absolute https URL without
+// path, query or credentials, because Aircall and Help Scout call
+// <PUBLIC_URL>/webhooks/aircall and <PUBLIC_URL>/helpscout/sidebar and both
+// refuse plain http for anything carrying customer data.
+func parsePublicURL(p *problems, name, v string) string {
+	if v == "" {
+		return ""
 	}
-	parseListenAddr(p, "LISTEN_ADDR", r.ListenAddr)
-
-	var lookbackOK, waitOK, maxAgeOK bool
-	c.Lookback, lookbackOK = parseDuration(p, "LOOKBACK", r.Lookback)
-	c.EnrichmentWait, waitOK = parseDuration(p, "ENRICHMENT_WAIT", r.EnrichmentWait)
-	c.EnrichmentMaxAge, maxAgeOK = parseDuration(p, "ENRICHMENT_MAX_AGE", r.EnrichmentMaxAge)
-	if lookbackOK && c.Lookback <= 0 {
-		p.add("LOOKBACK", "%q must be greater than zero", r.Lookback)
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || u.Host == "" || u.Opaque != "":
+		p.add(name, "%q is not an absolute URL (e.g. https://calls.example.com)", v)
+	case u.Scheme != "https":
+		p.add(name, "%q must start with https:// (Aircall and Help Scout only call https URLs)", v)
+	case u.User != nil:
+		p.add(name, "must not contain credentials")
+	case strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "":
+		p.add(name, "%q must be the base URL only, without path, query or fragment (e.g. https://calls.example.com)", v)
+	default:
+		return "https://" + u.Host
 	}
-	if waitOK && c.EnrichmentWait < 0 {
-		p.add("ENRICHMENT_WAIT", "%q must not be negative", r.EnrichmentWait)
-	}
-	if waitOK && maxAgeOK && c.EnrichmentMaxAge < c.EnrichmentWait {
-		p.add("ENRICHMENT_MAX_AGE", "%q must be at least ENRICHMENT_WAIT (%s)", r.EnrichmentMaxAge, c.EnrichmentWait)
-	}
-
-	c.LogLevel = parseEnum(p, "LOG_LEVEL", r.LogLevel, "debug", "info", "warn", "error")
-	c.LogFormat = parseEnum(p, "LOG_FORMAT", r.LogFormat, "json", "text")
-	return c
+	return ""
 }
 
 var instanceNameRE = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
@@ -150,45 +149,6 @@ func parseInstanceNames(p *problems, list string) (names, prefixes []string) {
 		prefixes = append(prefixes, prefix)
 	}
 	return names, prefixes
-}
-
-// parseInstance validates one instance's variables; every problem names the
-// variable with the instance's prefix, exactly as the operator must write it.
-func parseInstance(p *problems, name, prefix string, r rawInstance) InstanceConfig {
-	v := func(s string) string { return prefix + s }
-	in := InstanceConfig{Name: name, Prefix: prefix}
-
-	if r.MailboxID == "" {
-		p.add(v("HELPSCOUT_MAILBOX_ID"), "missing (required: the Help Scout mailbox this instance writes to)")
-	} else if id, err := strconv.ParseInt(r.MailboxID, 10, 64); err != nil || id <= 0 {
-		p.add(v("HELPSCOUT_MAILBOX_ID"), "%q is not a positive integer", r.MailboxID)
-	} else {
-		in.MailboxID = id
-	}
-
-	in.ConversationMode = parseEnum(p, v("CONVERSATION_MODE"), r.ConversationMode, ModeNew, ModeExisting)
-	in.Duplicates = parseEnum(p, v("DUPLICATES"), r.Duplicates, DuplicatesMostRecent, DuplicatesSkip)
-	in.ReopenClosed = parseBool(p, v("REOPEN_CLOSED"), r.ReopenClosed, false)
-	in.Reassign = parseBool(p, v("REASSIGN"), r.Reassign, false)
-	in.LogTranscripts = parseBool(p, v("LOG_TRANSCRIPTS"), r.LogTranscripts, true)
-	in.LogAIInsights = parseBool(p, v("LOG_AI_INSIGHTS"), r.LogAIInsights, true)
-	in.LogMessages = parseBool(p, v("LOG_MESSAGES"), r.LogMessages, true)
-	in.SyncContacts = parseBool(p, v("SYNC_CONTACTS"), r.SyncContacts, true)
-
-	regionOK := true
-	if r.DefaultRegion != "" {
-		region := strings.ToUpper(r.DefaultRegion)
-		if len(region) != 2 || !rules.ValidRegion(region) {
-			p.add(v("DEFAULT_REGION"), "%q is not an ISO 3166 alpha-2 country code known to the phone library (e.g. US, ES, FR)", r.DefaultRegion)
-			regionOK = false
-		} else {
-			in.DefaultRegion = region
-		}
-	}
-	if regionOK {
-		in.Numbers, in.AllNumbers = parseNumbers(p, v("AIRCALL_NUMBERS"), r.Numbers, in.DefaultRegion)
-	}
-	return in
 }
 
 // everyInterval returns the interval of an "@every <duration>" spec (after

@@ -23,6 +23,8 @@ type statusOptions struct {
 	JSON     bool
 }
 
+func (o statusOptions) wantsJSON() bool { return o.JSON }
+
 // demoOptions are the flags of `demo`.
 type demoOptions struct {
 	Quiet bool
@@ -82,6 +84,10 @@ func parseRunFlags(args []string, now time.Time) (runOptions, error) {
 	var err error
 	if o.Since, err = parseTimeFlag("since", since); err != nil {
 		return runOptions{}, err
+	}
+	if o.Since.After(now) {
+		return runOptions{}, usagef("run: --since %s is in the future (now is %s): a catch-up covers a past period",
+			o.Since.Format(time.RFC3339), now.UTC().Truncate(time.Second).Format(time.RFC3339))
 	}
 	o.Until = now.UTC().Truncate(time.Second)
 	if until != "" {

@@ -67,3 +67,21 @@ Scout. Needs no credentials and no configuration.
 Flags:
   --quiet        print only the final summary
 `
+
+const helpHealthcheck = `Usage: aircall-helpscout healthcheck
+
+Asks the serve running on this machine for /healthz (at LISTEN_ADDR, a
+wildcard host meaning 127.0.0.1) and exits 0 when it answers 200, 1
+otherwise. It is the container's HEALTHCHECK: the image has no shell or curl.
+Reads only LISTEN_ADDR.
+
+No flags.
+`
+
+const helpVersion = `Usage: aircall-helpscout version   (or: aircall-helpscout --version)
+
+Prints the version, the commit and its date when the binary was built from a
+git checkout, the Go version and the platform. Needs no configuration.
+
+No flags.
+`

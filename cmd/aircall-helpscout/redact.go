@@ -18,45 +18,26 @@ const redactedValue = "<redacted>"
 // and account identifiers shortened, so that `check` can print it and an
 // operator can paste it into a bug report.
 func (c *Config) Redacted() map[string]string {
-	m := map[string]string{
-		"AIRCALL_API_ID":                maskID(c.AircallAPIID),
-		"AIRCALL_API_TOKEN":             maskSecret(c.AircallAPIToken),
-		"AIRCALL_API_URL":               redactURL(c.AircallAPIURL),
-		"AIRCALL_WEBHOOK_TOKEN":         maskSecret(c.AircallWebhookToken),
-		"AIRCALL_REQUESTS_PER_MINUTE":   strconv.Itoa(c.AircallRequestsPerMinute),
-		"HELPSCOUT_APP_ID":              maskID(c.HelpScoutAppID),
-		"HELPSCOUT_APP_SECRET":          maskSecret(c.HelpScoutAppSecret),
-		"HELPSCOUT_API_URL":             redactURL(c.HelpScoutAPIURL),
-		"HELPSCOUT_REQUESTS_PER_MINUTE": strconv.Itoa(c.HelpScoutRequestsPerMinute),
-		"DATABASE_PATH":                 c.DatabasePath,
-		"SCHEDULE":                      c.Schedule,
-		"LISTEN_ADDR":                   c.ListenAddr,
-		"LOOKBACK":                      c.Lookback.String(),
-		"ENRICHMENT_WAIT":               c.EnrichmentWait.String(),
-		"ENRICHMENT_MAX_AGE":            c.EnrichmentMaxAge.String(),
-		"LOG_LEVEL":                     c.LogLevel,
-		"LOG_FORMAT":                    c.LogFormat,
+	m := map[string]string{}
+	for _, v := range varsOf(scopeGlobal) {
+		m[v.name] = shown(v, c, nil)
 	}
-	var names []string
-	for _, in := range c.Instances {
-		if in.Prefix != "" {
-			names = append(names, in.Name)
+	for i := range c.Instances {
+		in := &c.Instances[i]
+		for _, v := range varsOf(scopeInstance) {
+			m[in.Prefix+v.name] = shown(v, c, in)
 		}
-		v := func(s string) string { return in.Prefix + s }
-		m[v("HELPSCOUT_MAILBOX_ID")] = strconv.FormatInt(in.MailboxID, 10)
-		m[v("AIRCALL_NUMBERS")] = numbersString(in)
-		m[v("CONVERSATION_MODE")] = in.ConversationMode
-		m[v("REOPEN_CLOSED")] = strconv.FormatBool(in.ReopenClosed)
-		m[v("REASSIGN")] = strconv.FormatBool(in.Reassign)
-		m[v("LOG_TRANSCRIPTS")] = strconv.FormatBool(in.LogTranscripts)
-		m[v("LOG_AI_INSIGHTS")] = strconv.FormatBool(in.LogAIInsights)
-		m[v("LOG_MESSAGES")] = strconv.FormatBool(in.LogMessages)
-		m[v("DUPLICATES")] = in.Duplicates
-		m[v("SYNC_CONTACTS")] = strconv.FormatBool(in.SyncContacts)
-		m[v("DEFAULT_REGION")] = in.DefaultRegion
 	}
-	m["INSTANCES"] = strings.Join(names, ",")
 	return m
+}
+
+// shown is a variable's value as check prints it: secrets masked.
+func shown(v varSpec, c *Config, in *InstanceConfig) string {
+	s := v.show(c, in)
+	if v.secret {
+		return maskSecret(s)
+	}
+	return s
 }
 
 // numbersString renders an instance's numbers canonically (IDs as written,

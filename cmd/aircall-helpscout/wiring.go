@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -165,4 +166,19 @@ func (a *app) preflight(ctx context.Context) error {
 		return fmt.Errorf("%w: %w (check HELPSCOUT_APP_ID and HELPSCOUT_APP_SECRET)", reconciler.ErrFatal, err)
 	}
 	return nil
+}
+
+// withCredentialHint names the variables to fix when an API refused our
+// credentials, for Aircall as check and preflight already do for Help
+// Scout: "403 Forbidden" alone does not say which key is wrong.
+func withCredentialHint(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, aircall.ErrBadCredentials) && !strings.Contains(err.Error(), "AIRCALL_API_ID"):
+		return fmt.Errorf("%w (check AIRCALL_API_ID and AIRCALL_API_TOKEN)", err)
+	case errors.Is(err, helpscout.ErrBadCredentials) && !strings.Contains(err.Error(), "HELPSCOUT_APP_ID"):
+		return fmt.Errorf("%w (check HELPSCOUT_APP_ID and HELPSCOUT_APP_SECRET)", err)
+	}
+	return err
 }
