@@ -141,14 +141,14 @@ func (p *pass) logCall(ctx context.Context, in Instance, call aircall.Call, it *
 		}
 	}
 
-	if action == rules.ActionReopen && !p.po.DryRun {
+	if action == rules.ActionReopen {
 		// A phone thread does not reopen a conversation; the rule says it
 		// must end active, so say it explicitly (idempotent).
-		if err := p.r.hs.SetStatus(ctx, convID, "active"); err != nil {
+		if err := p.hs.SetStatus(ctx, convID, "active"); err != nil {
 			return fmt.Errorf("reopen conversation %d: %w", convID, err)
 		}
 	}
-	if action != rules.ActionNew && !p.po.DryRun {
+	if action != rules.ActionNew {
 		if err := p.reassign(ctx, in, convID, agentID, assignee, assigneeKnown); err != nil {
 			return err
 		}
@@ -159,29 +159,23 @@ func (p *pass) logCall(ctx context.Context, in Instance, call aircall.Call, it *
 	}
 	it.State, it.Outcome = store.StateLogged, actionOutcome[action]
 	it.ConversationID, it.ThreadID, it.LastError = convID, threadID, ""
-	it.Detail = fmt.Sprintf("customer %d, conversation %d", cust.ID, convID)
-	if p.po.DryRun {
-		it.Detail = dryDetail(action, cust, convID, agentID, timing)
-	}
-	if cust.Existing && !p.po.DryRun {
+	it.Detail = callDetail(action, cust.ID, convID, agentID, timing)
+	if cust.Existing {
 		p.syncContact(ctx, in, rc.ExternalE164, cust.Customer, call.Contact)
 	}
 	return nil
 }
 
-func dryDetail(action string, cust resolvedCustomer, convID, agentID int64, timing string) string {
-	who := fmt.Sprintf("customer %d", cust.ID)
-	if cust.ID == 0 {
-		who = "a new customer"
-	}
-	where := "a new phone conversation"
+// callDetail says where a call went (or, in a dry run, would go).
+func callDetail(action string, customerID, convID, agentID int64, timing string) string {
+	where := ref("conversation", convID)
 	switch action {
-	case rules.ActionExisting:
-		where = fmt.Sprintf("conversation %d", convID)
+	case rules.ActionNew:
+		where = ref("phone conversation", convID)
 	case rules.ActionReopen:
-		where = fmt.Sprintf("conversation %d (reopened)", convID)
+		where += " (reopened)"
 	}
-	s := fmt.Sprintf("would log into %s for %s", where, who)
+	s := ref("customer", customerID) + ", " + where
 	if agentID != 0 {
 		s += fmt.Sprintf(", agent user %d", agentID)
 	}
@@ -203,7 +197,7 @@ func (p *pass) chooseConversation(ctx context.Context, in Instance, customerID i
 	if pol.Mode != rules.ModeExisting || customerID == 0 {
 		return rules.ConversationChoice{Action: rules.ActionNew}, 0, nil
 	}
-	convs, err := p.r.hs.ListConversations(ctx, helpscout.ConversationFilter{
+	convs, err := p.hs.ListConversations(ctx, helpscout.ConversationFilter{
 		MailboxID: in.MailboxID, CustomerID: customerID, Status: "all",
 		SortField: "modifiedAt", SortOrder: "desc", MaxPages: 1})
 	if err != nil {
@@ -221,9 +215,6 @@ func (p *pass) chooseConversation(ctx context.Context, in Instance, customerID i
 // createCallConversation creates a phone conversation carrying the call's
 // phone thread (and the insights note when ready) in one write.
 func (p *pass) createCallConversation(ctx context.Context, in Instance, src string, customerID, agentID int64, rc rules.Call, enr rules.Enrichment, withNote bool) (int64, error) {
-	if p.po.DryRun {
-		return 0, nil
-	}
 	threads := []helpscout.NewThread{{
 		Type: "phone", Text: rules.RenderCallThread(rc), Customer: &helpscout.CustomerRef{ID: customerID},
 		Imported: true, CreatedAt: hsTime(rc.StartedAt),
@@ -240,7 +231,7 @@ func (p *pass) createCallConversation(ctx context.Context, in Instance, src stri
 		Imported: true, CreatedAt: hsTime(rc.StartedAt), Threads: threads,
 	}
 	id, err := p.write(ctx, in.Name, KindCall, src, action, customerID, func(ctx context.Context) (int64, error) {
-		return p.r.hs.CreateConversation(ctx, nc)
+		return p.hs.CreateConversation(ctx, nc)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create conversation: %w", err)
@@ -250,9 +241,6 @@ func (p *pass) createCallConversation(ctx context.Context, in Instance, src stri
 
 // addPhoneThread logs the call into an existing conversation.
 func (p *pass) addPhoneThread(ctx context.Context, in Instance, src, action string, convID, customerID int64, rc rules.Call) (int64, error) {
-	if p.po.DryRun {
-		return 0, nil
-	}
 	act := actAddPhoneExisting
 	if action == rules.ActionReopen {
 		act = actAddPhoneReopen
@@ -260,7 +248,7 @@ func (p *pass) addPhoneThread(ctx context.Context, in Instance, src, action stri
 	th := helpscout.NewThread{Type: "phone", Text: rules.RenderCallThread(rc), Customer: &helpscout.CustomerRef{ID: customerID},
 		Imported: true, CreatedAt: hsTime(rc.StartedAt)}
 	id, err := p.write(ctx, in.Name, KindCall, src, act, convID, func(ctx context.Context) (int64, error) {
-		return p.r.hs.CreateThread(ctx, convID, th)
+		return p.hs.CreateThread(ctx, convID, th)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("add phone thread to conversation %d: %w", convID, err)
@@ -272,15 +260,12 @@ func (p *pass) addPhoneThread(ctx context.Context, in Instance, src, action stri
 // call's end (ended) like the inline note, so that a back-filled or late note
 // sits right after its phone thread instead of at the day it was written.
 func (p *pass) addNote(ctx context.Context, in Instance, src string, convID, callID int64, ended time.Time, enr rules.Enrichment) (int64, error) {
-	if p.po.DryRun {
-		return 0, nil
-	}
 	th := helpscout.NewThread{Type: "note", Text: rules.RenderEnrichmentNote(callID, enr), Imported: true}
 	if !ended.IsZero() {
 		th.CreatedAt = hsTime(ended)
 	}
 	id, err := p.write(ctx, in.Name, KindCall, src, actAddNote, convID, func(ctx context.Context) (int64, error) {
-		return p.r.hs.CreateThread(ctx, convID, th)
+		return p.hs.CreateThread(ctx, convID, th)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("add insights note to conversation %d: %w", convID, err)
@@ -296,7 +281,7 @@ func (p *pass) reassign(ctx context.Context, in Instance, convID, agentID, curre
 		return nil
 	}
 	if !known {
-		conv, err := p.r.hs.GetConversation(ctx, convID)
+		conv, err := p.hs.GetConversation(ctx, convID)
 		if err != nil {
 			return fmt.Errorf("read conversation %d before reassigning: %w", convID, err)
 		}
@@ -308,8 +293,17 @@ func (p *pass) reassign(ctx context.Context, in Instance, convID, agentID, curre
 	if !ch.Change {
 		return nil
 	}
-	if err := p.r.hs.Assign(ctx, convID, ch.UserID); err != nil {
+	if err := p.hs.Assign(ctx, convID, ch.UserID); err != nil {
 		return fmt.Errorf("assign conversation %d to user %d: %w", convID, ch.UserID, err)
 	}
 	return nil
+}
+
+// ref names a Help Scout object in a detail; a placeholder (a dry run's
+// object that was not created) reads as "a new ...".
+func ref(what string, id int64) string {
+	if placeholder(id) {
+		return "a new " + what
+	}
+	return fmt.Sprintf("%s %d", what, id)
 }

@@ -39,15 +39,15 @@ func (p *pass) windows(ctx context.Context, insts []Instance) (map[string]window
 			continue
 		}
 		from := p.now.Add(-p.r.opts.Lookback)
-		if c, ok, err := p.r.st.Cursor(ctx, in.Name, StreamCalls); err != nil {
+		if c, ok, err := p.st.Cursor(ctx, in.Name, StreamCalls); err != nil {
 			return nil, fmt.Errorf("read cursor of %s: %w", in.Name, err)
 		} else if ok {
 			from = time.Unix(c, 0).UTC().Add(-p.r.opts.Lookback)
-		} else if !p.po.DryRun {
+		} else {
 			// A first pass records where it started before reading: if it
 			// stops early (outage, SIGTERM), the next pass still reads
 			// from here instead of sliding past calls never recorded.
-			if err := p.r.st.AdvanceCursor(ctx, in.Name, StreamCalls, p.now.Unix()); err != nil {
+			if err := p.st.AdvanceCursor(ctx, in.Name, StreamCalls, p.now.Unix()); err != nil {
 				return nil, fmt.Errorf("record first cursor of %s: %w", in.Name, err)
 			}
 		}
@@ -79,7 +79,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 		}
 	}
 	if p.po.CountTotal {
-		if n, err := p.r.ac.CountCalls(ctx, from, to); err == nil {
+		if n, err := p.ac.CountCalls(ctx, from, to); err == nil {
 			p.total = n
 		}
 	}
@@ -87,7 +87,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 	// the cursor does not pass it (SPEC §5.5).
 	holds := map[string]int64{}
 	listed := true
-	for call, err := range p.r.ac.ListCalls(ctx, from, to) {
+	for call, err := range p.ac.ListCalls(ctx, from, to) {
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -99,7 +99,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 			if isFatal(err) {
 				return err
 			}
-			p.r.log.Error("listing calls failed; cursor not advanced", "err", err)
+			p.log.Error("listing calls failed; cursor not advanced", "err", err)
 			break
 		}
 		name, overlap := rt.InstanceFor(call.Number)
@@ -124,7 +124,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 			for _, in := range insts {
 				p.results[in.Name].Errors = append(p.results[in.Name].Errors, errOutage.Error())
 			}
-			p.r.log.Error("stopping pass", "err", errOutage)
+			p.log.Error("stopping pass", "err", errOutage)
 			return errOutage
 		}
 		if state == stateUnread || (state == store.StateWaiting && p.now.Sub(call.Started()) < p.r.opts.Lookback) {
@@ -136,7 +136,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 			return ctx.Err()
 		}
 	}
-	if !p.po.Since.IsZero() || p.po.DryRun || !listed {
+	if !p.po.Since.IsZero() || !listed {
 		return nil
 	}
 	for _, in := range insts {
@@ -144,7 +144,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 		if h, ok := holds[in.Name]; ok && h-1 < cur {
 			cur = h - 1
 		}
-		if err := p.r.st.AdvanceCursor(ctx, in.Name, StreamCalls, cur); err != nil {
+		if err := p.st.AdvanceCursor(ctx, in.Name, StreamCalls, cur); err != nil {
 			return fmt.Errorf("advance cursor of %s: %w", in.Name, err)
 		}
 		p.results[in.Name].Cursor = time.Unix(cur, 0).UTC()
@@ -166,7 +166,7 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 		}
 		from = wins[in.Name].from
 	}
-	items, err := p.r.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
+	items, err := p.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
 		States: []string{store.StateFailed, store.StateWaiting}, Until: from.Add(time.Second)})
 	if err != nil {
 		return fmt.Errorf("list items to retry: %w", err)
@@ -176,7 +176,7 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 		if err != nil {
 			continue
 		}
-		call, err := p.r.ac.GetCall(ctx, id)
+		call, err := p.ac.GetCall(ctx, id)
 		if err != nil {
 			if isFatal(err) || ctx.Err() != nil {
 				return err
@@ -216,16 +216,16 @@ const stateUnread = "unread"
 // happened. It returns the item's resulting state.
 func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) string {
 	src := strconv.FormatInt(call.ID, 10)
-	it, found, err := p.r.st.GetItem(ctx, in.Name, KindCall, src)
+	it, found, err := p.st.GetItem(ctx, in.Name, KindCall, src)
 	if err != nil {
-		p.r.log.Error("read ledger", "instance", in.Name, "call", call.ID, "err", err)
+		p.log.Error("read ledger", "instance", in.Name, "call", call.ID, "err", err)
 		return stateUnread
 	}
 	if found && it.Final() {
 		p.count(in.Name, KindCall, OutcomeAlready)
 		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
 		// Debug: every pass re-reads its lookback, so this is most calls.
-		p.r.log.Debug("call already done", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome)
+		p.log.Debug("call already done", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome)
 		return it.State
 	}
 	if !found {
@@ -238,15 +238,15 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 			p.put(ctx, it)
 			p.count(in.Name, KindCall, OutcomeParked)
 			p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeParked, Detail: it.LastError})
-			p.r.log.Warn("call parked: it never reached status done", "instance", in.Name, "call", call.ID,
-				"status", call.Status, "started", call.Started(), "dry_run", p.po.DryRun)
+			p.log.Warn("call parked: it never reached status done", "instance", in.Name, "call", call.ID,
+				"status", call.Status, "started", call.Started())
 			return it.State
 		}
 		it.State, it.Outcome = store.StateWaiting, "in_progress"
 		p.put(ctx, it)
 		p.count(in.Name, KindCall, OutcomeWaiting)
 		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeWaiting, Detail: "call status " + call.Status})
-		p.r.log.Info("call waiting: not done yet", "instance", in.Name, "call", call.ID, "status", call.Status, "dry_run", p.po.DryRun)
+		p.log.Info("call waiting: not done yet", "instance", in.Name, "call", call.ID, "status", call.Status)
 		return it.State
 	}
 	err = p.logCall(ctx, in, call, &it)
@@ -257,7 +257,7 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 		if isFatal(err) {
 			// Credentials went bad mid-pass: nothing about this item is
 			// wrong, so do not spend one of its attempts.
-			p.r.log.Error("fatal error while logging call", "instance", in.Name, "call", call.ID, "err", err)
+			p.log.Error("fatal error while logging call", "instance", in.Name, "call", call.ID, "err", err)
 			p.fatal = err
 			return store.StateFailed
 		}
@@ -271,8 +271,8 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 	}
 	p.count(in.Name, KindCall, outcome)
 	p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: outcome, Detail: it.Detail})
-	p.r.log.Info("call", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome,
-		"customer", it.CustomerID, "conversation", it.ConversationID, "dry_run", p.po.DryRun)
+	p.log.Info("call", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome,
+		"customer", it.CustomerID, "conversation", it.ConversationID)
 	return it.State
 }
 
@@ -292,19 +292,16 @@ func (p *pass) fail(ctx context.Context, in Instance, it *store.Item, err error)
 	p.put(ctx, *it)
 	p.count(in.Name, it.Kind, it.Outcome)
 	p.plan(PlanEntry{Instance: in.Name, Kind: it.Kind, ID: it.SourceID, Outcome: it.Outcome, Detail: it.LastError})
-	p.r.log.Warn("item failed", "instance", in.Name, "kind", it.Kind, "id", it.SourceID,
+	p.log.Warn("item failed", "instance", in.Name, "kind", it.Kind, "id", it.SourceID,
 		"attempts", it.Attempts, "state", it.State, "err", err)
 }
 
 // put writes the ledger unless this is a dry run. The write must land even
 // when the pass is being cancelled: the Help Scout write it records did.
 func (p *pass) put(ctx context.Context, it store.Item) {
-	if p.po.DryRun {
-		return
-	}
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := p.r.st.PutItem(wctx, it); err != nil {
-		p.r.log.Error("write ledger", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)
+	if err := p.st.PutItem(wctx, it); err != nil {
+		p.log.Error("write ledger", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)
 	}
 }

@@ -25,7 +25,7 @@ func (p *pass) aiOff(ctx context.Context) (bool, error) {
 	}
 	// The expiry is kept in the value and compared with the pass clock,
 	// so that catch-up and tests with a fake clock agree with it.
-	v, ok, err := p.r.st.GetKV(ctx, kvAddonOff)
+	v, ok, err := p.st.GetKV(ctx, kvAddonOff)
 	if err != nil {
 		return false, err
 	}
@@ -38,11 +38,9 @@ func (p *pass) aiOff(ctx context.Context) (bool, error) {
 func (p *pass) markAddonOff(ctx context.Context) {
 	off := true
 	p.addonOff = &off
-	p.r.log.Warn("Aircall AI add-on answered 403: logging calls without transcript/AI for a while", "for", p.r.opts.AddonOffFor)
-	if !p.po.DryRun {
-		if err := p.r.st.PutKV(context.WithoutCancel(ctx), kvAddonOff, strconv.FormatInt(p.now.Add(p.r.opts.AddonOffFor).Unix(), 10), time.Time{}); err != nil {
-			p.r.log.Error("remember AI add-on off", "err", err)
-		}
+	p.log.Warn("Aircall AI add-on answered 403: logging calls without transcript/AI for a while", "for", p.r.opts.AddonOffFor)
+	if err := p.st.PutKV(context.WithoutCancel(ctx), kvAddonOff, strconv.FormatInt(p.now.Add(p.r.opts.AddonOffFor).Unix(), 10), time.Time{}); err != nil {
+		p.log.Error("remember AI add-on off", "err", err)
 	}
 }
 
@@ -64,7 +62,7 @@ func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Ca
 		return false, err
 	}
 	if pol.Transcripts {
-		t, err := p.r.ac.Transcription(ctx, call.ID)
+		t, err := p.ac.Transcription(ctx, call.ID)
 		if err != nil {
 			stop, err := notYet(err)
 			if errors.Is(err, errAddonOff) {
@@ -88,7 +86,7 @@ func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Ca
 	if !pol.AIInsights {
 		return e, false, nil
 	}
-	s, err := p.r.ac.Summary(ctx, call.ID)
+	s, err := p.ac.Summary(ctx, call.ID)
 	if err != nil {
 		stop, err := notYet(err)
 		if errors.Is(err, errAddonOff) {
@@ -100,17 +98,17 @@ func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Ca
 	}
 	e.SummarySeen, e.Summary = true, s.Content
 	// The rest are extras: absent ones are simply not shown.
-	if t, err := p.r.ac.Topics(ctx, call.ID); err == nil {
+	if t, err := p.ac.Topics(ctx, call.ID); err == nil {
 		e.Topics = t.Content
 	} else if _, err := notYet(err); err != nil {
 		return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("topics", err))
 	}
-	if a, err := p.r.ac.ActionItems(ctx, call.ID); err == nil {
+	if a, err := p.ac.ActionItems(ctx, call.ID); err == nil {
 		e.ActionItems = a.Items
 	} else if _, err := notYet(err); err != nil {
 		return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("action items", err))
 	}
-	if s, err := p.r.ac.Sentiments(ctx, call.ID); err == nil {
+	if s, err := p.ac.Sentiments(ctx, call.ID); err == nil {
 		for _, sp := range s.Participants {
 			who := "Customer"
 			if sp.ParticipantType == "internal" {
@@ -159,9 +157,6 @@ const lateCallGrace = 7 * 24 * time.Hour
 // enrichment pending. Best effort: without it the late path still works, on
 // the call's start time and without the agent's name.
 func (p *pass) rememberLateCall(ctx context.Context, in Instance, call aircall.Call, ended time.Time) {
-	if p.po.DryRun {
-		return
-	}
 	p.putLateCall(ctx, in, call.ID, lateCall{Ended: ended.Unix(), Agent: agentName(call)})
 }
 
@@ -172,13 +167,9 @@ func (p *pass) putLateCall(ctx context.Context, in Instance, callID int64, lc la
 		return
 	}
 	// The KV expiry runs on the store's clock, not the pass's.
-	now := time.Now
-	if p.r.st.Now != nil {
-		now = p.r.st.Now
-	}
-	expires := now().Add(in.Enrichment.MaxAge + lateCallGrace)
-	if err := p.r.st.PutKV(context.WithoutCancel(ctx), lateCallKey(in.Name, callID), string(v), expires); err != nil {
-		p.r.log.Warn("remember call for late insights", "instance", in.Name, "call", callID, "err", err)
+	expires := p.r.storeNow().Add(in.Enrichment.MaxAge + lateCallGrace)
+	if err := p.st.PutKV(context.WithoutCancel(ctx), lateCallKey(in.Name, callID), string(v), expires); err != nil {
+		p.log.Warn("remember call for late insights", "instance", in.Name, "call", callID, "err", err)
 	}
 }
 
@@ -189,7 +180,7 @@ func (p *pass) lateCallOf(ctx context.Context, in Instance, it store.Item, callI
 	call = aircall.Call{ID: callID}
 	ended = it.OccurredAt
 	lc = lateCall{Ended: ended.Unix()}
-	v, ok, err := p.r.st.GetKV(ctx, lateCallKey(in.Name, callID))
+	v, ok, err := p.st.GetKV(ctx, lateCallKey(in.Name, callID))
 	if err != nil || !ok {
 		return ended, call, lc
 	}
@@ -238,7 +229,7 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 	if !in.Enrichment.Enabled() {
 		return nil
 	}
-	items, err := p.r.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
+	items, err := p.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
 		States: []string{store.StateLogged}, Enrichment: "pending"})
 	if err != nil {
 		return fmt.Errorf("list calls waiting for insights: %w", err)
@@ -281,14 +272,14 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 			if isFatal(err) {
 				return err
 			}
-			p.r.log.Warn("read late insights", "instance", in.Name, "call", id, "err", err)
+			p.log.Warn("read late insights", "instance", in.Name, "call", id, "err", err)
 			continue
 		}
 		if off || !in.Enrichment.LateNoteDue(e, expired) {
 			switch {
 			case expired:
 				giveUp()
-			case !off && !p.po.DryRun:
+			case !off:
 				lc.Looked = p.now.Unix() // not yet: the next look backs off
 				p.putLateCall(ctx, in, id, lc)
 			}
@@ -302,17 +293,12 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 		}
 		j, err := p.loadJournal(ctx, in.Name, KindCall, it.SourceID, rules.CallMarker(id))
 		if err != nil {
-			p.r.log.Warn("late insights journal", "call", id, "err", err)
+			p.log.Warn("late insights journal", "call", id, "err", err)
 			continue
 		}
 		if n, ok := j.landed(actAddNote); ok {
 			it.NoteThreadID, it.Enrichment = n.ResultID, "done"
 			p.put(ctx, it)
-			continue
-		}
-		if p.po.DryRun {
-			p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: it.SourceID, Outcome: OutcomeEnriched,
-				Detail: fmt.Sprintf("would add transcript/AI note to conversation %d", it.ConversationID)})
 			continue
 		}
 		convID := it.ConversationID
@@ -331,14 +317,16 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 			if isFatal(err) {
 				return err
 			}
-			p.r.log.Warn("add late insights", "instance", in.Name, "call", id, "err", err)
+			p.log.Warn("add late insights", "instance", in.Name, "call", id, "err", err)
 		default:
 			it.NoteThreadID, it.ConversationID, it.Enrichment = noteID, convID, "done"
 			p.put(ctx, it)
 			p.count(in.Name, KindCall, OutcomeEnriched)
+			p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: it.SourceID, Outcome: OutcomeEnriched,
+				Detail: "transcript/AI note added to " + ref("conversation", convID)})
 			// complete=false: the give-up point came with only part of it
 			// (a transcript whose summary never came).
-			p.r.log.Info("late insights added", "instance", in.Name, "call", id, "conversation", convID,
+			p.log.Info("late insights added", "instance", in.Name, "call", id, "conversation", convID,
 				"complete", in.Enrichment.Ready(e))
 		}
 	}

@@ -52,11 +52,7 @@ func (j journal) landed(actions ...string) (store.Intent, bool) {
 // found) or not landed. An open intent whose check itself fails keeps the item
 // from going on, since writing again could log it twice.
 func (p *pass) loadJournal(ctx context.Context, inst, kind, src, marker string) (journal, error) {
-	if p.po.DryRun {
-		ents, err := p.r.st.Intents(ctx, inst, kind, src)
-		return journal{entries: ents}, err
-	}
-	ents, err := p.r.st.Intents(ctx, inst, kind, src)
+	ents, err := p.st.Intents(ctx, inst, kind, src)
 	if err != nil {
 		return journal{}, fmt.Errorf("read journal: %w", err)
 	}
@@ -68,11 +64,11 @@ func (p *pass) loadJournal(ctx context.Context, inst, kind, src, marker string) 
 		if err != nil {
 			return journal{}, fmt.Errorf("check whether an interrupted %s landed: %w", e.Action, err)
 		}
-		if err := p.r.st.FinishIntent(ctx, e.ID, result); err != nil {
+		if err := p.st.FinishIntent(ctx, e.ID, result); err != nil {
 			return journal{}, fmt.Errorf("settle intent: %w", err)
 		}
 		ents[i].Done, ents[i].ResultID = true, result
-		p.r.log.Info("settled interrupted write", "instance", inst, "kind", kind, "id", src,
+		p.log.Info("settled interrupted write", "instance", inst, "kind", kind, "id", src,
 			"action", e.Action, "landed", result != store.IntentNotLanded, "result", result)
 	}
 	return journal{entries: ents}, nil
@@ -92,7 +88,7 @@ func (p *pass) settle(ctx context.Context, e store.Intent, marker string) (int64
 		// the customer's old conversations, past the first page for a
 		// customer with many newer ones (the anonymous customer above all).
 		// Most customers have one page, so this usually costs one request.
-		convs, err := p.r.hs.ListConversations(ctx, helpscout.ConversationFilter{
+		convs, err := p.hs.ListConversations(ctx, helpscout.ConversationFilter{
 			CustomerID: e.TargetID, Status: "all", SortField: "createdAt", SortOrder: "desc",
 			EmbedThreads: true})
 		if err != nil {
@@ -123,7 +119,7 @@ func (p *pass) settle(ctx context.Context, e store.Intent, marker string) (int64
 // findThread looks for a thread carrying marker in a conversation. It
 // returns the thread ID, or IntentNotLanded.
 func (p *pass) findThread(ctx context.Context, convID int64, marker string) (int64, error) {
-	threads, err := p.r.hs.ListThreads(ctx, convID)
+	threads, err := p.hs.ListThreads(ctx, convID)
 	if err != nil {
 		return 0, err
 	}
@@ -143,7 +139,7 @@ func (p *pass) findThread(ctx context.Context, convID int64, marker string) (int
 // pass cancelled while it was in flight) leaves the intent open for the next
 // pass to settle; a write that certainly failed closes it as not landed.
 func (p *pass) write(ctx context.Context, inst, kind, src, action string, target int64, fn func(context.Context) (int64, error)) (int64, error) {
-	id, err := p.r.st.BeginIntent(ctx, store.Intent{Instance: inst, Kind: kind, SourceID: src, Action: action, TargetID: target})
+	id, err := p.st.BeginIntent(ctx, store.Intent{Instance: inst, Kind: kind, SourceID: src, Action: action, TargetID: target})
 	if err != nil {
 		return 0, fmt.Errorf("record intent: %w", err)
 	}
@@ -155,12 +151,12 @@ func (p *pass) write(ctx context.Context, inst, kind, src, action string, target
 		if errors.Is(werr, helpscout.ErrAmbiguous) || ctx.Err() != nil {
 			return 0, werr
 		}
-		if err := p.r.st.FinishIntent(rctx, id, store.IntentNotLanded); err != nil {
+		if err := p.st.FinishIntent(rctx, id, store.IntentNotLanded); err != nil {
 			return 0, errors.Join(werr, err)
 		}
 		return 0, werr
 	}
-	if err := p.r.st.FinishIntent(rctx, id, res); err != nil {
+	if err := p.st.FinishIntent(rctx, id, res); err != nil {
 		return res, fmt.Errorf("record write result: %w", err)
 	}
 	return res, nil

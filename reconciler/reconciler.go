@@ -95,12 +95,15 @@ type HelpScout interface {
 
 // Reconciler runs passes for a set of instances.
 type Reconciler struct {
-	ac        Aircall
-	hs        HelpScout
-	st        *store.Store
+	// live are the real clients and store; a pass reaches them only
+	// through its own deps, which a dry run guards.
+	live      deps
 	instances []Instance
 	opts      Options
 	log       *slog.Logger
+
+	// storeNow is the store's clock, on which KV expiry runs.
+	storeNow func() time.Time
 
 	mu    sync.Mutex
 	zones map[string]*time.Location
@@ -126,7 +129,11 @@ func New(ac Aircall, hs HelpScout, st *store.Store, instances []Instance, opts O
 	if opts.AddonOffFor <= 0 {
 		opts.AddonOffFor = time.Hour
 	}
-	return &Reconciler{ac: ac, hs: hs, st: st, instances: instances, opts: opts, log: opts.Logger,
+	storeNow := time.Now
+	if st != nil && st.Now != nil {
+		storeNow = st.Now
+	}
+	return &Reconciler{storeNow: storeNow, live: deps{ac: ac, hs: hs, st: st}, instances: instances, opts: opts, log: opts.Logger,
 		zones: map[string]*time.Location{}}
 }
 
