@@ -117,23 +117,13 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 		}
 		state := p.handleCall(ctx, in, call)
 		p.progress()
-		if p.fatal != nil {
-			return p.fatal
-		}
-		if p.transientRun >= maxTransientInARow {
-			for _, in := range insts {
-				p.results[in.Name].Errors = append(p.results[in.Name].Errors, errOutage.Error())
-			}
-			p.log.Error("stopping pass", "err", errOutage)
-			return errOutage
-		}
 		if state == stateUnread || (state == store.StateWaiting && p.now.Sub(call.Started()) < p.r.opts.Lookback) {
 			if h, ok := holds[name]; !ok || call.StartedAt < h {
 				holds[name] = call.StartedAt
 			}
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if err := p.proceed(ctx); err != nil {
+			return err
 		}
 	}
 	if !p.po.Since.IsZero() || !listed {
@@ -183,25 +173,15 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 			}
 			if errors.Is(err, aircall.ErrNotFound) {
 				it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "call no longer exists in Aircall"
-				p.put(ctx, it)
-				p.count(in.Name, KindCall, OutcomeParked)
-				continue
+				p.record(ctx, it, it.LastError)
+			} else {
+				p.fail(ctx, in, &it, err)
 			}
-			p.fail(ctx, in, &it, err)
-			continue
-		}
-		if name, overlap := rt.InstanceFor(call.Number); overlap || name != in.Name {
-			continue // moved to another instance or overlapping: leave it
-		}
-		p.handleCall(ctx, in, call)
-		if p.fatal != nil {
-			return p.fatal
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if p.transientRun >= maxTransientInARow {
-			return errOutage
+		} else if name, overlap := rt.InstanceFor(call.Number); !overlap && name == in.Name {
+			p.handleCall(ctx, in, call)
+		} // else moved to another instance or overlapping: leave it
+		if err := p.proceed(ctx); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -216,92 +196,107 @@ const stateUnread = "unread"
 // happened. It returns the item's resulting state.
 func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) string {
 	src := strconv.FormatInt(call.ID, 10)
-	it, found, err := p.st.GetItem(ctx, in.Name, KindCall, src)
+	it, done, err := p.ledgerRow(ctx, in, KindCall, src)
 	if err != nil {
 		p.log.Error("read ledger", "instance", in.Name, "call", call.ID, "err", err)
 		return stateUnread
 	}
-	if found && it.Final() {
-		p.count(in.Name, KindCall, OutcomeAlready)
-		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
-		// Debug: every pass re-reads its lookback, so this is most calls.
-		p.log.Debug("call already done", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome)
+	if done {
 		return it.State
-	}
-	if !found {
-		it = store.Item{Instance: in.Name, Kind: KindCall, SourceID: src}
 	}
 	it.OccurredAt = call.Started()
 	if call.Status != "done" {
-		if p.now.Sub(call.Started()) >= in.Enrichment.MaxAge && in.Enrichment.MaxAge > 0 {
-			it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "call never reached status done"
-			p.put(ctx, it)
-			p.count(in.Name, KindCall, OutcomeParked)
-			p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeParked, Detail: it.LastError})
-			p.log.Warn("call parked: it never reached status done", "instance", in.Name, "call", call.ID,
-				"status", call.Status, "started", call.Started())
-			return it.State
-		}
-		it.State, it.Outcome = store.StateWaiting, "in_progress"
-		p.put(ctx, it)
-		p.count(in.Name, KindCall, OutcomeWaiting)
-		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeWaiting, Detail: "call status " + call.Status})
-		p.log.Info("call waiting: not done yet", "instance", in.Name, "call", call.ID, "status", call.Status)
+		p.notDone(ctx, in, call, &it)
 		return it.State
 	}
-	err = p.logCall(ctx, in, call, &it)
-	if err == nil {
-		p.transientRun = 0
-	}
-	if err != nil {
+	c := &callItem{in: in, call: call, rc: p.r.rulesCall(in, call), src: src, it: &it}
+	if err := p.logCall(ctx, c); err != nil {
 		if isFatal(err) {
 			// Credentials went bad mid-pass: nothing about this item is
 			// wrong, so do not spend one of its attempts.
 			p.log.Error("fatal error while logging call", "instance", in.Name, "call", call.ID, "err", err)
-			p.fatal = err
+			p.halt(err)
 			return store.StateFailed
 		}
 		p.fail(ctx, in, &it, err)
 		return it.State
 	}
-	p.put(ctx, it)
-	outcome := it.Outcome
-	if it.State == store.StateWaiting {
-		outcome = OutcomeWaiting
-	}
-	p.count(in.Name, KindCall, outcome)
-	p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: outcome, Detail: it.Detail})
+	p.transientRun = 0
+	p.record(ctx, it, it.Detail)
 	p.log.Info("call", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome,
 		"customer", it.CustomerID, "conversation", it.ConversationID)
 	return it.State
 }
 
+// ledgerRow reads an item's ledger row; done means it is already final,
+// which is counted and planned here. A new item gets a fresh row.
+func (p *pass) ledgerRow(ctx context.Context, in Instance, kind, src string) (it store.Item, done bool, err error) {
+	it, found, err := p.st.GetItem(ctx, in.Name, kind, src)
+	if err != nil {
+		return it, false, err
+	}
+	if !found {
+		return store.Item{Instance: in.Name, Kind: kind, SourceID: src}, false, nil
+	}
+	if !it.Final() {
+		return it, false, nil
+	}
+	p.count(in.Name, kind, OutcomeAlready)
+	p.plan(PlanEntry{Instance: in.Name, Kind: kind, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
+	// Debug: every pass re-reads its lookback, so this is most items.
+	p.log.Debug(kind+" already done", "instance", in.Name, kind, src, "state", it.State, "outcome", it.Outcome)
+	return it, true, nil
+}
+
+// notDone records a call that has not reached status done: it waits, until
+// ENRICHMENT_MAX_AGE after which it is parked (it never will).
+func (p *pass) notDone(ctx context.Context, in Instance, call aircall.Call, it *store.Item) {
+	if p.now.Sub(call.Started()) >= in.Enrichment.MaxAge && in.Enrichment.MaxAge > 0 {
+		it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "call never reached status done"
+		p.record(ctx, *it, it.LastError)
+		p.log.Warn("call parked: it never reached status done", "instance", in.Name, "call", call.ID,
+			"status", call.Status, "started", call.Started())
+		return
+	}
+	it.State, it.Outcome = store.StateWaiting, "in_progress"
+	p.record(ctx, *it, "call status "+call.Status)
+	p.log.Info("call waiting: not done yet", "instance", in.Name, "call", call.ID, "status", call.Status)
+}
+
 // fail records a failed attempt; past MaxAttempts the item is parked.
 func (p *pass) fail(ctx context.Context, in Instance, it *store.Item, err error) {
-	if transient(err) {
-		p.transientRun++
-	} else {
-		p.transientRun = 0
-		it.Attempts++
-	}
+	p.noteFailure(err, func() { it.Attempts++ })
 	it.LastError = err.Error()
 	it.State, it.Outcome = store.StateFailed, OutcomeFailed
 	if it.Attempts >= p.r.opts.MaxAttempts {
 		it.State, it.Outcome = store.StateParked, OutcomeParked
 	}
-	p.put(ctx, *it)
-	p.count(in.Name, it.Kind, it.Outcome)
-	p.plan(PlanEntry{Instance: in.Name, Kind: it.Kind, ID: it.SourceID, Outcome: it.Outcome, Detail: it.LastError})
+	p.record(ctx, *it, it.LastError)
 	p.log.Warn("item failed", "instance", in.Name, "kind", it.Kind, "id", it.SourceID,
 		"attempts", it.Attempts, "state", it.State, "err", err)
 }
 
-// put writes the ledger unless this is a dry run. The write must land even
-// when the pass is being cancelled: the Help Scout write it records did.
+// record writes an item's ledger row and reports its outcome (a waiting
+// item counts as waiting, whatever it waits for) with detail for the plan. The write must land even
+// when the pass is being cancelled: the Help Scout write it records did. A
+// row that cannot be written stops the pass: going on would make writes
+// nobody records, and the pass would report success.
+func (p *pass) record(ctx context.Context, it store.Item, detail string) {
+	outcome := it.Outcome
+	if it.State == store.StateWaiting {
+		outcome = OutcomeWaiting
+	}
+	p.count(it.Instance, it.Kind, outcome)
+	p.plan(PlanEntry{Instance: it.Instance, Kind: it.Kind, ID: it.SourceID, Outcome: outcome, Detail: detail})
+	p.put(ctx, it)
+}
+
+// put writes a ledger row without reporting an outcome; see record.
 func (p *pass) put(ctx context.Context, it store.Item) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := p.st.PutItem(wctx, it); err != nil {
 		p.log.Error("write ledger", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)
+		p.halt(fmt.Errorf("record %s %s in the ledger: %w", it.Kind, it.SourceID, err))
 	}
 }

@@ -12,9 +12,9 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
-// state is what a pass needs of the store: the reads it decides on and the
+// State is what a pass needs of the store: the reads it decides on and the
 // writes that record what it did (ledger, journal, cursors, caches, runs).
-type state interface {
+type State interface {
 	GetItem(ctx context.Context, instance, kind, sourceID string) (store.Item, bool, error)
 	ListItems(ctx context.Context, f store.ItemFilter) ([]store.Item, error)
 	Cursor(ctx context.Context, instance, stream string) (int64, bool, error)
@@ -47,7 +47,7 @@ type state interface {
 type deps struct {
 	ac Aircall
 	hs HelpScout
-	st state
+	st State
 }
 
 // writeGuard is the write guard of a dry run. Reads go through to the real
@@ -179,7 +179,7 @@ func (d dryAircall) AddContactEmail(_ context.Context, contactID int64, _, _ str
 // dryState passes store reads through and intercepts writes, remembering the
 // few the rest of the run must see (day conversations).
 type dryState struct {
-	state
+	State
 	g *writeGuard
 }
 
@@ -194,7 +194,7 @@ func (d dryState) DayConversation(ctx context.Context, instance string, customer
 	if ok {
 		return dc, true, nil
 	}
-	return d.state.DayConversation(ctx, instance, customerID, channel, day)
+	return d.State.DayConversation(ctx, instance, customerID, channel, day)
 }
 
 func (d dryState) PutDayConversation(_ context.Context, dc store.DayConversation) error {

@@ -21,11 +21,11 @@ func TestWriteGuardCoversEveryWrite(t *testing.T) {
 			"ListThreads", "FindUserByEmail"},
 		"Aircall": {"ListCalls", "CountCalls", "GetCall", "Transcription", "Summary", "Topics", "Sentiments",
 			"ActionItems", "ListNumbers", "SearchContactsByPhone"},
-		"state": {"GetItem", "ListItems", "Cursor", "Intents", "CustomerForPhone", "UserForEmail", "ContactSyncedAt",
+		"State": {"GetItem", "ListItems", "Cursor", "Intents", "CustomerForPhone", "UserForEmail", "ContactSyncedAt",
 			"DayConversation", "MessagesAfter", "GetMessage", "GetKV"},
 	}
 	// Embedding a nil interface makes every call that reaches it panic.
-	guarded := newWriteGuard(slog.New(slog.DiscardHandler)).guard(deps{ac: struct{ Aircall }{}, hs: struct{ HelpScout }{}, st: struct{ state }{}})
+	guarded := newWriteGuard(slog.New(slog.DiscardHandler)).guard(deps{ac: struct{ Aircall }{}, hs: struct{ HelpScout }{}, st: struct{ State }{}})
 	ifaces := []struct {
 		name  string
 		typ   reflect.Type
@@ -33,7 +33,7 @@ func TestWriteGuardCoversEveryWrite(t *testing.T) {
 	}{
 		{"HelpScout", reflect.TypeFor[HelpScout](), guarded.hs},
 		{"Aircall", reflect.TypeFor[Aircall](), guarded.ac},
-		{"state", reflect.TypeFor[state](), guarded.st},
+		{"State", reflect.TypeFor[State](), guarded.st},
 	}
 	for _, in := range ifaces {
 		read := map[string]bool{}

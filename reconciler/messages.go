@@ -62,26 +62,32 @@ func (p *pass) messages(ctx context.Context, in Instance, rt Routing) error {
 func (p *pass) messageRows(ctx context.Context, in Instance, rt Routing, rows []store.InboxMessage, cursor int64) (next int64, stop bool, err error) {
 	next = cursor
 	for _, row := range rows {
-		m, ok := p.decodeInbox(row)
-		if ok {
+		if m, ok := p.decodeInbox(row); ok {
 			if name, overlap := rt.InstanceFor(m.Number); !overlap && name == in.Name {
-				_, err := p.handleMessage(ctx, in, m, row.ReceivedAt)
+				err := p.handleMessage(ctx, in, m, row.ReceivedAt)
 				p.progress()
 				if err != nil {
-					if isFatal(err) || ctx.Err() != nil {
-						return next, true, err
-					}
-					p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
-					return next, true, nil
+					return next, true, p.unstarted(ctx, in, err)
 				}
 			}
 		}
 		next = row.Seq
-		if ctx.Err() != nil {
-			return next, true, ctx.Err()
+		if err := p.proceed(ctx); err != nil {
+			return next, true, err
 		}
 	}
 	return next, false, nil
+}
+
+// unstarted handles a message that could not even be started: the loop
+// stops there so that it is read again. Bad credentials and cancellation
+// stop the pass; anything else (the ledger unreadable) is reported.
+func (p *pass) unstarted(ctx context.Context, in Instance, err error) error {
+	if isFatal(err) || ctx.Err() != nil {
+		return err
+	}
+	p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
+	return nil
 }
 
 // decodeInbox reads an inbox row's message. The receiver only stores rows
@@ -110,22 +116,14 @@ func (p *pass) retryMessages(ctx context.Context, in Instance, rt Routing) error
 		m, ok := p.decodeInbox(row)
 		if !found || !ok {
 			it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "message no longer in the inbox"
-			p.put(ctx, it)
-			p.count(in.Name, KindMessage, OutcomeParked)
-			continue
-		}
-		if name, overlap := rt.InstanceFor(m.Number); overlap || name != in.Name {
-			continue // moved to another instance or overlapping: leave it
-		}
-		if _, err := p.handleMessage(ctx, in, m, row.ReceivedAt); err != nil {
-			if isFatal(err) || ctx.Err() != nil {
-				return err
+			p.record(ctx, it, it.LastError)
+		} else if name, overlap := rt.InstanceFor(m.Number); !overlap && name == in.Name {
+			if err := p.handleMessage(ctx, in, m, row.ReceivedAt); err != nil {
+				return p.unstarted(ctx, in, err)
 			}
-			p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		} // else moved to another instance or overlapping: leave it
+		if err := p.proceed(ctx); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -158,17 +156,13 @@ func (p *pass) catchUpMessages(ctx context.Context, in Instance, rt Routing) err
 			if name, overlap := rt.InstanceFor(m.Number); overlap || name != in.Name {
 				continue
 			}
-			_, err := p.handleMessage(ctx, in, m, row.ReceivedAt)
+			err := p.handleMessage(ctx, in, m, row.ReceivedAt)
 			p.progress()
 			if err != nil {
-				if isFatal(err) || ctx.Err() != nil {
-					return err
-				}
-				p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
-				return nil
+				return p.unstarted(ctx, in, err)
 			}
-			if ctx.Err() != nil {
-				return ctx.Err()
+			if err := p.proceed(ctx); err != nil {
+				return err
 			}
 		}
 		if len(rows) < messageBatch {
@@ -190,35 +184,27 @@ func messageCreated(m aircall.Message, received time.Time) time.Time {
 // what happened. A returned error means the message could not even be
 // started (ledger unreadable, credentials bad, pass cancelled): the caller
 // stops there so it is read again.
-func (p *pass) handleMessage(ctx context.Context, in Instance, m aircall.Message, received time.Time) (string, error) {
-	src := m.ID
-	it, found, err := p.st.GetItem(ctx, in.Name, KindMessage, src)
+func (p *pass) handleMessage(ctx context.Context, in Instance, m aircall.Message, received time.Time) error {
+	it, done, err := p.ledgerRow(ctx, in, KindMessage, m.ID)
 	if err != nil {
-		return "", fmt.Errorf("read ledger of message %s: %w", src, err)
+		return fmt.Errorf("read ledger of message %s: %w", m.ID, err)
 	}
-	if found && it.Final() {
-		p.count(in.Name, KindMessage, OutcomeAlready)
-		p.plan(PlanEntry{Instance: in.Name, Kind: KindMessage, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
-		p.log.Debug("message already done", "instance", in.Name, "message", src, "state", it.State, "outcome", it.Outcome)
-		return it.State, nil
-	}
-	if !found {
-		it = store.Item{Instance: in.Name, Kind: KindMessage, SourceID: src}
+	if done {
+		return nil
 	}
 	it.OccurredAt = messageCreated(m, received)
 	if err := p.logMessage(ctx, in, m, it.OccurredAt, &it); err != nil {
 		if isFatal(err) || ctx.Err() != nil {
-			return "", err
+			return err
 		}
 		p.fail(ctx, in, &it, err)
-		return it.State, nil
+		return nil
 	}
-	p.put(ctx, it)
-	p.count(in.Name, KindMessage, it.Outcome)
-	p.plan(PlanEntry{Instance: in.Name, Kind: KindMessage, ID: src, Outcome: it.Outcome, Detail: it.Detail})
-	p.log.Info("message", "instance", in.Name, "message", src, "state", it.State, "outcome", it.Outcome,
+	p.transientRun = 0
+	p.record(ctx, it, it.Detail)
+	p.log.Info("message", "instance", in.Name, "message", m.ID, "state", it.State, "outcome", it.Outcome,
 		"customer", it.CustomerID, "conversation", it.ConversationID)
-	return it.State, nil
+	return nil
 }
 
 // rulesMessage builds the rules' view of an Aircall message. The customer's

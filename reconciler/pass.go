@@ -72,7 +72,7 @@ const (
 	OutcomeNoEnrich = "late_insights_gave_up"
 )
 
-// pass is the state of one pass: memos that spare API requests for items of
+// pass is the State of one pass: memos that spare API requests for items of
 // the same customer or agent, counters and options.
 type pass struct {
 	deps    // the clients and store, behind the write guard in a dry run
@@ -93,9 +93,10 @@ type pass struct {
 	total    int
 	// transientRun counts items in a row that failed for API reasons.
 	transientRun int
-	// fatal is set when an item met an error no retry can fix (bad
-	// credentials): the pass stops and returns it.
-	fatal error
+	// stop is set when the pass cannot go on after the current item:
+	// credentials went bad (no retry can fix that), or the ledger could not
+	// be written (going on would make writes nobody records).
+	stop error
 }
 
 // newPass prepares a pass. This is the one place that knows about dry runs:
@@ -176,7 +177,7 @@ func (p *pass) items(ctx context.Context, insts []Instance, rt Routing) error {
 			return err
 		}
 	}
-	return nil
+	return p.stop
 }
 
 // startRuns records the start of the pass in each instance's history.
@@ -216,6 +217,48 @@ func (p *pass) finishRuns(ctx context.Context, insts []Instance, ids map[string]
 		}
 		cancel()
 	}
+}
+
+// halt stops the pass after the current item; the first reason wins.
+func (p *pass) halt(err error) {
+	if p.stop == nil {
+		p.stop = err
+	}
+}
+
+// noteFailure counts an item's failure towards the outage breaker: failures
+// about the APIs (outage, timeouts, rate limits) count in a row; any other
+// resets the run and, through itemFault, is held against the item.
+func (p *pass) noteFailure(err error, itemFault func()) {
+	if transient(err) {
+		p.transientRun++
+		return
+	}
+	p.transientRun = 0
+	if itemFault != nil {
+		itemFault()
+	}
+}
+
+// proceed is asked after each item of every loop (calls, calls retried by
+// ID, late insights, messages) and says whether the pass goes on: not once
+// it was halted or cancelled, nor after maxTransientInARow API failures in a
+// row, which leave the rest, cursors unmoved, for the next pass.
+func (p *pass) proceed(ctx context.Context) error {
+	if p.stop != nil {
+		return p.stop
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if p.transientRun >= maxTransientInARow {
+		for _, ir := range p.results {
+			ir.Errors = append(ir.Errors, errOutage.Error())
+		}
+		p.log.Error("stopping pass", "err", errOutage)
+		return errOutage
+	}
+	return nil
 }
 
 // isFatal reports errors that no retry of the same pass can fix.

@@ -110,7 +110,7 @@ type Reconciler struct {
 }
 
 // New builds a Reconciler. It makes no request.
-func New(ac Aircall, hs HelpScout, st *store.Store, instances []Instance, opts Options) *Reconciler {
+func New(ac Aircall, hs HelpScout, st State, instances []Instance, opts Options) *Reconciler {
 	if opts.Lookback <= 0 {
 		opts.Lookback = 2 * time.Hour
 	}
@@ -130,8 +130,8 @@ func New(ac Aircall, hs HelpScout, st *store.Store, instances []Instance, opts O
 		opts.AddonOffFor = time.Hour
 	}
 	storeNow := time.Now
-	if st != nil && st.Now != nil {
-		storeNow = st.Now
+	if s, ok := st.(*store.Store); ok && s.Now != nil {
+		storeNow = s.Now
 	}
 	return &Reconciler{storeNow: storeNow, live: deps{ac: ac, hs: hs, st: st}, instances: instances, opts: opts, log: opts.Logger,
 		zones: map[string]*time.Location{}}
