@@ -51,7 +51,7 @@ type landing struct {
 // logCall takes a finished call through the rules and its writes, resuming
 // from the item's journal, and fills its ledger row; the caller records it.
 func (p *pass) logCall(ctx context.Context, c *callItem) error {
-	j, err := p.loadJournal(ctx, c.in.Name, KindCall, c.src, rules.CallMarker(c.call.ID))
+	j, err := p.jr.load(ctx, c.in.Name, KindCall, c.src, rules.CallMarker(c.call.ID))
 	if err != nil {
 		return err
 	}
@@ -291,7 +291,7 @@ func (p *pass) createCallConversation(ctx context.Context, c *callItem, customer
 		Customer: helpscout.CustomerRef{ID: customerID}, AssignTo: rules.NewConversationAssignee(agentID),
 		Imported: true, CreatedAt: hsTime(rc.StartedAt), Threads: threads,
 	}
-	id, err := p.write(ctx, in.Name, KindCall, src, action, customerID, func(ctx context.Context) (int64, error) {
+	id, err := p.jr.write(ctx, in.Name, KindCall, src, action, customerID, func(ctx context.Context) (int64, error) {
 		return p.hs.CreateConversation(ctx, nc)
 	})
 	if err != nil {
@@ -309,7 +309,7 @@ func (p *pass) addPhoneThread(ctx context.Context, c *callItem, action string, c
 	}
 	th := helpscout.NewThread{Type: "phone", Text: rules.RenderCallThread(rc), Customer: &helpscout.CustomerRef{ID: customerID},
 		Imported: true, CreatedAt: hsTime(rc.StartedAt)}
-	id, err := p.write(ctx, in.Name, KindCall, src, act, convID, func(ctx context.Context) (int64, error) {
+	id, err := p.jr.write(ctx, in.Name, KindCall, src, act, convID, func(ctx context.Context) (int64, error) {
 		return p.hs.CreateThread(ctx, convID, th)
 	})
 	if err != nil {
@@ -326,7 +326,7 @@ func (p *pass) addNote(ctx context.Context, in Instance, src string, convID, cal
 	if !ended.IsZero() {
 		th.CreatedAt = hsTime(ended)
 	}
-	id, err := p.write(ctx, in.Name, KindCall, src, actAddNote, convID, func(ctx context.Context) (int64, error) {
+	id, err := p.jr.write(ctx, in.Name, KindCall, src, actAddNote, convID, func(ctx context.Context) (int64, error) {
 		return p.hs.CreateThread(ctx, convID, th)
 	})
 	if err != nil {

@@ -11,13 +11,13 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
-// Ledger kinds and cursor streams.
+// Ledger kinds and cursor streams, as the store defines them.
 const (
-	KindCall    = "call"
-	KindMessage = "message"
+	KindCall    = store.KindCall
+	KindMessage = store.KindMessage
 
-	StreamCalls    = "calls"
-	StreamMessages = "messages"
+	StreamCalls    = store.StreamCalls
+	StreamMessages = store.StreamMessages
 )
 
 // window is the (from, to] range of started_at an instance reads this pass.
@@ -65,19 +65,12 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 		return err
 	}
 	byName := map[string]Instance{}
-	var from, to time.Time
 	p.readFrom = map[string]time.Time{}
-	for i, in := range insts {
+	for _, in := range insts {
 		byName[in.Name] = in
-		w := wins[in.Name]
-		p.readFrom[in.Name] = w.from
-		if i == 0 || w.from.Before(from) {
-			from = w.from
-		}
-		if i == 0 || w.to.After(to) {
-			to = w.to
-		}
+		p.readFrom[in.Name] = wins[in.Name].from
 	}
+	from, to := union(wins)
 	if p.po.CountTotal {
 		if n, err := p.ac.CountCalls(ctx, from, to); err == nil {
 			p.total = n
@@ -129,6 +122,27 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 	if !p.po.Since.IsZero() || !listed {
 		return nil
 	}
+	return p.advanceCalls(ctx, insts, holds)
+}
+
+// union is the smallest range that covers every window.
+func union(wins map[string]window) (from, to time.Time) {
+	first := true
+	for _, w := range wins {
+		if first || w.from.Before(from) {
+			from = w.from
+		}
+		if first || w.to.After(to) {
+			to = w.to
+		}
+		first = false
+	}
+	return from, to
+}
+
+// advanceCalls moves each instance's calls cursor to now, or to just before
+// its earliest call that is not final yet (holds), so that it is read again.
+func (p *pass) advanceCalls(ctx context.Context, insts []Instance, holds map[string]int64) error {
 	for _, in := range insts {
 		cur := p.now.Unix()
 		if h, ok := holds[in.Name]; ok && h-1 < cur {

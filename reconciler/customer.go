@@ -104,7 +104,7 @@ func hasCustomer(cs []helpscout.Customer, id int64) bool {
 func (p *pass) createCustomer(ctx context.Context, in Instance, kind, src, e164 string) (int64, error) {
 	first, last := rules.NewCustomerName(e164)
 	nc := helpscout.NewCustomer{FirstName: first, LastName: last, Phones: []helpscout.Entry{{Type: "work", Value: e164}}}
-	id, err := p.write(ctx, in.Name, kind, src, actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
+	id, err := p.jr.write(ctx, in.Name, kind, src, actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
 		return p.hs.CreateCustomer(ctx, nc)
 	})
 	if err != nil {
@@ -166,7 +166,7 @@ func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCust
 		}
 	}
 	if id == 0 {
-		id, err = p.write(ctx, in.Name, "instance", "anonymous_customer", actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
+		id, err = p.jr.write(ctx, in.Name, "instance", "anonymous_customer", actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
 			return p.hs.CreateCustomer(ctx, helpscout.NewCustomer{FirstName: first, LastName: last,
 				Background: "Calls and messages from hidden or unreadable numbers, logged by aircall-helpscout."})
 		})

@@ -314,7 +314,7 @@ func (p *pass) addLateNote(ctx context.Context, in Instance, it store.Item, id i
 		p.put(ctx, it)
 		return nil
 	}
-	j, err := p.loadJournal(ctx, in.Name, KindCall, it.SourceID, rules.CallMarker(id))
+	j, err := p.jr.load(ctx, in.Name, KindCall, it.SourceID, rules.CallMarker(id))
 	if err != nil {
 		p.noteFailure(err, nil)
 		p.log.Warn("late insights journal", "call", id, "err", err)

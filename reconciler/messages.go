@@ -271,7 +271,7 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 	src := m.ID
 	rm := p.r.rulesMessage(in, m, created)
 	day := rules.MessageDay(rm.CreatedAt, rm.Location)
-	j, err := p.loadJournal(ctx, in.Name, KindMessage, src, rules.MessageMarker(src))
+	j, err := p.jr.load(ctx, in.Name, KindMessage, src, rules.MessageMarker(src))
 	if err != nil {
 		return err
 	}
@@ -370,7 +370,7 @@ func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string
 			dc.Threads = conv.ThreadCount
 		}
 	}
-	threadID, err = p.write(ctx, in.Name, KindMessage, src, actAddMessageThread, convID, func(ctx context.Context) (int64, error) {
+	threadID, err = p.jr.write(ctx, in.Name, KindMessage, src, actAddMessageThread, convID, func(ctx context.Context) (int64, error) {
 		return p.hs.CreateThread(ctx, convID, th)
 	})
 	if errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound) {
@@ -412,7 +412,7 @@ func (p *pass) createMessageConversation(ctx context.Context, in Instance, src s
 		Status: "active", Customer: helpscout.CustomerRef{ID: key.CustomerID}, AssignTo: rules.NewConversationAssignee(agentID),
 		Imported: true, CreatedAt: hsTime(rm.CreatedAt), Threads: []helpscout.NewThread{th},
 	}
-	id, err := p.write(ctx, in.Name, KindMessage, src, actCreateMsgConv, key.CustomerID, func(ctx context.Context) (int64, error) {
+	id, err := p.jr.write(ctx, in.Name, KindMessage, src, actCreateMsgConv, key.CustomerID, func(ctx context.Context) (int64, error) {
 		return p.hs.CreateConversation(ctx, nc)
 	})
 	if err != nil {

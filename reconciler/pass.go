@@ -72,10 +72,11 @@ const (
 	OutcomeNoEnrich = "late_insights_gave_up"
 )
 
-// pass is the State of one pass: memos that spare API requests for items of
+// pass is the state of one pass: memos that spare API requests for items of
 // the same customer or agent, counters and options.
 type pass struct {
 	deps    // the clients and store, behind the write guard in a dry run
+	jr      journaler
 	r       *Reconciler
 	po      PassOptions
 	now     time.Time
@@ -111,6 +112,7 @@ func (r *Reconciler) newPass(po PassOptions) *pass {
 		p.deps = newWriteGuard(p.log).guard(r.live)
 		p.onItem = nil
 	}
+	p.jr = journaler{hs: p.hs, st: p.st, log: p.log}
 	return p
 }
 
