@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -25,163 +24,218 @@ var actionOutcome = map[string]string{
 	rules.ActionNew: OutcomeNewConversation, rules.ActionExisting: OutcomeExistingConversation, rules.ActionReopen: OutcomeReopened,
 }
 
-// logCall takes a finished call through the rules and the writes of SPEC §6,
-// resuming from the item's journal. It fills it (state, outcome, IDs); the
-// caller records it.
-func (p *pass) logCall(ctx context.Context, in Instance, call aircall.Call, it *store.Item) error {
-	src := strconv.FormatInt(call.ID, 10)
-	rc := p.r.rulesCall(in, call)
-	j, err := p.loadJournal(ctx, in.Name, KindCall, src, rules.CallMarker(call.ID))
+// callItem is one finished call on its way through a pass: whose it is,
+// the rules' view of it, and its ledger row, which the steps fill in.
+type callItem struct {
+	in   Instance
+	call aircall.Call
+	rc   rules.Call
+	src  string
+	it   *store.Item
+}
+
+// landing is where a call's phone thread went (or goes): what the decide
+// step chose, or what a resumed item's journal says was written.
+type landing struct {
+	action        string
+	convID        int64
+	threadID      int64
+	assignee      int64 // the conversation's assignee when it was chosen
+	assigneeKnown bool  // false for a resumed item: reassign reads it
+	noteInline    bool  // the insights note went in with the conversation
+	timing        string
+	customerID    int64
+	agentID       int64
+}
+
+// logCall takes a finished call through the rules and its writes, resuming
+// from the item's journal, and fills its ledger row; the caller records it.
+func (p *pass) logCall(ctx context.Context, c *callItem) error {
+	j, err := p.jr.load(ctx, c.in.Name, KindCall, c.src, rules.CallMarker(c.call.ID))
 	if err != nil {
 		return err
 	}
-
 	// Where the phone thread already landed (a previous pass died after
 	// it), carry on from there without deciding anything again.
-	phone, phoneLanded := j.landed(actCreateConversation, actCreateConvWithNote, actAddPhoneExisting, actAddPhoneReopen)
-
-	var enr rules.Enrichment
-	timing := rules.EnrichLogNever
-	if !phoneLanded {
-		addonOff, err := p.aiOff(ctx)
-		if err != nil {
-			return err
-		}
-		ended := rc.EndedAt
-		if in.Enrichment.Enabled() && rules.ExpectsEnrichment(rc) && !addonOff && p.now.Sub(ended) < in.Enrichment.MaxAge {
-			enr, addonOff, err = p.fetchEnrichment(ctx, in, call)
-			if err != nil {
-				return err
-			}
-		}
-		timing = rules.EnrichmentTiming(in.Enrichment, rc, addonOff, ended, p.now, enr)
-		if timing == rules.EnrichWait {
-			it.State, it.Outcome = store.StateWaiting, OutcomeWaitingEnrichment
-			it.Detail = "transcript/AI not ready yet; logged at the latest " + in.Enrichment.Wait.String() + " after the call"
-			return nil
-		}
+	if phone, ok := j.landed(actCreateConversation, actCreateConvWithNote, actAddPhoneExisting, actAddPhoneReopen); ok {
+		return p.resumeCall(ctx, c, j, phone)
 	}
-
-	cust, err := p.resolveCustomer(ctx, in, KindCall, src, rc.ExternalE164, in.region(call.Number))
+	enr, timing, err := p.callInsights(ctx, c)
 	if err != nil {
 		return err
 	}
-	if cust.Skip {
-		it.State, it.Outcome, it.Detail = store.StateSkipped, rules.OutcomeDuplicateCustomers, rules.DuplicateDetail(cust.Candidates)
+	if timing == rules.EnrichWait {
+		c.it.State, c.it.Outcome = store.StateWaiting, OutcomeWaitingEnrichment
+		c.it.Detail = "transcript/AI not ready yet; logged at the latest " + c.in.Enrichment.Wait.String() + " after the call"
 		return nil
 	}
-	it.CustomerID = cust.ID
-
-	agentID, err := p.agentUser(ctx, call.User)
+	cust, agentID, err := p.callParties(ctx, c)
+	if err != nil || cust.Skip {
+		return err
+	}
+	l, err := p.decideConversation(ctx, c, cust)
 	if err != nil {
 		return err
 	}
+	l.timing, l.agentID = timing, agentID
+	if err := p.writeCall(ctx, c, &l, enr); err != nil {
+		return err
+	}
+	return p.finishCall(ctx, c, l, cust)
+}
 
-	var convID, threadID int64
-	var assignee int64
-	assigneeKnown := false
-	action := rules.ActionNew
-	noteInline := false
-	if phoneLanded {
-		switch phone.Action {
-		case actAddPhoneExisting:
-			action, convID, threadID = rules.ActionExisting, phone.TargetID, phone.ResultID
-		case actAddPhoneReopen:
-			action, convID, threadID = rules.ActionReopen, phone.TargetID, phone.ResultID
-		default:
-			convID, noteInline = phone.ResultID, phone.Action == actCreateConvWithNote
+// callInsights fetches what Aircall has generated for the call when the
+// instance logs it, and says when to log: now with it, now without, or wait.
+func (p *pass) callInsights(ctx context.Context, c *callItem) (rules.Enrichment, string, error) {
+	var enr rules.Enrichment
+	addonOff, err := p.aiOff(ctx)
+	if err != nil {
+		return enr, "", err
+	}
+	ended := c.rc.EndedAt
+	if c.in.Enrichment.Enabled() && rules.ExpectsEnrichment(c.rc) && !addonOff && p.now.Sub(ended) < c.in.Enrichment.MaxAge {
+		enr, addonOff, err = p.fetchEnrichment(ctx, c.in, c.call)
+		if err != nil {
+			return enr, "", err
 		}
-	} else {
-		var choice rules.ConversationChoice
-		var current int64
-		if cust.Created {
-			// A customer created for this very call has no conversation
-			// to find: spare the listing (one unit).
-			choice = rules.ConversationChoice{Action: rules.ActionNew}
-		} else if choice, current, err = p.chooseConversation(ctx, in, cust.ID, rc); err != nil {
+	}
+	return enr, rules.EnrichmentTiming(c.in.Enrichment, c.rc, addonOff, ended, p.now, enr), nil
+}
+
+// callParties resolves the call's customer and agent. A customer the
+// duplicates rule skips marks the item skipped.
+func (p *pass) callParties(ctx context.Context, c *callItem) (resolvedCustomer, int64, error) {
+	cust, err := p.resolveCustomer(ctx, c.in, KindCall, c.src, c.rc.ExternalE164, c.in.region(c.call.Number))
+	if err != nil {
+		return cust, 0, err
+	}
+	if cust.Skip {
+		c.it.State, c.it.Outcome, c.it.Detail = store.StateSkipped, rules.OutcomeDuplicateCustomers, rules.DuplicateDetail(cust.Candidates)
+		return cust, 0, nil
+	}
+	c.it.CustomerID = cust.ID
+	agentID, err := p.agentUser(ctx, c.call.User)
+	return cust, agentID, err
+}
+
+// decideConversation applies the conversation rule: a new conversation, or
+// an existing one, reopened or not.
+func (p *pass) decideConversation(ctx context.Context, c *callItem, cust resolvedCustomer) (landing, error) {
+	l := landing{action: rules.ActionNew, assigneeKnown: true, customerID: cust.ID}
+	if cust.Created {
+		// A customer created for this very call has no conversation to
+		// find: spare the listing (one unit).
+		return l, nil
+	}
+	choice, current, err := p.chooseConversation(ctx, c.in, cust.ID, c.rc)
+	if err != nil {
+		return l, err
+	}
+	l.action, l.convID, l.assignee = choice.Action, choice.ConversationID, current
+	return l, nil
+}
+
+// writeCall writes the phone thread where l says, falling back to a new
+// conversation when the chosen one cannot take it, and the insights note
+// when it is ready.
+func (p *pass) writeCall(ctx context.Context, c *callItem, l *landing, enr rules.Enrichment) error {
+	note := c.in.Enrichment.Filter(enr)
+	wantNote := l.timing == rules.EnrichLogWith && !note.Empty()
+	if l.action != rules.ActionNew {
+		var err error
+		l.threadID, err = p.addPhoneThread(ctx, c, l.action, l.convID, l.customerID)
+		if errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound) {
+			// Full (412) or gone (merged/deleted): a new conversation is
+			// what an agent would expect.
+			l.action, l.convID = rules.ActionNew, 0
+		} else if err != nil {
 			return err
 		}
-		action, assignee, assigneeKnown = choice.Action, current, true
-		wantNote := timing == rules.EnrichLogWith && !in.Enrichment.Filter(enr).Empty()
-		if action != rules.ActionNew {
-			convID = choice.ConversationID
-			threadID, err = p.addPhoneThread(ctx, in, src, action, convID, cust.ID, rc)
-			if errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound) {
-				// Full (412) or gone (merged/deleted): a new conversation
-				// is what an agent would expect.
-				action, convID = rules.ActionNew, 0
-			} else if err != nil {
-				return err
-			}
-		}
-		if action == rules.ActionNew {
-			convID, err = p.createCallConversation(ctx, in, src, cust.ID, agentID, rc, enr, wantNote)
-			if err != nil {
-				return err
-			}
-			noteInline = wantNote
-		}
-		if wantNote && !noteInline {
-			if _, err := p.addNote(ctx, in, src, convID, call.ID, rc.EndedAt, in.Enrichment.Filter(enr)); err != nil {
-				return err
-			}
-		}
-		if timing == rules.EnrichLogWith {
-			it.Enrichment = "done"
-		} else if timing == rules.EnrichLogWithout {
-			it.Enrichment = "pending"
-		}
 	}
-	if phoneLanded {
-		// A resumed item: keep the enrichment state it would have had.
-		if _, ok := j.landed(actAddNote); ok || noteInline {
-			it.Enrichment = "done"
-		} else if in.Enrichment.Enabled() && rules.ExpectsEnrichment(rc) && it.Enrichment == "" {
-			it.Enrichment = "pending"
+	if l.action == rules.ActionNew {
+		var err error
+		if l.convID, err = p.createCallConversation(ctx, c, l.customerID, l.agentID, enr, wantNote); err != nil {
+			return err
 		}
+		l.noteInline = wantNote
 	}
-
-	if action == rules.ActionReopen && !p.po.DryRun {
-		// A phone thread does not reopen a conversation; the rule says it
-		// must end active, so say it explicitly (idempotent).
-		if err := p.r.hs.SetStatus(ctx, convID, "active"); err != nil {
-			return fmt.Errorf("reopen conversation %d: %w", convID, err)
-		}
-	}
-	if action != rules.ActionNew && !p.po.DryRun {
-		if err := p.reassign(ctx, in, convID, agentID, assignee, assigneeKnown); err != nil {
+	if wantNote && !l.noteInline {
+		if _, err := p.addNote(ctx, c.in, c.src, l.convID, c.call.ID, c.rc.EndedAt, note); err != nil {
 			return err
 		}
 	}
-
-	if it.Enrichment == "pending" {
-		p.rememberLateCall(ctx, in, call, rc.EndedAt) // end time and agent for the late note
-	}
-	it.State, it.Outcome = store.StateLogged, actionOutcome[action]
-	it.ConversationID, it.ThreadID, it.LastError = convID, threadID, ""
-	it.Detail = fmt.Sprintf("customer %d, conversation %d", cust.ID, convID)
-	if p.po.DryRun {
-		it.Detail = dryDetail(action, cust, convID, agentID, timing)
-	}
-	if cust.Existing && !p.po.DryRun {
-		p.syncContact(ctx, in, rc.ExternalE164, cust.Customer, call.Contact)
+	switch l.timing {
+	case rules.EnrichLogWith:
+		c.it.Enrichment = store.EnrichmentDone
+	case rules.EnrichLogWithout:
+		c.it.Enrichment = store.EnrichmentPending
 	}
 	return nil
 }
 
-func dryDetail(action string, cust resolvedCustomer, convID, agentID int64, timing string) string {
-	who := fmt.Sprintf("customer %d", cust.ID)
-	if cust.ID == 0 {
-		who = "a new customer"
+// resumeCall finishes a call whose phone thread landed on an earlier pass
+// that died before recording it, from what its journal says was written.
+func (p *pass) resumeCall(ctx context.Context, c *callItem, j journal, phone store.Intent) error {
+	cust, agentID, err := p.callParties(ctx, c)
+	if err != nil || cust.Skip {
+		return err
 	}
-	where := "a new phone conversation"
+	l := landing{action: rules.ActionNew, convID: phone.ResultID, customerID: cust.ID, agentID: agentID}
+	switch phone.Action {
+	case actAddPhoneExisting:
+		l.action, l.convID, l.threadID = rules.ActionExisting, phone.TargetID, phone.ResultID
+	case actAddPhoneReopen:
+		l.action, l.convID, l.threadID = rules.ActionReopen, phone.TargetID, phone.ResultID
+	default:
+		l.noteInline = phone.Action == actCreateConvWithNote
+	}
+	// Keep the enrichment state the item would have had.
+	if _, ok := j.landed(actAddNote); ok || l.noteInline {
+		c.it.Enrichment = store.EnrichmentDone
+	} else if c.in.Enrichment.Enabled() && rules.ExpectsEnrichment(c.rc) && c.it.Enrichment == store.EnrichmentNone {
+		c.it.Enrichment = store.EnrichmentPending
+	}
+	return p.finishCall(ctx, c, l, cust)
+}
+
+// finishCall does what follows the phone thread: reopen and reassign an
+// existing conversation, remember what the late note needs, fill the ledger
+// row and sync the contact.
+func (p *pass) finishCall(ctx context.Context, c *callItem, l landing, cust resolvedCustomer) error {
+	if l.action == rules.ActionReopen {
+		// A phone thread does not reopen a conversation; the rule says it
+		// must end active, so say it explicitly (idempotent).
+		if err := p.hs.SetStatus(ctx, l.convID, "active"); err != nil {
+			return fmt.Errorf("reopen conversation %d: %w", l.convID, err)
+		}
+	}
+	if l.action != rules.ActionNew {
+		if err := p.reassign(ctx, c.in, l.convID, l.agentID, l.assignee, l.assigneeKnown); err != nil {
+			return err
+		}
+	}
+	if c.it.Enrichment == store.EnrichmentPending {
+		p.rememberLateCall(ctx, c.in, c.call, c.rc.EndedAt) // end time and agent for the late note
+	}
+	c.it.State, c.it.Outcome = store.StateLogged, actionOutcome[l.action]
+	c.it.ConversationID, c.it.ThreadID, c.it.LastError = l.convID, l.threadID, ""
+	c.it.Detail = callDetail(l.action, cust.ID, l.convID, l.agentID, l.timing)
+	if cust.Existing {
+		p.syncContact(ctx, c.in, c.rc.ExternalE164, cust.Customer, c.call.Contact)
+	}
+	return nil
+}
+
+// callDetail says where a call went (or, in a dry run, would go).
+func callDetail(action string, customerID, convID, agentID int64, timing string) string {
+	where := ref("conversation", convID)
 	switch action {
-	case rules.ActionExisting:
-		where = fmt.Sprintf("conversation %d", convID)
+	case rules.ActionNew:
+		where = ref("phone conversation", convID)
 	case rules.ActionReopen:
-		where = fmt.Sprintf("conversation %d (reopened)", convID)
+		where += " (reopened)"
 	}
-	s := fmt.Sprintf("would log into %s for %s", where, who)
+	s := ref("customer", customerID) + ", " + where
 	if agentID != 0 {
 		s += fmt.Sprintf(", agent user %d", agentID)
 	}
@@ -203,7 +257,7 @@ func (p *pass) chooseConversation(ctx context.Context, in Instance, customerID i
 	if pol.Mode != rules.ModeExisting || customerID == 0 {
 		return rules.ConversationChoice{Action: rules.ActionNew}, 0, nil
 	}
-	convs, err := p.r.hs.ListConversations(ctx, helpscout.ConversationFilter{
+	convs, err := p.hs.ListConversations(ctx, helpscout.ConversationFilter{
 		MailboxID: in.MailboxID, CustomerID: customerID, Status: "all",
 		SortField: "modifiedAt", SortOrder: "desc", MaxPages: 1})
 	if err != nil {
@@ -220,10 +274,8 @@ func (p *pass) chooseConversation(ctx context.Context, in Instance, customerID i
 
 // createCallConversation creates a phone conversation carrying the call's
 // phone thread (and the insights note when ready) in one write.
-func (p *pass) createCallConversation(ctx context.Context, in Instance, src string, customerID, agentID int64, rc rules.Call, enr rules.Enrichment, withNote bool) (int64, error) {
-	if p.po.DryRun {
-		return 0, nil
-	}
+func (p *pass) createCallConversation(ctx context.Context, c *callItem, customerID, agentID int64, enr rules.Enrichment, withNote bool) (int64, error) {
+	in, src, rc := c.in, c.src, c.rc
 	threads := []helpscout.NewThread{{
 		Type: "phone", Text: rules.RenderCallThread(rc), Customer: &helpscout.CustomerRef{ID: customerID},
 		Imported: true, CreatedAt: hsTime(rc.StartedAt),
@@ -239,8 +291,8 @@ func (p *pass) createCallConversation(ctx context.Context, in Instance, src stri
 		Customer: helpscout.CustomerRef{ID: customerID}, AssignTo: rules.NewConversationAssignee(agentID),
 		Imported: true, CreatedAt: hsTime(rc.StartedAt), Threads: threads,
 	}
-	id, err := p.write(ctx, in.Name, KindCall, src, action, customerID, func(ctx context.Context) (int64, error) {
-		return p.r.hs.CreateConversation(ctx, nc)
+	id, err := p.jr.write(ctx, in.Name, KindCall, src, action, customerID, func(ctx context.Context) (int64, error) {
+		return p.hs.CreateConversation(ctx, nc)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create conversation: %w", err)
@@ -249,18 +301,16 @@ func (p *pass) createCallConversation(ctx context.Context, in Instance, src stri
 }
 
 // addPhoneThread logs the call into an existing conversation.
-func (p *pass) addPhoneThread(ctx context.Context, in Instance, src, action string, convID, customerID int64, rc rules.Call) (int64, error) {
-	if p.po.DryRun {
-		return 0, nil
-	}
+func (p *pass) addPhoneThread(ctx context.Context, c *callItem, action string, convID, customerID int64) (int64, error) {
+	in, src, rc := c.in, c.src, c.rc
 	act := actAddPhoneExisting
 	if action == rules.ActionReopen {
 		act = actAddPhoneReopen
 	}
 	th := helpscout.NewThread{Type: "phone", Text: rules.RenderCallThread(rc), Customer: &helpscout.CustomerRef{ID: customerID},
 		Imported: true, CreatedAt: hsTime(rc.StartedAt)}
-	id, err := p.write(ctx, in.Name, KindCall, src, act, convID, func(ctx context.Context) (int64, error) {
-		return p.r.hs.CreateThread(ctx, convID, th)
+	id, err := p.jr.write(ctx, in.Name, KindCall, src, act, convID, func(ctx context.Context) (int64, error) {
+		return p.hs.CreateThread(ctx, convID, th)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("add phone thread to conversation %d: %w", convID, err)
@@ -272,15 +322,12 @@ func (p *pass) addPhoneThread(ctx context.Context, in Instance, src, action stri
 // call's end (ended) like the inline note, so that a back-filled or late note
 // sits right after its phone thread instead of at the day it was written.
 func (p *pass) addNote(ctx context.Context, in Instance, src string, convID, callID int64, ended time.Time, enr rules.Enrichment) (int64, error) {
-	if p.po.DryRun {
-		return 0, nil
-	}
 	th := helpscout.NewThread{Type: "note", Text: rules.RenderEnrichmentNote(callID, enr), Imported: true}
 	if !ended.IsZero() {
 		th.CreatedAt = hsTime(ended)
 	}
-	id, err := p.write(ctx, in.Name, KindCall, src, actAddNote, convID, func(ctx context.Context) (int64, error) {
-		return p.r.hs.CreateThread(ctx, convID, th)
+	id, err := p.jr.write(ctx, in.Name, KindCall, src, actAddNote, convID, func(ctx context.Context) (int64, error) {
+		return p.hs.CreateThread(ctx, convID, th)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("add insights note to conversation %d: %w", convID, err)
@@ -296,7 +343,7 @@ func (p *pass) reassign(ctx context.Context, in Instance, convID, agentID, curre
 		return nil
 	}
 	if !known {
-		conv, err := p.r.hs.GetConversation(ctx, convID)
+		conv, err := p.hs.GetConversation(ctx, convID)
 		if err != nil {
 			return fmt.Errorf("read conversation %d before reassigning: %w", convID, err)
 		}
@@ -308,8 +355,17 @@ func (p *pass) reassign(ctx context.Context, in Instance, convID, agentID, curre
 	if !ch.Change {
 		return nil
 	}
-	if err := p.r.hs.Assign(ctx, convID, ch.UserID); err != nil {
+	if err := p.hs.Assign(ctx, convID, ch.UserID); err != nil {
 		return fmt.Errorf("assign conversation %d to user %d: %w", convID, ch.UserID, err)
 	}
 	return nil
+}
+
+// ref names a Help Scout object in a detail; a placeholder (a dry run's
+// object that was not created) reads as "a new ...".
+func ref(what string, id int64) string {
+	if placeholder(id) {
+		return "a new " + what
+	}
+	return fmt.Sprintf("%s %d", what, id)
 }

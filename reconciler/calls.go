@@ -11,13 +11,13 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
-// Ledger kinds and cursor streams.
+// Ledger kinds and cursor streams, as the store defines them.
 const (
-	KindCall    = "call"
-	KindMessage = "message"
+	KindCall    = store.KindCall
+	KindMessage = store.KindMessage
 
-	StreamCalls    = "calls"
-	StreamMessages = "messages"
+	StreamCalls    = store.StreamCalls
+	StreamMessages = store.StreamMessages
 )
 
 // window is the (from, to] range of started_at an instance reads this pass.
@@ -39,15 +39,15 @@ func (p *pass) windows(ctx context.Context, insts []Instance) (map[string]window
 			continue
 		}
 		from := p.now.Add(-p.r.opts.Lookback)
-		if c, ok, err := p.r.st.Cursor(ctx, in.Name, StreamCalls); err != nil {
+		if c, ok, err := p.st.Cursor(ctx, in.Name, StreamCalls); err != nil {
 			return nil, fmt.Errorf("read cursor of %s: %w", in.Name, err)
 		} else if ok {
 			from = time.Unix(c, 0).UTC().Add(-p.r.opts.Lookback)
-		} else if !p.po.DryRun {
+		} else {
 			// A first pass records where it started before reading: if it
 			// stops early (outage, SIGTERM), the next pass still reads
 			// from here instead of sliding past calls never recorded.
-			if err := p.r.st.AdvanceCursor(ctx, in.Name, StreamCalls, p.now.Unix()); err != nil {
+			if err := p.st.AdvanceCursor(ctx, in.Name, StreamCalls, p.now.Unix()); err != nil {
 				return nil, fmt.Errorf("record first cursor of %s: %w", in.Name, err)
 			}
 		}
@@ -65,21 +65,14 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 		return err
 	}
 	byName := map[string]Instance{}
-	var from, to time.Time
 	p.readFrom = map[string]time.Time{}
-	for i, in := range insts {
+	for _, in := range insts {
 		byName[in.Name] = in
-		w := wins[in.Name]
-		p.readFrom[in.Name] = w.from
-		if i == 0 || w.from.Before(from) {
-			from = w.from
-		}
-		if i == 0 || w.to.After(to) {
-			to = w.to
-		}
+		p.readFrom[in.Name] = wins[in.Name].from
 	}
+	from, to := union(wins)
 	if p.po.CountTotal {
-		if n, err := p.r.ac.CountCalls(ctx, from, to); err == nil {
+		if n, err := p.ac.CountCalls(ctx, from, to); err == nil {
 			p.total = n
 		}
 	}
@@ -87,7 +80,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 	// the cursor does not pass it (SPEC §5.5).
 	holds := map[string]int64{}
 	listed := true
-	for call, err := range p.r.ac.ListCalls(ctx, from, to) {
+	for call, err := range p.ac.ListCalls(ctx, from, to) {
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -99,7 +92,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 			if isFatal(err) {
 				return err
 			}
-			p.r.log.Error("listing calls failed; cursor not advanced", "err", err)
+			p.log.Error("listing calls failed; cursor not advanced", "err", err)
 			break
 		}
 		name, overlap := rt.InstanceFor(call.Number)
@@ -117,34 +110,45 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 		}
 		state := p.handleCall(ctx, in, call)
 		p.progress()
-		if p.fatal != nil {
-			return p.fatal
-		}
-		if p.transientRun >= maxTransientInARow {
-			for _, in := range insts {
-				p.results[in.Name].Errors = append(p.results[in.Name].Errors, errOutage.Error())
-			}
-			p.r.log.Error("stopping pass", "err", errOutage)
-			return errOutage
-		}
 		if state == stateUnread || (state == store.StateWaiting && p.now.Sub(call.Started()) < p.r.opts.Lookback) {
 			if h, ok := holds[name]; !ok || call.StartedAt < h {
 				holds[name] = call.StartedAt
 			}
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if err := p.proceed(ctx); err != nil {
+			return err
 		}
 	}
-	if !p.po.Since.IsZero() || p.po.DryRun || !listed {
+	if !p.po.Since.IsZero() || !listed {
 		return nil
 	}
+	return p.advanceCalls(ctx, insts, holds)
+}
+
+// union is the smallest range that covers every window.
+func union(wins map[string]window) (from, to time.Time) {
+	first := true
+	for _, w := range wins {
+		if first || w.from.Before(from) {
+			from = w.from
+		}
+		if first || w.to.After(to) {
+			to = w.to
+		}
+		first = false
+	}
+	return from, to
+}
+
+// advanceCalls moves each instance's calls cursor to now, or to just before
+// its earliest call that is not final yet (holds), so that it is read again.
+func (p *pass) advanceCalls(ctx context.Context, insts []Instance, holds map[string]int64) error {
 	for _, in := range insts {
 		cur := p.now.Unix()
 		if h, ok := holds[in.Name]; ok && h-1 < cur {
 			cur = h - 1
 		}
-		if err := p.r.st.AdvanceCursor(ctx, in.Name, StreamCalls, cur); err != nil {
+		if err := p.st.AdvanceCursor(ctx, in.Name, StreamCalls, cur); err != nil {
 			return fmt.Errorf("advance cursor of %s: %w", in.Name, err)
 		}
 		p.results[in.Name].Cursor = time.Unix(cur, 0).UTC()
@@ -166,7 +170,7 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 		}
 		from = wins[in.Name].from
 	}
-	items, err := p.r.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
+	items, err := p.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
 		States: []string{store.StateFailed, store.StateWaiting}, Until: from.Add(time.Second)})
 	if err != nil {
 		return fmt.Errorf("list items to retry: %w", err)
@@ -176,32 +180,22 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 		if err != nil {
 			continue
 		}
-		call, err := p.r.ac.GetCall(ctx, id)
+		call, err := p.ac.GetCall(ctx, id)
 		if err != nil {
 			if isFatal(err) || ctx.Err() != nil {
 				return err
 			}
 			if errors.Is(err, aircall.ErrNotFound) {
 				it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "call no longer exists in Aircall"
-				p.put(ctx, it)
-				p.count(in.Name, KindCall, OutcomeParked)
-				continue
+				p.record(ctx, it, it.LastError)
+			} else {
+				p.fail(ctx, in, &it, err)
 			}
-			p.fail(ctx, in, &it, err)
-			continue
-		}
-		if name, overlap := rt.InstanceFor(call.Number); overlap || name != in.Name {
-			continue // moved to another instance or overlapping: leave it
-		}
-		p.handleCall(ctx, in, call)
-		if p.fatal != nil {
-			return p.fatal
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if p.transientRun >= maxTransientInARow {
-			return errOutage
+		} else if name, overlap := rt.InstanceFor(call.Number); !overlap && name == in.Name {
+			p.handleCall(ctx, in, call)
+		} // else moved to another instance or overlapping: leave it
+		if err := p.proceed(ctx); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -216,95 +210,107 @@ const stateUnread = "unread"
 // happened. It returns the item's resulting state.
 func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) string {
 	src := strconv.FormatInt(call.ID, 10)
-	it, found, err := p.r.st.GetItem(ctx, in.Name, KindCall, src)
+	it, done, err := p.ledgerRow(ctx, in, KindCall, src)
 	if err != nil {
-		p.r.log.Error("read ledger", "instance", in.Name, "call", call.ID, "err", err)
+		p.log.Error("read ledger", "instance", in.Name, "call", call.ID, "err", err)
 		return stateUnread
 	}
-	if found && it.Final() {
-		p.count(in.Name, KindCall, OutcomeAlready)
-		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
-		// Debug: every pass re-reads its lookback, so this is most calls.
-		p.r.log.Debug("call already done", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome)
+	if done {
 		return it.State
-	}
-	if !found {
-		it = store.Item{Instance: in.Name, Kind: KindCall, SourceID: src}
 	}
 	it.OccurredAt = call.Started()
 	if call.Status != "done" {
-		if p.now.Sub(call.Started()) >= in.Enrichment.MaxAge && in.Enrichment.MaxAge > 0 {
-			it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "call never reached status done"
-			p.put(ctx, it)
-			p.count(in.Name, KindCall, OutcomeParked)
-			p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeParked, Detail: it.LastError})
-			p.r.log.Warn("call parked: it never reached status done", "instance", in.Name, "call", call.ID,
-				"status", call.Status, "started", call.Started(), "dry_run", p.po.DryRun)
-			return it.State
-		}
-		it.State, it.Outcome = store.StateWaiting, "in_progress"
-		p.put(ctx, it)
-		p.count(in.Name, KindCall, OutcomeWaiting)
-		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: OutcomeWaiting, Detail: "call status " + call.Status})
-		p.r.log.Info("call waiting: not done yet", "instance", in.Name, "call", call.ID, "status", call.Status, "dry_run", p.po.DryRun)
+		p.notDone(ctx, in, call, &it)
 		return it.State
 	}
-	err = p.logCall(ctx, in, call, &it)
-	if err == nil {
-		p.transientRun = 0
-	}
-	if err != nil {
+	c := &callItem{in: in, call: call, rc: p.r.rulesCall(in, call), src: src, it: &it}
+	if err := p.logCall(ctx, c); err != nil {
 		if isFatal(err) {
 			// Credentials went bad mid-pass: nothing about this item is
 			// wrong, so do not spend one of its attempts.
-			p.r.log.Error("fatal error while logging call", "instance", in.Name, "call", call.ID, "err", err)
-			p.fatal = err
+			p.log.Error("fatal error while logging call", "instance", in.Name, "call", call.ID, "err", err)
+			p.halt(err)
 			return store.StateFailed
 		}
 		p.fail(ctx, in, &it, err)
 		return it.State
 	}
-	p.put(ctx, it)
-	outcome := it.Outcome
-	if it.State == store.StateWaiting {
-		outcome = OutcomeWaiting
-	}
-	p.count(in.Name, KindCall, outcome)
-	p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: src, Outcome: outcome, Detail: it.Detail})
-	p.r.log.Info("call", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome,
-		"customer", it.CustomerID, "conversation", it.ConversationID, "dry_run", p.po.DryRun)
+	p.transientRun = 0
+	p.record(ctx, it, it.Detail)
+	p.log.Info("call", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome,
+		"customer", it.CustomerID, "conversation", it.ConversationID)
 	return it.State
+}
+
+// ledgerRow reads an item's ledger row; done means it is already final,
+// which is counted and planned here. A new item gets a fresh row.
+func (p *pass) ledgerRow(ctx context.Context, in Instance, kind, src string) (it store.Item, done bool, err error) {
+	it, found, err := p.st.GetItem(ctx, in.Name, kind, src)
+	if err != nil {
+		return it, false, err
+	}
+	if !found {
+		return store.Item{Instance: in.Name, Kind: kind, SourceID: src}, false, nil
+	}
+	if !it.Final() {
+		return it, false, nil
+	}
+	p.count(in.Name, kind, OutcomeAlready)
+	p.plan(PlanEntry{Instance: in.Name, Kind: kind, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
+	// Debug: every pass re-reads its lookback, so this is most items.
+	p.log.Debug(kind+" already done", "instance", in.Name, kind, src, "state", it.State, "outcome", it.Outcome)
+	return it, true, nil
+}
+
+// notDone records a call that has not reached status done: it waits, until
+// ENRICHMENT_MAX_AGE after which it is parked (it never will).
+func (p *pass) notDone(ctx context.Context, in Instance, call aircall.Call, it *store.Item) {
+	if p.now.Sub(call.Started()) >= in.Enrichment.MaxAge && in.Enrichment.MaxAge > 0 {
+		it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "call never reached status done"
+		p.record(ctx, *it, it.LastError)
+		p.log.Warn("call parked: it never reached status done", "instance", in.Name, "call", call.ID,
+			"status", call.Status, "started", call.Started())
+		return
+	}
+	it.State, it.Outcome = store.StateWaiting, "in_progress"
+	p.record(ctx, *it, "call status "+call.Status)
+	p.log.Info("call waiting: not done yet", "instance", in.Name, "call", call.ID, "status", call.Status)
 }
 
 // fail records a failed attempt; past MaxAttempts the item is parked.
 func (p *pass) fail(ctx context.Context, in Instance, it *store.Item, err error) {
-	if transient(err) {
-		p.transientRun++
-	} else {
-		p.transientRun = 0
-		it.Attempts++
-	}
+	p.noteFailure(err, func() { it.Attempts++ })
 	it.LastError = err.Error()
 	it.State, it.Outcome = store.StateFailed, OutcomeFailed
 	if it.Attempts >= p.r.opts.MaxAttempts {
 		it.State, it.Outcome = store.StateParked, OutcomeParked
 	}
-	p.put(ctx, *it)
-	p.count(in.Name, it.Kind, it.Outcome)
-	p.plan(PlanEntry{Instance: in.Name, Kind: it.Kind, ID: it.SourceID, Outcome: it.Outcome, Detail: it.LastError})
-	p.r.log.Warn("item failed", "instance", in.Name, "kind", it.Kind, "id", it.SourceID,
+	p.record(ctx, *it, it.LastError)
+	p.log.Warn("item failed", "instance", in.Name, "kind", it.Kind, "id", it.SourceID,
 		"attempts", it.Attempts, "state", it.State, "err", err)
 }
 
-// put writes the ledger unless this is a dry run. The write must land even
-// when the pass is being cancelled: the Help Scout write it records did.
-func (p *pass) put(ctx context.Context, it store.Item) {
-	if p.po.DryRun {
-		return
+// record writes an item's ledger row and reports its outcome (a waiting
+// item counts as waiting, whatever it waits for) with detail for the plan. The write must land even
+// when the pass is being cancelled: the Help Scout write it records did. A
+// row that cannot be written stops the pass: going on would make writes
+// nobody records, and the pass would report success.
+func (p *pass) record(ctx context.Context, it store.Item, detail string) {
+	outcome := it.Outcome
+	if it.State == store.StateWaiting {
+		outcome = OutcomeWaiting
 	}
+	p.count(it.Instance, it.Kind, outcome)
+	p.plan(PlanEntry{Instance: it.Instance, Kind: it.Kind, ID: it.SourceID, Outcome: outcome, Detail: detail})
+	p.put(ctx, it)
+}
+
+// put writes a ledger row without reporting an outcome; see record.
+func (p *pass) put(ctx context.Context, it store.Item) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := p.r.st.PutItem(wctx, it); err != nil {
-		p.r.log.Error("write ledger", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)
+	if err := p.st.PutItem(wctx, it); err != nil {
+		p.log.Error("write ledger", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)
+		p.halt(fmt.Errorf("record %s %s in the ledger: %w", it.Kind, it.SourceID, err))
 	}
 }

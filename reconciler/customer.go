@@ -39,15 +39,15 @@ func (p *pass) resolveCustomer(ctx context.Context, in Instance, kind, src, e164
 	if rc, ok := p.customers[key]; ok {
 		return rc, nil
 	}
-	cands, err := p.r.hs.FindCustomersByPhone(ctx, e164)
+	cands, err := p.hs.FindCustomersByPhone(ctx, e164)
 	if err != nil {
 		return resolvedCustomer{}, fmt.Errorf("search customers by phone: %w", err)
 	}
 	// A customer we created may not be in the search index yet.
-	if id, ok, err := p.r.st.CustomerForPhone(ctx, e164); err != nil {
+	if id, ok, err := p.st.CustomerForPhone(ctx, e164); err != nil {
 		return resolvedCustomer{}, fmt.Errorf("read customer cache: %w", err)
 	} else if ok && !hasCustomer(cands, id) {
-		c, err := p.r.hs.GetCustomer(ctx, id)
+		c, err := p.hs.GetCustomer(ctx, id)
 		switch {
 		case err == nil:
 			cands = append(cands, c)
@@ -76,7 +76,7 @@ func (p *pass) resolveCustomer(ctx context.Context, in Instance, kind, src, e164
 		}
 		rc = resolvedCustomer{ID: id, Created: true}
 	}
-	if !p.po.DryRun || !choice.Create {
+	{
 		memo := rc
 		memo.Created = false // later items of the pass may find this item's conversation
 		if len(p.customers) >= maxCustomerMemo {
@@ -102,18 +102,15 @@ func hasCustomer(cs []helpscout.Customer, id int64) bool {
 // call from it finds the same customer, and remembers it locally at once
 // (Help Scout's search index may lag behind the create).
 func (p *pass) createCustomer(ctx context.Context, in Instance, kind, src, e164 string) (int64, error) {
-	if p.po.DryRun {
-		return 0, nil
-	}
 	first, last := rules.NewCustomerName(e164)
 	nc := helpscout.NewCustomer{FirstName: first, LastName: last, Phones: []helpscout.Entry{{Type: "work", Value: e164}}}
-	id, err := p.write(ctx, in.Name, kind, src, actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
-		return p.r.hs.CreateCustomer(ctx, nc)
+	id, err := p.jr.write(ctx, in.Name, kind, src, actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
+		return p.hs.CreateCustomer(ctx, nc)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create customer for %s: %w", e164, err)
 	}
-	if err := p.r.st.PutCustomerForPhone(context.WithoutCancel(ctx), e164, id); err != nil {
+	if err := p.st.PutCustomerForPhone(context.WithoutCancel(ctx), e164, id); err != nil {
 		return id, fmt.Errorf("remember customer %d: %w", id, err)
 	}
 	return id, nil
@@ -130,18 +127,18 @@ func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCust
 		return rc, nil
 	}
 	first, last := rules.AnonymousCustomerName(in.Name)
-	if v, ok, err := p.r.st.GetKV(ctx, key); err != nil {
+	if v, ok, err := p.st.GetKV(ctx, key); err != nil {
 		return resolvedCustomer{}, err
 	} else if ok {
 		id, _ := strconv.ParseInt(v, 10, 64)
 		if id > 0 {
-			c, err := p.r.hs.GetCustomer(ctx, id)
+			c, err := p.hs.GetCustomer(ctx, id)
 			switch {
 			case err == nil:
-				if c.ID != 0 && c.ID != id && !p.po.DryRun {
+				if c.ID != 0 && c.ID != id {
 					// A redirect to the customer it was merged into.
 					id = c.ID
-					if err := p.r.st.PutKV(context.WithoutCancel(ctx), key, strconv.FormatInt(id, 10), time.Time{}); err != nil {
+					if err := p.st.PutKV(context.WithoutCancel(ctx), key, strconv.FormatInt(id, 10), time.Time{}); err != nil {
 						return resolvedCustomer{}, err
 					}
 				}
@@ -149,7 +146,7 @@ func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCust
 				p.customers[key] = rc
 				return rc, nil
 			case errors.Is(err, helpscout.ErrNotFound):
-				p.r.log.Warn("the anonymous customer is gone from Help Scout (deleted or merged): finding or creating another",
+				p.log.Warn("the anonymous customer is gone from Help Scout (deleted or merged): finding or creating another",
 					"instance", in.Name, "customer", id)
 			default:
 				return resolvedCustomer{}, fmt.Errorf("read anonymous customer %d: %w", id, err)
@@ -158,7 +155,7 @@ func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCust
 	}
 	// Not known locally (new database, or a crash right after creating it):
 	// look it up by name before creating another.
-	found, err := p.r.hs.SearchCustomers(ctx, fmt.Sprintf(`(firstName:"%s")`, first))
+	found, err := p.hs.SearchCustomers(ctx, fmt.Sprintf(`(firstName:"%s")`, first))
 	if err != nil {
 		return resolvedCustomer{}, fmt.Errorf("search anonymous customer: %w", err)
 	}
@@ -168,17 +165,17 @@ func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCust
 			id = c.ID
 		}
 	}
-	if id == 0 && !p.po.DryRun {
-		id, err = p.write(ctx, in.Name, "instance", "anonymous_customer", actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
-			return p.r.hs.CreateCustomer(ctx, helpscout.NewCustomer{FirstName: first, LastName: last,
+	if id == 0 {
+		id, err = p.jr.write(ctx, in.Name, "instance", "anonymous_customer", actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
+			return p.hs.CreateCustomer(ctx, helpscout.NewCustomer{FirstName: first, LastName: last,
 				Background: "Calls and messages from hidden or unreadable numbers, logged by aircall-helpscout."})
 		})
 		if err != nil {
 			return resolvedCustomer{}, fmt.Errorf("create anonymous customer: %w", err)
 		}
 	}
-	if id != 0 && !p.po.DryRun {
-		if err := p.r.st.PutKV(context.WithoutCancel(ctx), key, strconv.FormatInt(id, 10), time.Time{}); err != nil {
+	if id != 0 {
+		if err := p.st.PutKV(context.WithoutCancel(ctx), key, strconv.FormatInt(id, 10), time.Time{}); err != nil {
 			return resolvedCustomer{}, err
 		}
 	}
@@ -197,7 +194,7 @@ func (p *pass) agentUser(ctx context.Context, u *aircall.User) (int64, error) {
 	if id, ok := p.users[email]; ok {
 		return id, nil
 	}
-	cu, ok, err := p.r.st.UserForEmail(ctx, email)
+	cu, ok, err := p.st.UserForEmail(ctx, email)
 	if err != nil {
 		return 0, err
 	}
@@ -205,7 +202,7 @@ func (p *pass) agentUser(ctx context.Context, u *aircall.User) (int64, error) {
 		p.users[email] = cu.UserID
 		return cu.UserID, nil
 	}
-	hu, err := p.r.hs.FindUserByEmail(ctx, email)
+	hu, err := p.hs.FindUserByEmail(ctx, email)
 	if err != nil {
 		return 0, fmt.Errorf("find Help Scout user %s: %w", email, err)
 	}
@@ -214,10 +211,8 @@ func (p *pass) agentUser(ctx context.Context, u *aircall.User) (int64, error) {
 		id = hu.ID
 	}
 	p.users[email] = id
-	if !p.po.DryRun {
-		if err := p.r.st.PutUserForEmail(ctx, email, id, p.now); err != nil {
-			return id, err
-		}
+	if err := p.st.PutUserForEmail(ctx, email, id, p.now); err != nil {
+		return id, err
 	}
 	return id, nil
 }
@@ -237,7 +232,7 @@ func (p *pass) syncContact(ctx context.Context, in Instance, e164 string, c help
 	if first, last := rules.NewCustomerName(e164); c.FirstName == first && c.LastName == last && len(c.Emails) == 0 {
 		return // our own placeholder: nothing worth sending to Aircall
 	}
-	if at, ok, err := p.r.st.ContactSyncedAt(ctx, c.ID); err == nil && ok && at.Equal(c.UpdatedAt) {
+	if at, ok, err := p.st.ContactSyncedAt(ctx, c.ID); err == nil && ok && at.Equal(c.UpdatedAt) {
 		return
 	}
 	err := func() error {
@@ -251,19 +246,19 @@ func (p *pass) syncContact(ctx context.Context, in Instance, e164 string, c help
 			for _, e := range c.Emails {
 				create.Emails = append(create.Emails, aircall.ContactDetail{Label: "Work", Value: e.Value})
 			}
-			_, cerr := p.r.ac.CreateContact(ctx, create)
+			_, cerr := p.ac.CreateContact(ctx, create)
 			if cerr == nil {
 				return nil
 			}
 			// Refused: most likely a contact got the number since the
 			// call. Find it and update it instead.
-			existing, err := p.r.ac.SearchContactsByPhone(ctx, e164)
+			existing, err := p.ac.SearchContactsByPhone(ctx, e164)
 			if err != nil || len(existing) == 0 {
 				return fmt.Errorf("create Aircall contact: %w", cerr)
 			}
 			ct = existing[0]
 		}
-		if _, err := p.r.ac.UpdateContact(ctx, ct.ID, in); err != nil {
+		if _, err := p.ac.UpdateContact(ctx, ct.ID, in); err != nil {
 			return fmt.Errorf("update Aircall contact %d: %w", ct.ID, err)
 		}
 		have := map[string]bool{}
@@ -272,7 +267,7 @@ func (p *pass) syncContact(ctx context.Context, in Instance, e164 string, c help
 		}
 		for _, e := range c.Emails {
 			if !have[strings.ToLower(e.Value)] {
-				if err := p.r.ac.AddContactEmail(ctx, ct.ID, "Work", e.Value); err != nil {
+				if err := p.ac.AddContactEmail(ctx, ct.ID, "Work", e.Value); err != nil {
 					return fmt.Errorf("add email to Aircall contact %d: %w", ct.ID, err)
 				}
 			}
@@ -280,10 +275,10 @@ func (p *pass) syncContact(ctx context.Context, in Instance, e164 string, c help
 		return nil
 	}()
 	if err != nil {
-		p.r.log.Warn("contact sync failed; retried on the customer's next call", "instance", in.Name, "customer", c.ID, "err", err)
+		p.log.Warn("contact sync failed; retried on the customer's next call", "instance", in.Name, "customer", c.ID, "err", err)
 		return
 	}
-	if err := p.r.st.PutContactSynced(ctx, c.ID, c.UpdatedAt); err != nil {
-		p.r.log.Warn("record contact sync", "customer", c.ID, "err", err)
+	if err := p.st.PutContactSynced(ctx, c.ID, c.UpdatedAt); err != nil {
+		p.log.Warn("record contact sync", "customer", c.ID, "err", err)
 	}
 }

@@ -25,7 +25,7 @@ func (p *pass) aiOff(ctx context.Context) (bool, error) {
 	}
 	// The expiry is kept in the value and compared with the pass clock,
 	// so that catch-up and tests with a fake clock agree with it.
-	v, ok, err := p.r.st.GetKV(ctx, kvAddonOff)
+	v, ok, err := p.st.GetKV(ctx, kvAddonOff)
 	if err != nil {
 		return false, err
 	}
@@ -38,11 +38,9 @@ func (p *pass) aiOff(ctx context.Context) (bool, error) {
 func (p *pass) markAddonOff(ctx context.Context) {
 	off := true
 	p.addonOff = &off
-	p.r.log.Warn("Aircall AI add-on answered 403: logging calls without transcript/AI for a while", "for", p.r.opts.AddonOffFor)
-	if !p.po.DryRun {
-		if err := p.r.st.PutKV(context.WithoutCancel(ctx), kvAddonOff, strconv.FormatInt(p.now.Add(p.r.opts.AddonOffFor).Unix(), 10), time.Time{}); err != nil {
-			p.r.log.Error("remember AI add-on off", "err", err)
-		}
+	p.log.Warn("Aircall AI add-on answered 403: logging calls without transcript/AI for a while", "for", p.r.opts.AddonOffFor)
+	if err := p.st.PutKV(context.WithoutCancel(ctx), kvAddonOff, strconv.FormatInt(p.now.Add(p.r.opts.AddonOffFor).Unix(), 10), time.Time{}); err != nil {
+		p.log.Error("remember AI add-on off", "err", err)
 	}
 }
 
@@ -64,7 +62,7 @@ func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Ca
 		return false, err
 	}
 	if pol.Transcripts {
-		t, err := p.r.ac.Transcription(ctx, call.ID)
+		t, err := p.ac.Transcription(ctx, call.ID)
 		if err != nil {
 			stop, err := notYet(err)
 			if errors.Is(err, errAddonOff) {
@@ -88,7 +86,7 @@ func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Ca
 	if !pol.AIInsights {
 		return e, false, nil
 	}
-	s, err := p.r.ac.Summary(ctx, call.ID)
+	s, err := p.ac.Summary(ctx, call.ID)
 	if err != nil {
 		stop, err := notYet(err)
 		if errors.Is(err, errAddonOff) {
@@ -100,17 +98,17 @@ func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Ca
 	}
 	e.SummarySeen, e.Summary = true, s.Content
 	// The rest are extras: absent ones are simply not shown.
-	if t, err := p.r.ac.Topics(ctx, call.ID); err == nil {
+	if t, err := p.ac.Topics(ctx, call.ID); err == nil {
 		e.Topics = t.Content
 	} else if _, err := notYet(err); err != nil {
 		return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("topics", err))
 	}
-	if a, err := p.r.ac.ActionItems(ctx, call.ID); err == nil {
+	if a, err := p.ac.ActionItems(ctx, call.ID); err == nil {
 		e.ActionItems = a.Items
 	} else if _, err := notYet(err); err != nil {
 		return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("action items", err))
 	}
-	if s, err := p.r.ac.Sentiments(ctx, call.ID); err == nil {
+	if s, err := p.ac.Sentiments(ctx, call.ID); err == nil {
 		for _, sp := range s.Participants {
 			who := "Customer"
 			if sp.ParticipantType == "internal" {
@@ -159,9 +157,6 @@ const lateCallGrace = 7 * 24 * time.Hour
 // enrichment pending. Best effort: without it the late path still works, on
 // the call's start time and without the agent's name.
 func (p *pass) rememberLateCall(ctx context.Context, in Instance, call aircall.Call, ended time.Time) {
-	if p.po.DryRun {
-		return
-	}
 	p.putLateCall(ctx, in, call.ID, lateCall{Ended: ended.Unix(), Agent: agentName(call)})
 }
 
@@ -172,13 +167,9 @@ func (p *pass) putLateCall(ctx context.Context, in Instance, callID int64, lc la
 		return
 	}
 	// The KV expiry runs on the store's clock, not the pass's.
-	now := time.Now
-	if p.r.st.Now != nil {
-		now = p.r.st.Now
-	}
-	expires := now().Add(in.Enrichment.MaxAge + lateCallGrace)
-	if err := p.r.st.PutKV(context.WithoutCancel(ctx), lateCallKey(in.Name, callID), string(v), expires); err != nil {
-		p.r.log.Warn("remember call for late insights", "instance", in.Name, "call", callID, "err", err)
+	expires := p.r.storeNow().Add(in.Enrichment.MaxAge + lateCallGrace)
+	if err := p.st.PutKV(context.WithoutCancel(ctx), lateCallKey(in.Name, callID), string(v), expires); err != nil {
+		p.log.Warn("remember call for late insights", "instance", in.Name, "call", callID, "err", err)
 	}
 }
 
@@ -189,7 +180,7 @@ func (p *pass) lateCallOf(ctx context.Context, in Instance, it store.Item, callI
 	call = aircall.Call{ID: callID}
 	ended = it.OccurredAt
 	lc = lateCall{Ended: ended.Unix()}
-	v, ok, err := p.r.st.GetKV(ctx, lateCallKey(in.Name, callID))
+	v, ok, err := p.st.GetKV(ctx, lateCallKey(in.Name, callID))
 	if err != nil || !ok {
 		return ended, call, lc
 	}
@@ -233,114 +224,134 @@ func wrapAI(what string, err error) error {
 }
 
 // lateEnrichment adds the transcript/AI note to calls that were logged
-// without it, until ENRICHMENT_MAX_AGE (SPEC §7).
+// without it, until ENRICHMENT_MAX_AGE after the call ended.
 func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 	if !in.Enrichment.Enabled() {
 		return nil
 	}
-	items, err := p.r.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
-		States: []string{store.StateLogged}, Enrichment: "pending"})
+	items, err := p.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
+		States: []string{store.StateLogged}, Enrichment: store.EnrichmentPending})
 	if err != nil {
 		return fmt.Errorf("list calls waiting for insights: %w", err)
 	}
 	for _, it := range items {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		id, _ := strconv.ParseInt(it.SourceID, 10, 64)
-		// The give-up point counts from the call's end, as the wait did;
-		// speaker names come from the call as it was logged.
-		ended, call, lc := p.lateCallOf(ctx, in, it, id)
-		expired := rules.LateEnrichmentExpired(in.Enrichment, ended, p.now)
-		if !rules.LateLookDue(in.Enrichment, ended, lc.lastLook(), p.now) {
-			continue // looked recently: spare Aircall's budget
-		}
-		giveUp := func() {
-			it.Enrichment = "gave_up"
-			p.put(ctx, it)
-			p.count(in.Name, KindCall, OutcomeNoEnrich)
-		}
-		off, err := p.aiOff(ctx)
-		if err != nil {
+		if err := p.lateLook(ctx, in, it); err != nil {
 			return err
 		}
-		if off {
-			// No look is possible while the add-on is off; an expired
-			// call will never get one.
-			if expired {
-				giveUp()
-			}
-			continue
+		if err := p.proceed(ctx); err != nil {
+			return err
 		}
-		// The transcript is read first so that a call whose insights are
-		// not ready costs one request. Past ENRICHMENT_MAX_AGE this is the
-		// last look: what is there then is logged (a transcript whose
-		// summary never came), and nothing is asked again.
-		e, off, err := p.fetchEnrichment(ctx, in, call)
-		if err != nil && !errors.Is(err, aircall.ErrNotReady) {
-			if isFatal(err) {
-				return err
-			}
-			p.r.log.Warn("read late insights", "instance", in.Name, "call", id, "err", err)
-			continue
+	}
+	return nil
+}
+
+// lateLook looks, when one is due, for the insights of one call logged
+// without them, and adds the note when they are there or it is the last look.
+// It returns only errors that stop the pass.
+func (p *pass) lateLook(ctx context.Context, in Instance, it store.Item) error {
+	id, _ := strconv.ParseInt(it.SourceID, 10, 64)
+	// The give-up point counts from the call's end, as the wait did;
+	// speaker names come from the call as it was logged.
+	ended, call, lc := p.lateCallOf(ctx, in, it, id)
+	expired := rules.LateEnrichmentExpired(in.Enrichment, ended, p.now)
+	if !rules.LateLookDue(in.Enrichment, ended, lc.lastLook(), p.now) {
+		return nil // looked recently: spare Aircall's budget
+	}
+	off, err := p.aiOff(ctx)
+	if err != nil {
+		return err
+	}
+	if off {
+		// No look is possible while the add-on is off; an expired call
+		// will never get one.
+		if expired {
+			p.lateGiveUp(ctx, it, "")
 		}
-		if off || !in.Enrichment.LateNoteDue(e, expired) {
-			switch {
-			case expired:
-				giveUp()
-			case !off && !p.po.DryRun:
-				lc.Looked = p.now.Unix() // not yet: the next look backs off
-				p.putLateCall(ctx, in, id, lc)
-			}
-			continue
+		return nil
+	}
+	// The transcript is read first so that a call whose insights are not
+	// ready costs one request. Past ENRICHMENT_MAX_AGE this is the last
+	// look: what is there then is logged (a transcript whose summary never
+	// came), and nothing is asked again.
+	e, off, err := p.fetchEnrichment(ctx, in, call)
+	if err != nil && !errors.Is(err, aircall.ErrNotReady) {
+		if isFatal(err) {
+			return err
 		}
-		e = in.Enrichment.Filter(e)
-		if e.Empty() {
-			it.Enrichment = "done"
-			p.put(ctx, it)
-			continue
-		}
-		j, err := p.loadJournal(ctx, in.Name, KindCall, it.SourceID, rules.CallMarker(id))
-		if err != nil {
-			p.r.log.Warn("late insights journal", "call", id, "err", err)
-			continue
-		}
-		if n, ok := j.landed(actAddNote); ok {
-			it.NoteThreadID, it.Enrichment = n.ResultID, "done"
-			p.put(ctx, it)
-			continue
-		}
-		if p.po.DryRun {
-			p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: it.SourceID, Outcome: OutcomeEnriched,
-				Detail: fmt.Sprintf("would add transcript/AI note to conversation %d", it.ConversationID)})
-			continue
-		}
-		convID := it.ConversationID
-		noteID, err := p.addNote(ctx, in, it.SourceID, convID, id, ended, e)
-		var moved *helpscout.MovedError
-		if errors.As(err, &moved) && moved.NewID != 0 {
-			convID = moved.NewID
-			noteID, err = p.addNote(ctx, in, it.SourceID, convID, id, ended, e)
-		}
+		p.noteFailure(err, nil)
+		p.log.Warn("read late insights", "instance", in.Name, "call", id, "err", err)
+		return nil
+	}
+	if off || !in.Enrichment.LateNoteDue(e, expired) {
+		p.transientRun = 0 // Aircall answered, and nothing more was asked
 		switch {
-		case errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound):
-			it.Enrichment, it.LastError = "gave_up", err.Error()
-			p.put(ctx, it)
-			p.count(in.Name, KindCall, OutcomeNoEnrich)
-		case err != nil:
-			if isFatal(err) {
-				return err
-			}
-			p.r.log.Warn("add late insights", "instance", in.Name, "call", id, "err", err)
-		default:
-			it.NoteThreadID, it.ConversationID, it.Enrichment = noteID, convID, "done"
-			p.put(ctx, it)
-			p.count(in.Name, KindCall, OutcomeEnriched)
-			// complete=false: the give-up point came with only part of it
-			// (a transcript whose summary never came).
-			p.r.log.Info("late insights added", "instance", in.Name, "call", id, "conversation", convID,
-				"complete", in.Enrichment.Ready(e))
+		case expired:
+			p.lateGiveUp(ctx, it, "")
+		case !off:
+			lc.Looked = p.now.Unix() // not yet: the next look backs off
+			p.putLateCall(ctx, in, id, lc)
 		}
+		return nil
+	}
+	return p.addLateNote(ctx, in, it, id, ended, in.Enrichment.Filter(e))
+}
+
+// lateGiveUp records that a call will get no insights note.
+func (p *pass) lateGiveUp(ctx context.Context, it store.Item, why string) {
+	it.Enrichment = store.EnrichmentGaveUp
+	if why != "" {
+		it.LastError = why
+	}
+	p.put(ctx, it)
+	p.count(it.Instance, KindCall, OutcomeNoEnrich)
+}
+
+// addLateNote adds the insights note to the call's conversation (following
+// it when it was merged into another), unless an earlier pass already did.
+func (p *pass) addLateNote(ctx context.Context, in Instance, it store.Item, id int64, ended time.Time, e rules.Enrichment) error {
+	if e.Empty() {
+		it.Enrichment = store.EnrichmentDone
+		p.put(ctx, it)
+		return nil
+	}
+	j, err := p.jr.load(ctx, in.Name, KindCall, it.SourceID, rules.CallMarker(id))
+	if err != nil {
+		p.noteFailure(err, nil)
+		p.log.Warn("late insights journal", "call", id, "err", err)
+		return nil
+	}
+	if n, ok := j.landed(actAddNote); ok {
+		it.NoteThreadID, it.Enrichment = n.ResultID, store.EnrichmentDone
+		p.put(ctx, it)
+		return nil
+	}
+	convID := it.ConversationID
+	noteID, err := p.addNote(ctx, in, it.SourceID, convID, id, ended, e)
+	var moved *helpscout.MovedError
+	if errors.As(err, &moved) && moved.NewID != 0 {
+		convID = moved.NewID
+		noteID, err = p.addNote(ctx, in, it.SourceID, convID, id, ended, e)
+	}
+	switch {
+	case errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound):
+		p.lateGiveUp(ctx, it, err.Error())
+	case err != nil:
+		if isFatal(err) {
+			return err
+		}
+		p.noteFailure(err, nil)
+		p.log.Warn("add late insights", "instance", in.Name, "call", id, "err", err)
+	default:
+		p.transientRun = 0
+		it.NoteThreadID, it.ConversationID, it.Enrichment = noteID, convID, store.EnrichmentDone
+		p.put(ctx, it)
+		p.count(in.Name, KindCall, OutcomeEnriched)
+		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: it.SourceID, Outcome: OutcomeEnriched,
+			Detail: "transcript/AI note added to " + ref("conversation", convID)})
+		// complete=false: the give-up point came with only part of it (a
+		// transcript whose summary never came).
+		p.log.Info("late insights added", "instance", in.Name, "call", id, "conversation", convID,
+			"complete", in.Enrichment.Ready(e))
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -47,16 +48,20 @@ func (j journal) landed(actions ...string) (store.Intent, bool) {
 	return store.Intent{}, false
 }
 
+// journaler keeps items' write journals: it records each Help Scout write
+// before and after it is made, and settles the writes a dead pass left open.
+type journaler struct {
+	hs  HelpScout
+	st  State
+	log *slog.Logger
+}
+
 // loadJournal reads an item's journal and settles its open intents: each is
 // looked for in Help Scout by its marker and closed as landed (with the ID
 // found) or not landed. An open intent whose check itself fails keeps the item
 // from going on, since writing again could log it twice.
-func (p *pass) loadJournal(ctx context.Context, inst, kind, src, marker string) (journal, error) {
-	if p.po.DryRun {
-		ents, err := p.r.st.Intents(ctx, inst, kind, src)
-		return journal{entries: ents}, err
-	}
-	ents, err := p.r.st.Intents(ctx, inst, kind, src)
+func (jr journaler) load(ctx context.Context, inst, kind, src, marker string) (journal, error) {
+	ents, err := jr.st.Intents(ctx, inst, kind, src)
 	if err != nil {
 		return journal{}, fmt.Errorf("read journal: %w", err)
 	}
@@ -64,15 +69,15 @@ func (p *pass) loadJournal(ctx context.Context, inst, kind, src, marker string) 
 		if e.Done {
 			continue
 		}
-		result, err := p.settle(ctx, e, marker)
+		result, err := jr.settle(ctx, e, marker)
 		if err != nil {
 			return journal{}, fmt.Errorf("check whether an interrupted %s landed: %w", e.Action, err)
 		}
-		if err := p.r.st.FinishIntent(ctx, e.ID, result); err != nil {
+		if err := jr.st.FinishIntent(ctx, e.ID, result); err != nil {
 			return journal{}, fmt.Errorf("settle intent: %w", err)
 		}
 		ents[i].Done, ents[i].ResultID = true, result
-		p.r.log.Info("settled interrupted write", "instance", inst, "kind", kind, "id", src,
+		jr.log.Info("settled interrupted write", "instance", inst, "kind", kind, "id", src,
 			"action", e.Action, "landed", result != store.IntentNotLanded, "result", result)
 	}
 	return journal{entries: ents}, nil
@@ -80,7 +85,7 @@ func (p *pass) loadJournal(ctx context.Context, inst, kind, src, marker string) 
 
 // settle finds out whether an interrupted write landed. It returns the ID of
 // what it created (0 when it landed but the ID is unknown) or IntentNotLanded.
-func (p *pass) settle(ctx context.Context, e store.Intent, marker string) (int64, error) {
+func (jr journaler) settle(ctx context.Context, e store.Intent, marker string) (int64, error) {
 	switch {
 	case e.Action == actCreateCustomer:
 		// The customer search runs again before any create; a customer
@@ -92,7 +97,7 @@ func (p *pass) settle(ctx context.Context, e store.Intent, marker string) (int64
 		// the customer's old conversations, past the first page for a
 		// customer with many newer ones (the anonymous customer above all).
 		// Most customers have one page, so this usually costs one request.
-		convs, err := p.r.hs.ListConversations(ctx, helpscout.ConversationFilter{
+		convs, err := jr.hs.ListConversations(ctx, helpscout.ConversationFilter{
 			CustomerID: e.TargetID, Status: "all", SortField: "createdAt", SortOrder: "desc",
 			EmbedThreads: true})
 		if err != nil {
@@ -111,7 +116,7 @@ func (p *pass) settle(ctx context.Context, e store.Intent, marker string) (int64
 		if e.Action == actAddNote {
 			m = strings.Replace(marker, "]", ":insights]", 1)
 		}
-		id, err := p.findThread(ctx, e.TargetID, m)
+		id, err := jr.findThread(ctx, e.TargetID, m)
 		if errors.Is(err, helpscout.ErrNotFound) {
 			return store.IntentNotLanded, nil
 		}
@@ -122,8 +127,8 @@ func (p *pass) settle(ctx context.Context, e store.Intent, marker string) (int64
 
 // findThread looks for a thread carrying marker in a conversation. It
 // returns the thread ID, or IntentNotLanded.
-func (p *pass) findThread(ctx context.Context, convID int64, marker string) (int64, error) {
-	threads, err := p.r.hs.ListThreads(ctx, convID)
+func (jr journaler) findThread(ctx context.Context, convID int64, marker string) (int64, error) {
+	threads, err := jr.hs.ListThreads(ctx, convID)
 	if err != nil {
 		return 0, err
 	}
@@ -142,8 +147,8 @@ func (p *pass) findThread(ctx context.Context, convID int64, marker string) (int
 // then its result. A write whose outcome is unknown (ErrAmbiguous, or the
 // pass cancelled while it was in flight) leaves the intent open for the next
 // pass to settle; a write that certainly failed closes it as not landed.
-func (p *pass) write(ctx context.Context, inst, kind, src, action string, target int64, fn func(context.Context) (int64, error)) (int64, error) {
-	id, err := p.r.st.BeginIntent(ctx, store.Intent{Instance: inst, Kind: kind, SourceID: src, Action: action, TargetID: target})
+func (jr journaler) write(ctx context.Context, inst, kind, src, action string, target int64, fn func(context.Context) (int64, error)) (int64, error) {
+	id, err := jr.st.BeginIntent(ctx, store.Intent{Instance: inst, Kind: kind, SourceID: src, Action: action, TargetID: target})
 	if err != nil {
 		return 0, fmt.Errorf("record intent: %w", err)
 	}
@@ -155,12 +160,12 @@ func (p *pass) write(ctx context.Context, inst, kind, src, action string, target
 		if errors.Is(werr, helpscout.ErrAmbiguous) || ctx.Err() != nil {
 			return 0, werr
 		}
-		if err := p.r.st.FinishIntent(rctx, id, store.IntentNotLanded); err != nil {
+		if err := jr.st.FinishIntent(rctx, id, store.IntentNotLanded); err != nil {
 			return 0, errors.Join(werr, err)
 		}
 		return 0, werr
 	}
-	if err := p.r.st.FinishIntent(rctx, id, res); err != nil {
+	if err := jr.st.FinishIntent(rctx, id, res); err != nil {
 		return res, fmt.Errorf("record write result: %w", err)
 	}
 	return res, nil

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -16,13 +15,6 @@ import (
 
 // messageBatch is how many inbox rows a pass reads at a time.
 const messageBatch = 500
-
-// msgRun is per-instance state of the message half of a pass. In a dry run
-// nothing is recorded, so the day conversations a real run would have
-// created are remembered here to plan the next messages of the same day.
-type msgRun struct {
-	dry map[string]int // day key → threads "added"
-}
 
 // messages logs the SMS/WhatsApp messages stored by the webhook receiver
 // since the instance's message cursor (SPEC §8). A scheduled pass first
@@ -35,25 +27,24 @@ func (p *pass) messages(ctx context.Context, in Instance, rt Routing) error {
 	if !in.LogMessages {
 		return nil
 	}
-	mr := &msgRun{dry: map[string]int{}}
 	if !p.po.Since.IsZero() {
-		return p.catchUpMessages(ctx, in, rt, mr)
+		return p.catchUpMessages(ctx, in, rt)
 	}
-	if err := p.retryMessages(ctx, in, rt, mr); err != nil {
+	if err := p.retryMessages(ctx, in, rt); err != nil {
 		return err
 	}
-	cursor, _, err := p.r.st.Cursor(ctx, in.Name, StreamMessages)
+	cursor, _, err := p.st.Cursor(ctx, in.Name, StreamMessages)
 	if err != nil {
 		return fmt.Errorf("read message cursor of %s: %w", in.Name, err)
 	}
 	for {
-		rows, err := p.r.st.MessagesAfter(ctx, cursor, messageBatch)
+		rows, err := p.st.MessagesAfter(ctx, cursor, messageBatch)
 		if err != nil {
 			return fmt.Errorf("read message inbox: %w", err)
 		}
-		next, stop, err := p.messageRows(ctx, in, rt, mr, rows, cursor)
-		if next > cursor && !p.po.DryRun {
-			if aerr := p.r.st.AdvanceCursor(context.WithoutCancel(ctx), in.Name, StreamMessages, next); aerr != nil {
+		next, stop, err := p.messageRows(ctx, in, rt, rows, cursor)
+		if next > cursor {
+			if aerr := p.st.AdvanceCursor(context.WithoutCancel(ctx), in.Name, StreamMessages, next); aerr != nil {
 				return errors.Join(err, fmt.Errorf("advance message cursor of %s: %w", in.Name, aerr))
 			}
 		}
@@ -68,29 +59,35 @@ func (p *pass) messages(ctx context.Context, in Instance, rt Routing) error {
 // the cursor may move to. It stops at the first message that could not be
 // taken to a final or failed state (the ledger could not be read): that one
 // is read again next pass.
-func (p *pass) messageRows(ctx context.Context, in Instance, rt Routing, mr *msgRun, rows []store.InboxMessage, cursor int64) (next int64, stop bool, err error) {
+func (p *pass) messageRows(ctx context.Context, in Instance, rt Routing, rows []store.InboxMessage, cursor int64) (next int64, stop bool, err error) {
 	next = cursor
 	for _, row := range rows {
-		m, ok := p.decodeInbox(row)
-		if ok {
+		if m, ok := p.decodeInbox(row); ok {
 			if name, overlap := rt.InstanceFor(m.Number); !overlap && name == in.Name {
-				_, err := p.handleMessage(ctx, in, m, row.ReceivedAt, mr)
+				err := p.handleMessage(ctx, in, m, row.ReceivedAt)
 				p.progress()
 				if err != nil {
-					if isFatal(err) || ctx.Err() != nil {
-						return next, true, err
-					}
-					p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
-					return next, true, nil
+					return next, true, p.unstarted(ctx, in, err)
 				}
 			}
 		}
 		next = row.Seq
-		if ctx.Err() != nil {
-			return next, true, ctx.Err()
+		if err := p.proceed(ctx); err != nil {
+			return next, true, err
 		}
 	}
 	return next, false, nil
+}
+
+// unstarted handles a message that could not even be started: the loop
+// stops there so that it is read again. Bad credentials and cancellation
+// stop the pass; anything else (the ledger unreadable) is reported.
+func (p *pass) unstarted(ctx context.Context, in Instance, err error) error {
+	if isFatal(err) || ctx.Err() != nil {
+		return err
+	}
+	p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
+	return nil
 }
 
 // decodeInbox reads an inbox row's message. The receiver only stores rows
@@ -98,7 +95,7 @@ func (p *pass) messageRows(ctx context.Context, in Instance, rt Routing, mr *msg
 func (p *pass) decodeInbox(row store.InboxMessage) (aircall.Message, bool) {
 	var m aircall.Message
 	if err := json.Unmarshal(row.Payload, &m); err != nil || m.ID == "" {
-		p.r.log.Error("unreadable inbox message; passed over", "seq", row.Seq, "message", row.MessageID, "err", err)
+		p.log.Error("unreadable inbox message; passed over", "seq", row.Seq, "message", row.MessageID, "err", err)
 		return m, false
 	}
 	return m, true
@@ -106,35 +103,27 @@ func (p *pass) decodeInbox(row store.InboxMessage) (aircall.Message, bool) {
 
 // retryMessages takes the messages that failed on earlier passes through
 // again, by id.
-func (p *pass) retryMessages(ctx context.Context, in Instance, rt Routing, mr *msgRun) error {
-	items, err := p.r.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindMessage, States: []string{store.StateFailed}})
+func (p *pass) retryMessages(ctx context.Context, in Instance, rt Routing) error {
+	items, err := p.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindMessage, States: []string{store.StateFailed}})
 	if err != nil {
 		return fmt.Errorf("list messages to retry: %w", err)
 	}
 	for _, it := range items {
-		row, found, err := p.r.st.GetMessage(ctx, it.SourceID)
+		row, found, err := p.st.GetMessage(ctx, it.SourceID)
 		if err != nil {
 			return fmt.Errorf("read inbox message %s: %w", it.SourceID, err)
 		}
 		m, ok := p.decodeInbox(row)
 		if !found || !ok {
 			it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "message no longer in the inbox"
-			p.put(ctx, it)
-			p.count(in.Name, KindMessage, OutcomeParked)
-			continue
-		}
-		if name, overlap := rt.InstanceFor(m.Number); overlap || name != in.Name {
-			continue // moved to another instance or overlapping: leave it
-		}
-		if _, err := p.handleMessage(ctx, in, m, row.ReceivedAt, mr); err != nil {
-			if isFatal(err) || ctx.Err() != nil {
-				return err
+			p.record(ctx, it, it.LastError)
+		} else if name, overlap := rt.InstanceFor(m.Number); !overlap && name == in.Name {
+			if err := p.handleMessage(ctx, in, m, row.ReceivedAt); err != nil {
+				return p.unstarted(ctx, in, err)
 			}
-			p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
-			return nil
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		} // else moved to another instance or overlapping: leave it
+		if err := p.proceed(ctx); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -143,14 +132,14 @@ func (p *pass) retryMessages(ctx context.Context, in Instance, rt Routing, mr *m
 // catchUpMessages handles the inbox messages created in [Since, Until).
 // The inbox has no index on created_at (it lives in the payload), so it is
 // read whole, in batches; it only holds what the receiver got.
-func (p *pass) catchUpMessages(ctx context.Context, in Instance, rt Routing, mr *msgRun) error {
+func (p *pass) catchUpMessages(ctx context.Context, in Instance, rt Routing) error {
 	until := p.po.Until
 	if until.IsZero() || until.After(p.now) {
 		until = p.now.Add(time.Second)
 	}
 	var after int64
 	for {
-		rows, err := p.r.st.MessagesAfter(ctx, after, messageBatch)
+		rows, err := p.st.MessagesAfter(ctx, after, messageBatch)
 		if err != nil {
 			return fmt.Errorf("read message inbox: %w", err)
 		}
@@ -167,17 +156,13 @@ func (p *pass) catchUpMessages(ctx context.Context, in Instance, rt Routing, mr 
 			if name, overlap := rt.InstanceFor(m.Number); overlap || name != in.Name {
 				continue
 			}
-			_, err := p.handleMessage(ctx, in, m, row.ReceivedAt, mr)
+			err := p.handleMessage(ctx, in, m, row.ReceivedAt)
 			p.progress()
 			if err != nil {
-				if isFatal(err) || ctx.Err() != nil {
-					return err
-				}
-				p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
-				return nil
+				return p.unstarted(ctx, in, err)
 			}
-			if ctx.Err() != nil {
-				return ctx.Err()
+			if err := p.proceed(ctx); err != nil {
+				return err
 			}
 		}
 		if len(rows) < messageBatch {
@@ -199,35 +184,27 @@ func messageCreated(m aircall.Message, received time.Time) time.Time {
 // what happened. A returned error means the message could not even be
 // started (ledger unreadable, credentials bad, pass cancelled): the caller
 // stops there so it is read again.
-func (p *pass) handleMessage(ctx context.Context, in Instance, m aircall.Message, received time.Time, mr *msgRun) (string, error) {
-	src := m.ID
-	it, found, err := p.r.st.GetItem(ctx, in.Name, KindMessage, src)
+func (p *pass) handleMessage(ctx context.Context, in Instance, m aircall.Message, received time.Time) error {
+	it, done, err := p.ledgerRow(ctx, in, KindMessage, m.ID)
 	if err != nil {
-		return "", fmt.Errorf("read ledger of message %s: %w", src, err)
+		return fmt.Errorf("read ledger of message %s: %w", m.ID, err)
 	}
-	if found && it.Final() {
-		p.count(in.Name, KindMessage, OutcomeAlready)
-		p.plan(PlanEntry{Instance: in.Name, Kind: KindMessage, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
-		p.r.log.Debug("message already done", "instance", in.Name, "message", src, "state", it.State, "outcome", it.Outcome)
-		return it.State, nil
-	}
-	if !found {
-		it = store.Item{Instance: in.Name, Kind: KindMessage, SourceID: src}
+	if done {
+		return nil
 	}
 	it.OccurredAt = messageCreated(m, received)
-	if err := p.logMessage(ctx, in, m, it.OccurredAt, &it, mr); err != nil {
+	if err := p.logMessage(ctx, in, m, it.OccurredAt, &it); err != nil {
 		if isFatal(err) || ctx.Err() != nil {
-			return "", err
+			return err
 		}
 		p.fail(ctx, in, &it, err)
-		return it.State, nil
+		return nil
 	}
-	p.put(ctx, it)
-	p.count(in.Name, KindMessage, it.Outcome)
-	p.plan(PlanEntry{Instance: in.Name, Kind: KindMessage, ID: src, Outcome: it.Outcome, Detail: it.Detail})
-	p.r.log.Info("message", "instance", in.Name, "message", src, "state", it.State, "outcome", it.Outcome,
-		"customer", it.CustomerID, "conversation", it.ConversationID, "dry_run", p.po.DryRun)
-	return it.State, nil
+	p.transientRun = 0
+	p.record(ctx, it, it.Detail)
+	p.log.Info("message", "instance", in.Name, "message", m.ID, "state", it.State, "outcome", it.Outcome,
+		"customer", it.CustomerID, "conversation", it.ConversationID)
+	return nil
 }
 
 // rulesMessage builds the rules' view of an Aircall message. The customer's
@@ -290,11 +267,11 @@ func messageThread(rm rules.Message, customerID, agentID int64) helpscout.NewThr
 // customer as for calls, then one conversation per customer, channel and
 // local day of the line, the message a thread in it. It fills it (state,
 // outcome, IDs); the caller records it.
-func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, created time.Time, it *store.Item, mr *msgRun) error {
+func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, created time.Time, it *store.Item) error {
 	src := m.ID
 	rm := p.r.rulesMessage(in, m, created)
 	day := rules.MessageDay(rm.CreatedAt, rm.Location)
-	j, err := p.loadJournal(ctx, in.Name, KindMessage, src, rules.MessageMarker(src))
+	j, err := p.jr.load(ctx, in.Name, KindMessage, src, rules.MessageMarker(src))
 	if err != nil {
 		return err
 	}
@@ -320,22 +297,19 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 	key := store.DayConversation{Instance: in.Name, CustomerID: cust.ID, Channel: rm.Channel, Day: day}
 	th := messageThread(rm, cust.ID, agentID)
 
-	dc, ok, err := p.dayConversation(ctx, mr, key, rm.ExternalE164)
+	dc, ok, err := p.dayConversation(ctx, key)
 	if err != nil {
 		return err
 	}
 	if ok && dc.Threads < rules.MaxThreads {
-		convID, threadID, added, err := p.addToDayConversation(ctx, in, src, dc, th, agentID, mr, rm.ExternalE164)
+		convID, threadID, added, err := p.addToDayConversation(ctx, in, src, dc, th, agentID)
 		if err != nil {
 			return err
 		}
 		if added {
 			it.State, it.Outcome = store.StateLogged, OutcomeExistingConversation
 			it.ConversationID, it.ThreadID, it.LastError = convID, threadID, ""
-			it.Detail = fmt.Sprintf("customer %d, %s conversation %d of %s", cust.ID, rules.ChannelName(rm.Channel), convID, day)
-			if p.po.DryRun {
-				it.Detail = fmt.Sprintf("would add to the %s conversation of %s for %s", rules.ChannelName(rm.Channel), day, dryWho(cust.ID))
-			}
+			it.Detail = messageDetail(cust.ID, rm.Channel, convID, day)
 			return nil
 		}
 	}
@@ -343,40 +317,21 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 	if err != nil {
 		return err
 	}
-	if p.po.DryRun {
-		mr.dry[dryKey(key, rm.ExternalE164)] = 1
-	}
 	it.State, it.Outcome = store.StateLogged, OutcomeNewConversation
 	it.ConversationID, it.ThreadID, it.LastError = convID, 0, ""
-	it.Detail = fmt.Sprintf("customer %d, new %s conversation %d of %s", cust.ID, rules.ChannelName(rm.Channel), convID, day)
-	if p.po.DryRun {
-		it.Detail = fmt.Sprintf("would create a %s conversation of %s for %s", rules.ChannelName(rm.Channel), day, dryWho(cust.ID))
-	}
+	it.Detail = messageDetail(cust.ID, rm.Channel, convID, day)
 	return nil
 }
 
-func dryWho(customerID int64) string {
-	if customerID == 0 {
-		return "a new customer"
-	}
-	return "customer " + strconv.FormatInt(customerID, 10)
-}
-
-func dryKey(k store.DayConversation, e164 string) string {
-	return fmt.Sprintf("%s|%d|%s|%s|%s", k.Instance, k.CustomerID, e164, k.Channel, k.Day)
+// messageDetail says where a message went (or, in a dry run, would go).
+func messageDetail(customerID int64, channel string, convID int64, day string) string {
+	return fmt.Sprintf("%s, %s of %s", ref("customer", customerID), ref(rules.ChannelName(channel)+" conversation", convID), day)
 }
 
 // dayConversation returns the conversation that collects the key's messages,
-// if there is one (in a dry run, also one the run would have created).
-func (p *pass) dayConversation(ctx context.Context, mr *msgRun, key store.DayConversation, e164 string) (store.DayConversation, bool, error) {
-	if p.po.DryRun {
-		if n, ok := mr.dry[dryKey(key, e164)]; ok {
-			d := key
-			d.Threads = n
-			return d, true, nil
-		}
-	}
-	dc, ok, err := p.r.st.DayConversation(ctx, key.Instance, key.CustomerID, key.Channel, key.Day)
+// if there is one.
+func (p *pass) dayConversation(ctx context.Context, key store.DayConversation) (store.DayConversation, bool, error) {
+	dc, ok, err := p.st.DayConversation(ctx, key.Instance, key.CustomerID, key.Channel, key.Day)
 	if err != nil {
 		return dc, false, fmt.Errorf("read day conversation: %w", err)
 	}
@@ -388,16 +343,12 @@ func (p *pass) dayConversation(ctx context.Context, mr *msgRun, key store.DayCon
 // one must be started. The conversation is read first only when needed: for
 // REASSIGN (its assignee) or for a reply (its status, which the reply then
 // restates so that it neither reopens nor closes anything).
-func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string, dc store.DayConversation, th helpscout.NewThread, agentID int64, mr *msgRun, e164 string) (convID, threadID int64, added bool, err error) {
-	if p.po.DryRun {
-		mr.dry[dryKey(dc, e164)] = dc.Threads + 1
-		return dc.ConversationID, 0, true, nil
-	}
+func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string, dc store.DayConversation, th helpscout.NewThread, agentID int64) (convID, threadID int64, added bool, err error) {
 	convID = dc.ConversationID
 	var assignee int64
 	known := false
 	if th.Type == "reply" || (in.Reassign && agentID != 0) {
-		conv, err := p.r.hs.GetConversation(ctx, convID)
+		conv, err := p.hs.GetConversation(ctx, convID)
 		if errors.Is(err, helpscout.ErrNotFound) || (err == nil && conv.ThreadCount >= rules.MaxThreads) {
 			return 0, 0, false, p.putDay(ctx, dc, rules.MaxThreads)
 		}
@@ -419,8 +370,8 @@ func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string
 			dc.Threads = conv.ThreadCount
 		}
 	}
-	threadID, err = p.write(ctx, in.Name, KindMessage, src, actAddMessageThread, convID, func(ctx context.Context) (int64, error) {
-		return p.r.hs.CreateThread(ctx, convID, th)
+	threadID, err = p.jr.write(ctx, in.Name, KindMessage, src, actAddMessageThread, convID, func(ctx context.Context) (int64, error) {
+		return p.hs.CreateThread(ctx, convID, th)
 	})
 	if errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound) {
 		// Full (412) or gone (merged/deleted): start a new conversation,
@@ -442,13 +393,10 @@ func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string
 // putDay records the day conversation's thread count; it must survive a
 // cancelled pass, since the write it follows landed.
 func (p *pass) putDay(ctx context.Context, dc store.DayConversation, threads int) error {
-	if p.po.DryRun {
-		return nil
-	}
 	dc.Threads = threads
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := p.r.st.PutDayConversation(wctx, dc); err != nil {
+	if err := p.st.PutDayConversation(wctx, dc); err != nil {
 		return fmt.Errorf("record day conversation: %w", err)
 	}
 	return nil
@@ -459,16 +407,13 @@ func (p *pass) putDay(ctx context.Context, dc store.DayConversation, threads int
 // chat conversations are Beacon chats whose threads come back truncated when
 // embedded, which would hide the marker from the crash check.
 func (p *pass) createMessageConversation(ctx context.Context, in Instance, src string, key store.DayConversation, rm rules.Message, th helpscout.NewThread, agentID int64) (int64, error) {
-	if p.po.DryRun {
-		return 0, nil
-	}
 	nc := helpscout.NewConversation{
 		Subject: rules.MessageSubject(rm.Channel, rm.External(), key.Day), Type: "phone", MailboxID: in.MailboxID,
 		Status: "active", Customer: helpscout.CustomerRef{ID: key.CustomerID}, AssignTo: rules.NewConversationAssignee(agentID),
 		Imported: true, CreatedAt: hsTime(rm.CreatedAt), Threads: []helpscout.NewThread{th},
 	}
-	id, err := p.write(ctx, in.Name, KindMessage, src, actCreateMsgConv, key.CustomerID, func(ctx context.Context) (int64, error) {
-		return p.r.hs.CreateConversation(ctx, nc)
+	id, err := p.jr.write(ctx, in.Name, KindMessage, src, actCreateMsgConv, key.CustomerID, func(ctx context.Context) (int64, error) {
+		return p.hs.CreateConversation(ctx, nc)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create %s conversation: %w", rules.ChannelName(rm.Channel), err)
@@ -487,26 +432,24 @@ func (p *pass) resumeMessage(ctx context.Context, in Instance, rm rules.Message,
 		convID, threadID = w.TargetID, w.ResultID
 		it.Outcome = OutcomeExistingConversation
 	}
-	if !p.po.DryRun {
-		conv, err := p.r.hs.GetConversation(ctx, convID)
-		if err != nil {
-			return fmt.Errorf("read conversation %d of a landed message: %w", convID, err)
+	conv, err := p.hs.GetConversation(ctx, convID)
+	if err != nil {
+		return fmt.Errorf("read conversation %d of a landed message: %w", convID, err)
+	}
+	if conv.PrimaryCustomer != nil {
+		it.CustomerID = conv.PrimaryCustomer.ID
+		dc := store.DayConversation{Instance: in.Name, CustomerID: conv.PrimaryCustomer.ID, Channel: rm.Channel, Day: day, ConversationID: convID}
+		if err := p.putDay(ctx, dc, max(conv.ThreadCount, 1)); err != nil {
+			return err
 		}
-		if conv.PrimaryCustomer != nil {
-			it.CustomerID = conv.PrimaryCustomer.ID
-			dc := store.DayConversation{Instance: in.Name, CustomerID: conv.PrimaryCustomer.ID, Channel: rm.Channel, Day: day, ConversationID: convID}
-			if err := p.putDay(ctx, dc, max(conv.ThreadCount, 1)); err != nil {
-				return err
-			}
+	}
+	if w.Action == actAddMessageThread {
+		var current int64
+		if conv.Assignee != nil {
+			current = conv.Assignee.ID
 		}
-		if w.Action == actAddMessageThread {
-			var current int64
-			if conv.Assignee != nil {
-				current = conv.Assignee.ID
-			}
-			if err := p.reassign(ctx, in, convID, agentID, current, true); err != nil {
-				return err
-			}
+		if err := p.reassign(ctx, in, convID, agentID, current, true); err != nil {
+			return err
 		}
 	}
 	it.State, it.ConversationID, it.ThreadID, it.LastError = store.StateLogged, convID, threadID, ""

@@ -184,8 +184,11 @@ func TestMessagesOptions(t *testing.T) {
 			check: func(is *is.I, e *reconcilertest.Env, res reconciler.Result, plan []reconciler.PlanEntry) {
 				is.Equal(len(e.HS.Conversations()), 0)
 				is.Equal(len(plan), 2)
-				is.True(strings.HasPrefix(plan[0].Detail, "would create a SMS conversation"))
-				is.True(strings.HasPrefix(plan[1].Detail, "would add to the SMS conversation"))
+				// The second message goes into the conversation the first would
+				// have created, as in a real pass.
+				is.Equal(plan[0].Outcome, reconciler.OutcomeNewConversation)
+				is.Equal(plan[1].Outcome, reconciler.OutcomeExistingConversation)
+				is.True(strings.Contains(plan[0].Detail, "a new customer, a new SMS conversation of"))
 				_, ok, _ := e.Store.GetItem(context.Background(), "default", reconciler.KindMessage, "a")
 				is.True(!ok)
 				for _, r := range e.HS.Requests() {

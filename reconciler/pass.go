@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -74,9 +75,13 @@ const (
 // pass is the state of one pass: memos that spare API requests for items of
 // the same customer or agent, counters and options.
 type pass struct {
+	deps    // the clients and store, behind the write guard in a dry run
+	jr      journaler
 	r       *Reconciler
 	po      PassOptions
 	now     time.Time
+	log     *slog.Logger
+	onItem  func(instance, kind, outcome string)
 	results map[string]*InstanceResult
 	// memo of customer resolution by instance+E.164, and of agent users
 	customers map[string]resolvedCustomer
@@ -89,28 +94,42 @@ type pass struct {
 	total    int
 	// transientRun counts items in a row that failed for API reasons.
 	transientRun int
-	// fatal is set when an item met an error no retry can fix (bad
-	// credentials): the pass stops and returns it.
-	fatal error
+	// stop is set when the pass cannot go on after the current item:
+	// credentials went bad (no retry can fix that), or the ledger could not
+	// be written (going on would make writes nobody records).
+	stop error
+}
+
+// newPass prepares a pass. This is the one place that knows about dry runs:
+// it puts the clients and the store behind the write guard, and keeps the
+// metrics hook out of it (nothing happened).
+func (r *Reconciler) newPass(po PassOptions) *pass {
+	p := &pass{deps: r.live, r: r, po: po, now: r.opts.Now().UTC().Truncate(time.Second), log: r.log,
+		onItem: r.opts.OnItem, results: map[string]*InstanceResult{},
+		customers: map[string]resolvedCustomer{}, users: map[string]int64{}}
+	if po.DryRun {
+		p.log = r.log.With("dry_run", true)
+		p.deps = newWriteGuard(p.log).guard(r.live)
+		p.onItem = nil
+	}
+	p.jr = journaler{hs: p.hs, st: p.st, log: p.log}
+	return p
 }
 
 // RunPass runs one pass over the selected instances. It returns an error
 // wrapping ErrFatal for problems no retry can fix (bad credentials, unknown
 // instance); per-item failures are recorded and counted, not returned.
 func (r *Reconciler) RunPass(ctx context.Context, po PassOptions) (Result, error) {
-	p := &pass{r: r, po: po, now: r.opts.Now().UTC().Truncate(time.Second),
-		results: map[string]*InstanceResult{}, customers: map[string]resolvedCustomer{}, users: map[string]int64{}}
+	p := r.newPass(po)
 	var insts []Instance
 	for _, in := range r.instances {
 		if po.Instance == "" || po.Instance == in.Name {
 			insts = append(insts, in)
+			p.results[in.Name] = &InstanceResult{Counts: map[string]int{}}
 		}
 	}
 	if len(insts) == 0 {
 		return Result{}, fmt.Errorf("%w: unknown instance %q", ErrFatal, po.Instance)
-	}
-	for _, in := range insts {
-		p.results[in.Name] = &InstanceResult{Counts: map[string]int{}}
 	}
 	res := Result{Instances: p.results}
 
@@ -126,67 +145,122 @@ func (r *Reconciler) RunPass(ctx context.Context, po PassOptions) (Result, error
 		r.log.Error("number overlap", "problem", o)
 	}
 
-	runIDs := map[string]int64{}
-	if !po.DryRun {
-		mode := po.Mode
-		if mode == "" {
-			mode = "scheduled"
-			if !po.Since.IsZero() {
-				mode = "catchup"
-			}
-		}
-		for _, in := range insts {
-			id, err := r.st.StartRun(ctx, store.Run{Instance: in.Name, Mode: mode, Since: po.Since, Until: po.Until, StartedAt: p.now})
-			if err != nil {
-				return res, fmt.Errorf("record run start: %w", err)
-			}
-			runIDs[in.Name] = id
-		}
+	runIDs, err := p.startRuns(ctx, insts)
+	if err != nil {
+		return res, err
 	}
-
-	passErr := p.calls(ctx, insts, rt)
-	if passErr == nil && po.Since.IsZero() {
-		for _, in := range insts {
-			if err := p.retryOutsideWindow(ctx, in, rt); err != nil {
-				passErr = err
-				break
-			}
-			if err := p.lateEnrichment(ctx, in); err != nil {
-				passErr = err
-				break
-			}
-		}
-	}
-	if passErr == nil {
-		for _, in := range insts {
-			if err := p.messages(ctx, in, rt); err != nil {
-				passErr = err
-				break
-			}
-		}
-	}
-
-	if !po.DryRun {
-		for _, in := range insts {
-			ir := p.results[in.Name]
-			msg := ""
-			if passErr != nil {
-				msg = passErr.Error()
-			} else if len(ir.Errors) > 0 {
-				msg = ir.Errors[0]
-			}
-			// A run record must survive a cancelled context (SIGTERM).
-			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			if err := r.st.FinishRun(fctx, runIDs[in.Name], r.opts.Now().UTC(), ir.Counts, msg); err != nil {
-				r.log.Error("record run end", "instance", in.Name, "err", err)
-			}
-			cancel()
-		}
-	}
+	passErr := p.items(ctx, insts, rt)
+	p.finishRuns(ctx, insts, runIDs, passErr)
 	if passErr != nil && isFatal(passErr) {
 		return res, fmt.Errorf("%w: %w", ErrFatal, passErr)
 	}
 	return res, passErr
+}
+
+// items runs the item loops in order: the calls listed in the window, then
+// (scheduled passes) the calls retried by ID and the late insights, then the
+// messages. The first loop that stops the pass stops the rest.
+func (p *pass) items(ctx context.Context, insts []Instance, rt Routing) error {
+	if err := p.calls(ctx, insts, rt); err != nil {
+		return err
+	}
+	if p.po.Since.IsZero() {
+		for _, in := range insts {
+			if err := p.retryOutsideWindow(ctx, in, rt); err != nil {
+				return err
+			}
+			if err := p.lateEnrichment(ctx, in); err != nil {
+				return err
+			}
+		}
+	}
+	for _, in := range insts {
+		if err := p.messages(ctx, in, rt); err != nil {
+			return err
+		}
+	}
+	return p.stop
+}
+
+// startRuns records the start of the pass in each instance's history.
+func (p *pass) startRuns(ctx context.Context, insts []Instance) (map[string]int64, error) {
+	mode := p.po.Mode
+	if mode == "" {
+		mode = "scheduled"
+		if !p.po.Since.IsZero() {
+			mode = "catchup"
+		}
+	}
+	ids := map[string]int64{}
+	for _, in := range insts {
+		id, err := p.st.StartRun(ctx, store.Run{Instance: in.Name, Mode: mode, Since: p.po.Since, Until: p.po.Until, StartedAt: p.now})
+		if err != nil {
+			return nil, fmt.Errorf("record run start: %w", err)
+		}
+		ids[in.Name] = id
+	}
+	return ids, nil
+}
+
+// finishRuns records the end of the pass, with its first problem. The
+// record must survive a cancelled context (SIGTERM).
+func (p *pass) finishRuns(ctx context.Context, insts []Instance, ids map[string]int64, passErr error) {
+	for _, in := range insts {
+		ir := p.results[in.Name]
+		msg := ""
+		if passErr != nil {
+			msg = passErr.Error()
+		} else if len(ir.Errors) > 0 {
+			msg = ir.Errors[0]
+		}
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		if err := p.st.FinishRun(fctx, ids[in.Name], p.r.opts.Now().UTC(), ir.Counts, msg); err != nil {
+			p.log.Error("record run end", "instance", in.Name, "err", err)
+		}
+		cancel()
+	}
+}
+
+// halt stops the pass after the current item; the first reason wins.
+func (p *pass) halt(err error) {
+	if p.stop == nil {
+		p.stop = err
+	}
+}
+
+// noteFailure counts an item's failure towards the outage breaker: failures
+// about the APIs (outage, timeouts, rate limits) count in a row; any other
+// resets the run and, through itemFault, is held against the item.
+func (p *pass) noteFailure(err error, itemFault func()) {
+	if transient(err) {
+		p.transientRun++
+		return
+	}
+	p.transientRun = 0
+	if itemFault != nil {
+		itemFault()
+	}
+}
+
+// proceed is asked after each item of every loop (calls, calls retried by
+// ID, late insights, messages) and says whether the pass goes on: not once
+// it was halted or cancelled, nor after maxTransientInARow API failures in a
+// row, which leave the rest, cursors unmoved, for the next pass.
+func (p *pass) proceed(ctx context.Context) error {
+	if p.stop != nil {
+		return p.stop
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if p.transientRun >= maxTransientInARow {
+		for _, ir := range p.results {
+			ir.Errors = append(ir.Errors, errOutage.Error())
+		}
+		p.log.Error("stopping pass", "err", errOutage)
+		return errOutage
+	}
+	return nil
 }
 
 // isFatal reports errors that no retry of the same pass can fix.
@@ -198,8 +272,8 @@ func isFatal(err error) bool {
 // progress callback.
 func (p *pass) count(inst, kind, outcome string) {
 	p.results[inst].Counts[outcome]++
-	if p.r.opts.OnItem != nil && !p.po.DryRun {
-		p.r.opts.OnItem(inst, kind, outcome)
+	if p.onItem != nil {
+		p.onItem(inst, kind, outcome)
 	}
 }
 

@@ -95,19 +95,22 @@ type HelpScout interface {
 
 // Reconciler runs passes for a set of instances.
 type Reconciler struct {
-	ac        Aircall
-	hs        HelpScout
-	st        *store.Store
+	// live are the real clients and store; a pass reaches them only
+	// through its own deps, which a dry run guards.
+	live      deps
 	instances []Instance
 	opts      Options
 	log       *slog.Logger
+
+	// storeNow is the store's clock, on which KV expiry runs.
+	storeNow func() time.Time
 
 	mu    sync.Mutex
 	zones map[string]*time.Location
 }
 
 // New builds a Reconciler. It makes no request.
-func New(ac Aircall, hs HelpScout, st *store.Store, instances []Instance, opts Options) *Reconciler {
+func New(ac Aircall, hs HelpScout, st State, instances []Instance, opts Options) *Reconciler {
 	if opts.Lookback <= 0 {
 		opts.Lookback = 2 * time.Hour
 	}
@@ -126,7 +129,11 @@ func New(ac Aircall, hs HelpScout, st *store.Store, instances []Instance, opts O
 	if opts.AddonOffFor <= 0 {
 		opts.AddonOffFor = time.Hour
 	}
-	return &Reconciler{ac: ac, hs: hs, st: st, instances: instances, opts: opts, log: opts.Logger,
+	storeNow := time.Now
+	if s, ok := st.(*store.Store); ok && s.Now != nil {
+		storeNow = s.Now
+	}
+	return &Reconciler{storeNow: storeNow, live: deps{ac: ac, hs: hs, st: st}, instances: instances, opts: opts, log: opts.Logger,
 		zones: map[string]*time.Location{}}
 }
 

@@ -114,7 +114,7 @@ func (rt Routing) OverlapProblems() []string {
 // routing reads Aircall's numbers and routes. A failure to list numbers is
 // not fatal: calls carry their line, so IDs and digits still route.
 func (r *Reconciler) routing(ctx context.Context) (Routing, error) {
-	nums, err := r.ac.ListNumbers(ctx)
+	nums, err := r.live.ac.ListNumbers(ctx)
 	if err != nil {
 		return Route(r.instances, nil), fmt.Errorf("list Aircall numbers: %w", err)
 	}
