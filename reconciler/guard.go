@@ -25,7 +25,9 @@ type State interface {
 	DayConversation(ctx context.Context, instance string, customerID int64, channel, day string) (store.DayConversation, bool, error)
 	MessagesAfter(ctx context.Context, afterSeq int64, limit int) ([]store.InboxMessage, error)
 	GetMessage(ctx context.Context, messageID string) (store.InboxMessage, bool, error)
-	GetKV(ctx context.Context, key string) (string, bool, error)
+	LateInsight(ctx context.Context, instance string, callID int64) (store.LateInsight, bool, error)
+	AddonOffUntil(ctx context.Context) (time.Time, error)
+	AnonymousCustomer(ctx context.Context, instance string) (int64, bool, error)
 
 	PutItem(ctx context.Context, it store.Item) error
 	AdvanceCursor(ctx context.Context, instance, stream string, v int64) error
@@ -35,7 +37,9 @@ type State interface {
 	PutUserForEmail(ctx context.Context, email string, userID int64, checkedAt time.Time) error
 	PutContactSynced(ctx context.Context, customerID int64, customerUpdatedAt time.Time) error
 	PutDayConversation(ctx context.Context, d store.DayConversation) error
-	PutKV(ctx context.Context, key, value string, expires time.Time) error
+	PutLateInsight(ctx context.Context, li store.LateInsight) error
+	PutAddonOffUntil(ctx context.Context, until time.Time) error
+	PutAnonymousCustomer(ctx context.Context, instance string, customerID int64) error
 	StartRun(ctx context.Context, r store.Run) (int64, error)
 	FinishRun(ctx context.Context, id int64, finishedAt time.Time, counts map[string]int, errMsg string) error
 }
@@ -220,7 +224,11 @@ func (d dryState) PutUserForEmail(context.Context, string, int64, time.Time) err
 
 func (d dryState) PutContactSynced(context.Context, int64, time.Time) error { return nil }
 
-func (d dryState) PutKV(context.Context, string, string, time.Time) error { return nil }
+func (d dryState) PutLateInsight(context.Context, store.LateInsight) error { return nil }
+
+func (d dryState) PutAddonOffUntil(context.Context, time.Time) error { return nil }
+
+func (d dryState) PutAnonymousCustomer(context.Context, string, int64) error { return nil }
 
 func (d dryState) StartRun(context.Context, store.Run) (int64, error) {
 	return d.g.placeholderID(), nil

@@ -137,7 +137,7 @@ func TestSidebarMigrationKeepsExistingItems(t *testing.T) {
 	is.NoErr(ensureFile(path))
 	db, err := sql.Open("sqlite", dsn(path, false))
 	is.NoErr(err)
-	old := &Store{path: path, w: db, ws: newStmtCache(db), Now: newClock().Now}
+	old := &Store{path: path, w: db, ws: newStmtCache(db), clock: newClock().Now}
 	ms, err := loadMigrations()
 	is.NoErr(err)
 	var before []migration

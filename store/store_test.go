@@ -54,7 +54,7 @@ func TestOpenSetsPragmas(t *testing.T) {
 		}
 	}
 	// The reader pool must refuse writes.
-	_, err := s.r.ExecContext(ctx, `INSERT INTO kv (key, value) VALUES ('a', 'b')`)
+	_, err := s.r.ExecContext(ctx, `INSERT INTO anonymous_customers (instance, customer_id, updated_at) VALUES ('a', 1, 1)`)
 	is.True(err != nil)
 }
 
@@ -92,7 +92,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	_, err := s.w.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', 0)`)
 	is.NoErr(err)
 	is.NoErr(s.Close())
-	_, err = Open(context.Background(), path)
+	_, err = Open(context.Background(), path, Options{})
 	is.True(err != nil) // a binary must not run on a schema it does not know
 }
 
@@ -195,7 +195,7 @@ func TestOpenOddPaths(t *testing.T) {
 	is := is.New(t)
 	t.Chdir(t.TempDir())
 	for _, p := range []string{"data/rel.db", "./dot/dot.db", "sp ace/a#b?c%20.db"} {
-		s, err := Open(context.Background(), p)
+		s, err := Open(context.Background(), p, Options{})
 		is.NoErr(err)
 		is.NoErr(s.AdvanceCursor(context.Background(), "default", StreamCalls, 1))
 		is.NoErr(s.Close())

@@ -54,7 +54,7 @@ func cmdServe(ctx context.Context, e *env) error {
 		return &configError{err: fmt.Errorf("SCHEDULE: %w", err)}
 	}
 	m := newMetrics()
-	a, err := openApp(ctx, cfg, e.Log, m)
+	a, err := openApp(ctx, cfg, e.Log, m, e.Now)
 	if err != nil {
 		return err
 	}

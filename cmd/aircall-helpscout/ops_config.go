@@ -57,7 +57,7 @@ func openExistingStore(ctx context.Context, cmd, path string) (*store.Store, err
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no database at %s (check DATABASE_PATH; 'run' or 'serve' creates it)", cmd, path)
 	}
-	st, err := openStore(ctx, path)
+	st, err := openStore(ctx, path, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cmd, err)
 	}

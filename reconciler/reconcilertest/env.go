@@ -126,7 +126,7 @@ func (e *Env) NewHelpScoutClient() *helpscout.Client {
 
 // OpenStore opens (another handle on) the environment's database.
 func (e *Env) OpenStore() *store.Store {
-	st, err := store.Open(context.Background(), e.DBPath)
+	st, err := store.Open(context.Background(), e.DBPath, store.Options{Now: e.Clock.Now})
 	if err != nil {
 		e.TB.Fatal(err)
 	}
