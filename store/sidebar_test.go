@@ -71,7 +71,7 @@ func TestPutItemFactsUnknownItem(t *testing.T) {
 	is := is.New(t)
 	s, _ := openTemp(t)
 	err := s.PutItemFacts(context.Background(), "default", KindCall, "404", ItemFacts{Agent: "x"})
-	is.True(err != nil)
+	is.True(err != nil && strings.Contains(err.Error(), "default/call/404: no such item in the ledger"))
 	is.True(strings.Contains(err.Error(), "default/call/404"))
 	is.True(strings.Contains(err.Error(), "no such item"))
 }
