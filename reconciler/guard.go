@@ -26,6 +26,7 @@ type State interface {
 	MessagesAfter(ctx context.Context, afterSeq int64, limit int) ([]store.InboxMessage, error)
 	GetMessage(ctx context.Context, messageID string) (store.InboxMessage, bool, error)
 	GetKV(ctx context.Context, key string) (string, bool, error)
+	RetryRequested(ctx context.Context, instance, kind string) ([]store.Item, error)
 
 	PutItem(ctx context.Context, it store.Item) error
 	AdvanceCursor(ctx context.Context, instance, stream string, v int64) error
@@ -38,6 +39,12 @@ type State interface {
 	PutKV(ctx context.Context, key, value string, expires time.Time) error
 	StartRun(ctx context.Context, r store.Run) (int64, error)
 	FinishRun(ctx context.Context, id int64, finishedAt time.Time, counts map[string]int, errMsg string) error
+	RunProgress(ctx context.Context, id int64, counts map[string]int) error
+	// What explain, the status pages and the sidebar show: how an item was
+	// decided, the looks for its transcript/AI, and its sidebar facts.
+	PutDecision(ctx context.Context, d store.Decision) error
+	NoteInsightsLook(ctx context.Context, instance, kind, sourceID, transcript, ai string) error
+	PutItemFacts(ctx context.Context, instance, kind, sourceID string, f store.ItemFacts) error
 }
 
 // deps are the three things a pass reads from and writes to. A real pass
@@ -227,6 +234,18 @@ func (d dryState) StartRun(context.Context, store.Run) (int64, error) {
 }
 
 func (d dryState) FinishRun(context.Context, int64, time.Time, map[string]int, string) error {
+	return nil
+}
+
+func (d dryState) RunProgress(context.Context, int64, map[string]int) error { return nil }
+
+func (d dryState) PutDecision(context.Context, store.Decision) error { return nil }
+
+func (d dryState) NoteInsightsLook(context.Context, string, string, string, string, string) error {
+	return nil
+}
+
+func (d dryState) PutItemFacts(context.Context, string, string, string, store.ItemFacts) error {
 	return nil
 }
 

@@ -22,7 +22,7 @@ func TestWriteGuardCoversEveryWrite(t *testing.T) {
 		"Aircall": {"ListCalls", "CountCalls", "GetCall", "Transcription", "Summary", "Topics", "Sentiments",
 			"ActionItems", "ListNumbers", "SearchContactsByPhone"},
 		"State": {"GetItem", "ListItems", "Cursor", "Intents", "CustomerForPhone", "UserForEmail", "ContactSyncedAt",
-			"DayConversation", "MessagesAfter", "GetMessage", "GetKV"},
+			"DayConversation", "MessagesAfter", "GetMessage", "GetKV", "RetryRequested"},
 	}
 	// Embedding a nil interface makes every call that reaches it panic.
 	guarded := newWriteGuard(slog.New(slog.DiscardHandler)).guard(deps{ac: struct{ Aircall }{}, hs: struct{ HelpScout }{}, st: struct{ State }{}})
