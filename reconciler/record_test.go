@@ -316,7 +316,7 @@ func TestKilledPassShowsWhatItLogged(t *testing.T) {
 	}()
 	runs, err := e.Store.Runs(ctx, "default", 1)
 	is.NoErr(err)
-	is.True(runs[0].FinishedAt.IsZero())                              // never finished
+	is.True(runs[0].FinishedAt.IsZero())                           // never finished
 	is.Equal(runs[0].Counts[reconciler.OutcomeNewConversation], 2) // but shows the two logged
 }
 
