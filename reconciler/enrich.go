@@ -245,6 +245,7 @@ func (p *pass) lateLook(ctx context.Context, in Instance, it store.Item) error {
 		p.log.Warn("read late insights", "instance", in.Name, "call", id, "err", err)
 		return nil
 	}
+	p.noteLateLook(ctx, in, it, e, off, expired)
 	if off || !in.Enrichment.LateNoteDue(e, expired) {
 		p.transientRun = 0 // Aircall answered, and nothing more was asked
 		switch {
@@ -257,6 +258,29 @@ func (p *pass) lateLook(ctx context.Context, in Instance, it store.Item) error {
 		return nil
 	}
 	return p.addLateNote(ctx, in, it, id, ended, in.Enrichment.Filter(e))
+}
+
+// noteLateLook records a late look at Aircall in the call's decision
+// record, with the states it leaves: added when the note goes in now, not
+// licensed when the add-on answered 403, gave up at the last look.
+func (p *pass) noteLateLook(ctx context.Context, in Instance, it store.Item, e rules.Enrichment, off, expired bool) {
+	state := func(enabled, seen bool) string {
+		switch {
+		case !enabled:
+			return ""
+		case off:
+			return store.InsightNotLicensed
+		case in.Enrichment.LateNoteDue(e, expired):
+			if seen {
+				return store.InsightAdded
+			}
+			return store.InsightGaveUp
+		case expired:
+			return store.InsightGaveUp
+		}
+		return "" // still pending
+	}
+	p.noteLook(ctx, in.Name, it.SourceID, state(in.Enrichment.Transcripts, e.TranscriptSeen), state(in.Enrichment.AIInsights, e.SummarySeen))
 }
 
 // lateGiveUp records that a call will get no insights note.

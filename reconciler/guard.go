@@ -28,6 +28,7 @@ type State interface {
 	LateInsight(ctx context.Context, instance string, callID int64) (store.LateInsight, bool, error)
 	AddonOffUntil(ctx context.Context) (time.Time, error)
 	AnonymousCustomer(ctx context.Context, instance string) (int64, bool, error)
+	RetryRequested(ctx context.Context, instance, kind string) ([]store.Item, error)
 
 	PutItem(ctx context.Context, it store.Item) error
 	AdvanceCursor(ctx context.Context, instance, stream string, v int64) error
@@ -42,6 +43,12 @@ type State interface {
 	PutAnonymousCustomer(ctx context.Context, instance string, customerID int64) error
 	StartRun(ctx context.Context, r store.Run) (int64, error)
 	FinishRun(ctx context.Context, id int64, finishedAt time.Time, counts map[string]int, errMsg string) error
+	RunProgress(ctx context.Context, id int64, counts map[string]int) error
+	// What explain, the status pages and the sidebar show: how an item was
+	// decided, the looks for its transcript/AI, and its sidebar facts.
+	PutDecision(ctx context.Context, d store.Decision) error
+	NoteInsightsLook(ctx context.Context, instance, kind, sourceID, transcript, ai string) error
+	PutItemFacts(ctx context.Context, instance, kind, sourceID string, f store.ItemFacts) error
 }
 
 // deps are the three things a pass reads from and writes to. A real pass
@@ -235,6 +242,18 @@ func (d dryState) StartRun(context.Context, store.Run) (int64, error) {
 }
 
 func (d dryState) FinishRun(context.Context, int64, time.Time, map[string]int, string) error {
+	return nil
+}
+
+func (d dryState) RunProgress(context.Context, int64, map[string]int) error { return nil }
+
+func (d dryState) PutDecision(context.Context, store.Decision) error { return nil }
+
+func (d dryState) NoteInsightsLook(context.Context, string, string, string, string, string) error {
+	return nil
+}
+
+func (d dryState) PutItemFacts(context.Context, string, string, string, store.ItemFacts) error {
 	return nil
 }
 

@@ -23,7 +23,7 @@ func TestWriteGuardCoversEveryWrite(t *testing.T) {
 			"ActionItems", "ListNumbers", "SearchContactsByPhone"},
 		"State": {"GetItem", "ListItems", "Cursor", "Intents", "CustomerForPhone", "UserForEmail", "ContactSyncedAt",
 			"DayConversation", "MessagesAfter", "GetMessage", "LateInsight",
-			"AddonOffUntil", "AnonymousCustomer"},
+			"AddonOffUntil", "AnonymousCustomer", "RetryRequested"},
 	}
 	// Embedding a nil interface makes every call that reaches it panic.
 	guarded := newWriteGuard(slog.New(slog.DiscardHandler)).guard(deps{ac: struct{ Aircall }{}, hs: struct{ HelpScout }{}, st: struct{ State }{}})
