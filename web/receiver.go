@@ -244,7 +244,9 @@ func (h *receiver) insight(ctx context.Context, ev aircall.WebhookEvent) (Delive
 		return d, s
 	}
 	saved, err := h.st.SaveInsight(ctx, store.InsightEvent{CallID: in.CallID, Kind: in.Kind, Event: ev.Event, Payload: in.Data},
-		func(stored, delivered []byte) ([]byte, error) { return aircall.MergeInsight(in.Kind, stored, delivered) })
+		func(stored, delivered []byte) ([]byte, error) {
+			return aircall.MergeInsight(in.Kind, stored, delivered)
+		})
 	if err != nil {
 		h.log.Error("store webhook insight", "event", ev.Event, "call", in.CallID, "err", err)
 		return Delivery{Event: ev.Event, Result: ResultError}, http.StatusInternalServerError

@@ -90,11 +90,12 @@ type MediaDetail struct {
 }
 
 // UnmarshalJSON accepts id as a string or a number: the Go and Python
-// clients say string, the TypeScript types say number. external_number too:
-// the Python client says string, the Go client (aircall.md's [GO] source
-// for this object) types it as an int; a number is read as E.164 ("+"
-// and its digits, since a JSON number cannot carry the "+" and Aircall's
-// numbers are international), so the message is not rejected.
+// clients say string, the TypeScript types say number. external_number
+// too: the Python client says string, the public Go client (the most
+// detailed public source for this object) types it as an int; a number is
+// read as E.164 ("+" and its digits, since a JSON number cannot carry the
+// "+" and Aircall's numbers are international), so the message is not
+// rejected.
 func (m *Message) UnmarshalJSON(b []byte) error {
 	type plain Message
 	var w struct {

@@ -22,7 +22,7 @@ func TestLogDurationsInSeconds(t *testing.T) {
 		{"plain", []any{"duration", 1500 * time.Millisecond}, "duration_s", 1.5},
 		{"already named", []any{"wait_s", 2 * time.Second}, "wait_s", 2},
 		{"attr", []any{slog.Duration("retry_in", time.Minute)}, "retry_in_s", 60},
-		{"any", []any{slog.Any("took", 250 * time.Millisecond)}, "took_s", 0.25},
+		{"any", []any{slog.Any("took", 250*time.Millisecond)}, "took_s", 0.25},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
