@@ -15,6 +15,7 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
 	"github.com/aircall-helpscout/aircall-helpscout/store"
+	"github.com/aircall-helpscout/aircall-helpscout/web"
 )
 
 // messageThreads returns every thread carrying the message's marker, with
@@ -75,9 +76,10 @@ func TestMessagesEndToEnd(t *testing.T) {
 	upd := out1
 	upd.Status, upd.Updated = "delivered", out1.Created.Add(time.Minute)
 	rc.deliver(t, "message.status_updated", upd)
-	is.Equal(rc.post(t, envelope("message.received", "bad", msg{ID: "evil", External: "+34612345678", Body: "x", Created: day}.data())), 401)
-	is.Equal(rc.post(t, append(envelope("message.received", hookToken, in1.data()), make([]byte, reconciler.MaxWebhookBody)...)), 413)
-	is.Equal(rc.post(t, []byte(`{"token":"`+hookToken+`","event":"message.received","data":{"id":"x"`)), 400)
+	// Refused deliveries are answered 200 and store nothing.
+	is.Equal(rc.post(t, envelope("message.received", "bad", msg{ID: "evil", External: "+34612345678", Body: "x", Created: day}.data())), 200)
+	is.Equal(rc.post(t, append(envelope("message.received", hookToken, in1.data()), make([]byte, web.MaxWebhookBody)...)), 200)
+	is.Equal(rc.post(t, []byte(`{"token":"`+hookToken+`","event":"message.received","data":{"id":"x"`)), 200)
 
 	res := e.Pass()
 	counts := res.Instances["default"].Counts

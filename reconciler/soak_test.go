@@ -24,6 +24,7 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
 	"github.com/aircall-helpscout/aircall-helpscout/store"
+	"github.com/aircall-helpscout/aircall-helpscout/web"
 )
 
 // soakTally is what the soak did, for BENCHMARKS.md.
@@ -55,16 +56,16 @@ type soakReceiver struct {
 func newSoakReceiver(tb testing.TB) *soakReceiver {
 	rc := &soakReceiver{results: map[string]int{}}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+reconciler.WebhookPath, func(w http.ResponseWriter, r *http.Request) { (*rc.h.Load()).ServeHTTP(w, r) })
+	mux.HandleFunc("POST "+web.WebhookPath, func(w http.ResponseWriter, r *http.Request) { (*rc.h.Load()).ServeHTTP(w, r) })
 	rc.srv = httptest.NewServer(mux)
 	tb.Cleanup(rc.srv.Close)
 	return rc
 }
 
 func (rc *soakReceiver) setStore(st *store.Store) {
-	h := reconciler.NewWebhookHandler(st, hookToken, nil, reconciler.WithWebhookMetrics(func(_, result string) {
+	h := web.NewReceiver(st, hookToken, nil, web.WithDeliveryHook(func(d web.Delivery) {
 		rc.mu.Lock()
-		rc.results[result]++
+		rc.results[d.Result+d.Reason]++
 		rc.mu.Unlock()
 	}))
 	rc.h.Store(&h)
@@ -74,7 +75,7 @@ func (rc *soakReceiver) setStore(st *store.Store) {
 func (rc *soakReceiver) deliver(event string, m msg) error {
 	body := envelope(event, hookToken, m.data())
 	for range 10 {
-		resp, err := rc.srv.Client().Post(rc.srv.URL+reconciler.WebhookPath, "application/json", bytes.NewReader(body))
+		resp, err := rc.srv.Client().Post(rc.srv.URL+web.WebhookPath, "application/json", bytes.NewReader(body))
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -89,11 +90,12 @@ type MediaDetail struct {
 }
 
 // UnmarshalJSON accepts id as a string or a number: the Go and Python
-// clients say string, the TypeScript types say number. external_number too:
-// the Python client says string, the Go client (aircall.md's [GO] source
-// for this object) types it as an int; a number is read as E.164 ("+"
-// and its digits, since a JSON number cannot carry the "+" and Aircall's
-// numbers are international), so the message is not rejected.
+// clients say string, the TypeScript types say number. external_number
+// too: the Python client says string, the public Go client (the most
+// detailed public source for this object) types it as an int; a number is
+// read as E.164 ("+" and its digits, since a JSON number cannot carry the
+// "+" and Aircall's numbers are international), so the message is not
+// rejected.
 func (m *Message) UnmarshalJSON(b []byte) error {
 	type plain Message
 	var w struct {
@@ -191,4 +193,259 @@ func (t FlexTime) MarshalJSON() ([]byte, error) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(t.UTC().Format(time.RFC3339Nano))
+}
+
+// Insight kinds, named after the REST endpoints that serve the same data
+// (/v1/calls/:id/transcription, /summary, /topics, /sentiments,
+// /action_items), so a stored insight and a fetched one share one name.
+const (
+	InsightTranscription = "transcription"
+	InsightSummary       = "summary"
+	InsightTopics        = "topics"
+	InsightSentiments    = "sentiments"
+	InsightActionItems   = "action_items"
+)
+
+// insightEvents maps each conversation-intelligence webhook to its kind.
+// Aircall names them inconsistently (singular action_item and sentiment,
+// plural topics): these are the names its documentation lists.
+var insightEvents = map[string]string{
+	"transcription.created": InsightTranscription,
+	"summary.created":       InsightSummary,
+	"topics.created":        InsightTopics,
+	"sentiment.created":     InsightSentiments,
+	"action_item.created":   InsightActionItems,
+}
+
+// insightWrappers are the keys under which the REST answer of each kind
+// wraps its object. The keys of topics, sentiments and action items are
+// unverified (public clients disagree on singular or plural), so both are
+// accepted.
+var insightWrappers = map[string][]string{
+	InsightTranscription: {"transcription"},
+	InsightSummary:       {"summary"},
+	InsightTopics:        {"topic", "topics"},
+	InsightSentiments:    {"sentiment", "sentiments"},
+	InsightActionItems:   {"action_item", "action_items"},
+}
+
+// InsightKind says which insight an event carries ("summary.created" →
+// "summary"); ok is false for any other event.
+func InsightKind(event string) (kind string, ok bool) {
+	kind, ok = insightEvents[event]
+	return kind, ok
+}
+
+// InsightEvents lists the conversation-intelligence webhook events, sorted:
+// the events to enable on the webhook for transcripts and AI insights.
+func InsightEvents() []string {
+	out := make([]string, 0, len(insightEvents))
+	for e := range insightEvents {
+		out = append(out, e)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Insight is a transcript or AI insight delivered by webhook.
+type Insight struct {
+	Kind   string // one of the Insight* kinds
+	CallID int64
+	// Data is the insight as the REST endpoint's inner object (compact
+	// JSON), whatever the delivery's shape, so it decodes like a fetched
+	// one: into Transcription, Summary, Sentiments, or with the REST
+	// decoders for topics and action items. Action items may be a list.
+	Data json.RawMessage
+}
+
+// Insight decodes a conversation-intelligence event. Aircall does not
+// document what data holds for these events: it is taken as the REST
+// endpoint's inner object ({id, call_id, ...}) and also accepted wrapped as
+// the REST answer is ({"transcription": {...}}); call_id may be a number or
+// a string (public clients type it either way). A missing or unreadable
+// call_id is an error, since the call is what the insight is stored under.
+func (e WebhookEvent) Insight() (Insight, error) {
+	kind, ok := InsightKind(e.Event)
+	if !ok {
+		return Insight{}, fmt.Errorf("aircall webhook %s: not an insight event", e.Event)
+	}
+	data := bytes.TrimSpace(e.Data)
+	if len(data) == 0 || string(data) == "null" {
+		return Insight{}, fmt.Errorf("aircall webhook %s: no data", e.Event)
+	}
+	inner, err := unwrapInsight(data, insightWrappers[kind])
+	if err != nil {
+		return Insight{}, fmt.Errorf("aircall webhook %s: %w", e.Event, err)
+	}
+	callID, err := insightCallID(inner)
+	if err != nil {
+		return Insight{}, fmt.Errorf("aircall webhook %s: %w", e.Event, err)
+	}
+	items, err := insightItems(inner)
+	if err != nil {
+		return Insight{}, fmt.Errorf("aircall webhook %s: data: %w", e.Event, err)
+	}
+	for i, it := range items {
+		if items[i], err = numericCallID(it, callID); err != nil {
+			return Insight{}, fmt.Errorf("aircall webhook %s: data: %w", e.Event, err)
+		}
+	}
+	out := items[0]
+	if inner[0] == '[' {
+		if out, err = json.Marshal(items); err != nil {
+			return Insight{}, fmt.Errorf("aircall webhook %s: data: %w", e.Event, err)
+		}
+	}
+	return Insight{Kind: kind, CallID: callID, Data: out}, nil
+}
+
+// numericCallID rewrites a string call_id as the number it holds, so the
+// kept insight decodes into the REST types, which read call_id as a number.
+// Objects whose call_id is already a number are kept byte for byte.
+func numericCallID(obj json.RawMessage, callID int64) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(obj, &m); err != nil {
+		return nil, err
+	}
+	if raw := bytes.TrimSpace(m["call_id"]); len(raw) == 0 || raw[0] != '"' {
+		return obj, nil
+	}
+	m["call_id"] = json.RawMessage(strconv.FormatInt(callID, 10))
+	return json.Marshal(m)
+}
+
+// unwrapInsight returns the object under the first wrapper key when data is
+// an object without its own call_id; otherwise data itself.
+func unwrapInsight(data json.RawMessage, wrappers []string) (json.RawMessage, error) {
+	if data[0] != '{' {
+		if data[0] == '[' {
+			return data, nil
+		}
+		return nil, fmt.Errorf("data is neither an object nor a list: %.40s", data)
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return nil, fmt.Errorf("data is not a JSON object: %w", err)
+	}
+	if _, own := obj["call_id"]; own {
+		return data, nil
+	}
+	for _, k := range wrappers {
+		if raw, ok := obj[k]; ok {
+			raw = bytes.TrimSpace(raw)
+			if len(raw) == 0 || (raw[0] != '{' && raw[0] != '[') {
+				return nil, fmt.Errorf("data.%s is neither an object nor a list", k)
+			}
+			return raw, nil
+		}
+	}
+	return data, nil // no call_id: insightCallID says so
+}
+
+// insightCallID reads call_id from the object, or from every element of a
+// list (action items), which must all name the same call.
+func insightCallID(inner json.RawMessage) (int64, error) {
+	if inner[0] == '[' {
+		var list []json.RawMessage
+		if err := json.Unmarshal(inner, &list); err != nil {
+			return 0, fmt.Errorf("data list: %w", err)
+		}
+		var id int64
+		for i, el := range list {
+			got, err := insightCallID(bytes.TrimSpace(el))
+			if err != nil {
+				return 0, fmt.Errorf("item %d: %w", i, err)
+			}
+			if id != 0 && got != id {
+				return 0, fmt.Errorf("items name two calls, %d and %d", id, got)
+			}
+			id = got
+		}
+		if id == 0 {
+			return 0, errors.New("empty list: no call_id")
+		}
+		return id, nil
+	}
+	if len(inner) == 0 || inner[0] != '{' {
+		return 0, fmt.Errorf("item is not an object: %.40s", inner)
+	}
+	var obj struct {
+		CallID json.RawMessage `json:"call_id"`
+	}
+	if err := json.Unmarshal(inner, &obj); err != nil {
+		return 0, fmt.Errorf("data: %w", err)
+	}
+	raw := bytes.TrimSpace(obj.CallID)
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, errors.New(`missing "call_id"`)
+	}
+	s := string(raw)
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, fmt.Errorf("call_id: %w", err)
+		}
+		s = strings.TrimSpace(s)
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("call_id %s is not a call id", raw)
+	}
+	return id, nil
+}
+
+// MergeInsight combines a stored insight with a newer delivery of the same
+// call and kind. Action items may come one per action_item.created event, so
+// they accumulate (one entry per item id, or per distinct content when an
+// item has no id); any other kind is replaced by the newer delivery, since a
+// call has one transcript, summary, topic list and sentiment.
+func MergeInsight(kind string, stored, delivered []byte) ([]byte, error) {
+	if kind != InsightActionItems || len(stored) == 0 {
+		return delivered, nil
+	}
+	var out []json.RawMessage
+	seen := map[string]bool{}
+	for _, src := range [][]byte{stored, delivered} {
+		items, err := insightItems(src)
+		if err != nil {
+			return nil, fmt.Errorf("merge action items: %w", err)
+		}
+		for _, it := range items {
+			var idOf struct {
+				ID json.RawMessage `json:"id"`
+			}
+			key := "c:" + string(it)
+			if json.Unmarshal(it, &idOf) == nil && len(idOf.ID) > 0 && string(idOf.ID) != "null" {
+				key = "i:" + strings.Trim(string(idOf.ID), `"`)
+			}
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, it)
+			}
+		}
+	}
+	if len(out) == 1 {
+		return out[0], nil
+	}
+	return json.Marshal(out)
+}
+
+// insightItems reads one object or a list of them, each compacted.
+func insightItems(b []byte) ([]json.RawMessage, error) {
+	b = bytes.TrimSpace(b)
+	var list []json.RawMessage
+	if len(b) > 0 && b[0] == '[' {
+		if err := json.Unmarshal(b, &list); err != nil {
+			return nil, err
+		}
+	} else {
+		list = []json.RawMessage{b}
+	}
+	for i, it := range list {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, it); err != nil {
+			return nil, err
+		}
+		list[i] = buf.Bytes()
+	}
+	return list, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
+	"github.com/aircall-helpscout/aircall-helpscout/web"
 )
 
 // demoRequestsPerMinute lifts both rate ceilings for the fakes only: at
@@ -66,8 +67,19 @@ func cmdDemo(ctx context.Context, e *env, opts demoOptions) error {
 	}
 	defer a.close()
 
-	if err := postDemoMessages(ctx, webhookHandler(&app{st: a.st, cfg: cfg, met: newMetrics()}, log), now); err != nil {
+	// The receiver answers 200 to a delivery it refuses (Aircall's rule),
+	// so refusals are caught by the hook, not by the status.
+	var refused []string
+	hook := web.WithDeliveryHook(func(d web.Delivery) {
+		if d.Result == web.ResultRefused || d.Result == web.ResultError {
+			refused = append(refused, d.Result+" "+d.Reason)
+		}
+	})
+	if err := postDemoMessages(ctx, web.NewReceiver(a.st, cfg.AircallWebhookToken, log, hook), now); err != nil {
 		return fmt.Errorf("demo: %w", err)
+	}
+	if len(refused) > 0 {
+		return fmt.Errorf("demo: the receiver refused %d sample messages: %v", len(refused), refused)
 	}
 	w := e.Stdout
 	if !opts.Quiet {

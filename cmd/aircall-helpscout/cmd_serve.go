@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,39 +14,53 @@ import (
 
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
 	"github.com/aircall-helpscout/aircall-helpscout/store"
+	"github.com/aircall-helpscout/aircall-helpscout/web"
 	"github.com/aircall-helpscout/aircall-helpscout/web/sidebar"
 	"github.com/aircall-helpscout/aircall-helpscout/web/status"
 )
 
-// webhookPath is where Aircall posts message.* events (SPEC §4).
-const webhookPath = reconciler.WebhookPath
+// webhookPath is where Aircall posts its events.
+const webhookPath = web.WebhookPath
 
 // serveListening, when set, is told the address serve bound: tests listen
 // on 127.0.0.1:0 and need the port.
 var serveListening func(net.Addr)
 
 // shutdownTimeout bounds how long in-flight HTTP requests get on SIGTERM.
-const shutdownTimeout = 10 * time.Second
+// Requests cannot outlast the server's read bounds (5 s), and docker stop
+// allows 10 s in all, which the pass being abandoned shares.
+const shutdownTimeout = 7 * time.Second
+
+// retryMin is the first wait before a pass that failed is tried again; it
+// doubles up to the schedule period. A variable for tests.
+var retryMin = time.Minute
 
 // server is the state of `serve`: one pass at a time, health from the last
-// successful pass.
+// successful pass, retries of a failed one.
 type server struct {
 	a      *app
 	log    *slog.Logger
 	period time.Duration
 	now    func() time.Time
+	health *web.Health
 
 	running   sync.Mutex // held for the whole of a pass; shutdown takes it to wait
 	stopped   bool       // guarded by running
+	authed    bool       // guarded by running: Help Scout took the credentials since the last refusal
 	lastPrune time.Time  // guarded by running: when RETENTION was last applied
 
-	mu     sync.Mutex
-	lastOK time.Time
+	retryMu sync.Mutex
+	retry   *time.Timer
+	backoff time.Duration
 }
 
 // cmdServe runs the scheduler, the webhook receiver, /healthz and /metrics.
-// A pass runs at start-up so an outage is caught up at once. On SIGTERM it
-// stops scheduling, cancels the running pass (the intent journal makes an
+// A pass runs at start-up so an outage is caught up at once. Nothing a pass
+// meets stops serve: with refused credentials or an API down, /healthz turns
+// unhealthy and says why, the pass is retried with backoff, and the receiver
+// keeps storing deliveries, since Aircall cannot resend SMS or WhatsApp
+// messages that a restart loop made it fail to deliver. On SIGTERM it stops
+// scheduling, cancels the running pass (the intent journal makes an
 // abandoned item safe to redo), closes the store and returns nil.
 func cmdServe(ctx context.Context, e *env) error {
 	cfg := e.Config
@@ -55,20 +68,16 @@ func cmdServe(ctx context.Context, e *env) error {
 	if err != nil {
 		return &configError{err: fmt.Errorf("SCHEDULE: %w", err)}
 	}
-	m := newMetrics()
+	m := newMetrics(cfg)
 	a, err := openApp(ctx, cfg, e.Log, m, e.Now)
 	if err != nil {
 		return err
 	}
 	defer a.close()
-	if err := a.preflight(ctx); err != nil {
-		return err
-	}
 
-	s := &server{a: a, log: e.Log, period: schedulePeriod(sched, e.Now()), now: e.Now}
-	if r, ok, err := a.st.LastSuccessfulRun(ctx); err == nil && ok {
-		s.lastOK = r.FinishedAt
-	}
+	period := schedulePeriod(sched, e.Now())
+	s := &server{a: a, log: e.Log, period: period, now: e.Now, health: web.NewHealth(2*period, e.Now)}
+	s.restore(ctx)
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
@@ -77,24 +86,24 @@ func cmdServe(ctx context.Context, e *env) error {
 	if serveListening != nil {
 		serveListening(ln.Addr())
 	}
-	routes, err := s.routes(m)
+	statusH, sidebarH, err := s.mounts()
 	if err != nil {
+		_ = ln.Close()
 		return err
 	}
-	srv := &http.Server{Handler: routes, ReadHeaderTimeout: 10 * time.Second}
+	srv, err := web.NewServer(web.Options{Store: a.st, WebhookToken: cfg.AircallWebhookToken, Log: e.Log,
+		Health: s.health, Metrics: m, Status: statusH, Sidebar: sidebarH})
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
 	e.Log.Info("serving", "addr", ln.Addr().String(), "schedule", cfg.Schedule, "database", cfg.DatabasePath)
 
-	// The start-up pass runs before the scheduler so that bad credentials
-	// stop the process with a clear error instead of an unhealthy loop.
-	if err := s.pass(ctx); err != nil && errors.Is(err, reconciler.ErrFatal) {
-		shutdownHTTP(srv, e.Log)
-		return err
-	}
-
+	s.pass(ctx)
 	c := cron.New(cron.WithLogger(cronLogger{e.Log}))
-	c.Schedule(sched, cron.NewChain(cron.SkipIfStillRunning(cronLogger{e.Log})).Then(cron.FuncJob(func() { _ = s.pass(ctx) })))
+	c.Schedule(sched, cron.NewChain(cron.SkipIfStillRunning(cronLogger{e.Log})).Then(cron.FuncJob(func() { s.pass(ctx) })))
 	c.Start()
 
 	var serveErr error
@@ -104,41 +113,62 @@ func cmdServe(ctx context.Context, e *env) error {
 	case serveErr = <-httpErr:
 		serveErr = fmt.Errorf("http server: %w", serveErr)
 	}
-	<-c.Stop().Done()
+	s.stopRetries()
+	cronDone := c.Stop().Done()
+	// The HTTP server drains while the pass is abandoned: both must fit in
+	// docker stop's 10 s.
+	httpDone := make(chan struct{})
+	go func() {
+		defer close(httpDone)
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if err := srv.Shutdown(sctx); err != nil {
+			e.Log.Warn("http shutdown", "err", err)
+		}
+	}()
+	<-cronDone
 	s.running.Lock()
 	s.stopped = true
 	s.running.Unlock()
-	shutdownHTTP(srv, e.Log)
+	<-httpDone
 	e.Log.Info("stopped")
 	return serveErr
 }
 
-func shutdownHTTP(srv *http.Server, log *slog.Logger) {
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+// restore reads what the store knows of earlier passes, so that /healthz
+// and /metrics are right before the first pass here ends.
+func (s *server) restore(ctx context.Context) {
+	if r, ok, err := s.a.st.LastSuccessfulRun(ctx); err == nil && ok {
+		s.health.PassSucceeded(r.FinishedAt)
+		s.a.met.SetLastSuccess(r.FinishedAt)
+	}
+	s.refreshLag(ctx)
+}
+
+// refreshLag sets each instance's cursor lag from the store.
+func (s *server) refreshLag(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		log.Warn("http shutdown", "err", err)
+	now := s.now()
+	for _, in := range s.a.cfg.Instances {
+		if c, found, err := s.a.st.Cursor(ctx, in.Name, reconciler.StreamCalls); err == nil && found {
+			s.a.met.SetCursorLag(in.Name, now.Sub(time.Unix(c, 0)))
+		}
 	}
 }
 
-// routes are serve's HTTP surface. The status pages are mounted only when
-// STATUS_PASSWORD is set and the Help Scout sidebar only when
-// HELPSCOUT_SIDEBAR_SECRET is: unset, their paths answer 404 as if they did
-// not exist.
-func (s *server) routes(m *metrics) (http.Handler, error) {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", m.handler())
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("POST "+webhookPath, webhookHandler(s.a, s.log))
+// mounts builds the optional parts of serve's HTTP surface: the status pages
+// only when STATUS_PASSWORD is set and the Help Scout sidebar only when
+// HELPSCOUT_SIDEBAR_SECRET is. A nil handler leaves its path answering 404 as
+// if it did not exist.
+func (s *server) mounts() (statusH, sidebarH http.Handler, err error) {
 	cfg := s.a.cfg
 	if cfg.StatusPassword != "" {
 		var names []string
 		for _, in := range cfg.Instances {
 			names = append(names, in.Name)
 		}
-		h := status.New(s.a.st, status.Options{Password: cfg.StatusPassword, Instances: names, Now: s.now, Log: s.log})
-		mux.Handle("GET /status", h)
-		mux.Handle("GET /status/", h)
+		statusH = status.New(s.a.st, status.Options{Password: cfg.StatusPassword, Instances: names, Now: s.now, Log: s.log})
 	}
 	if cfg.HelpScoutSidebarSecret != "" {
 		o := sidebar.Options{Secret: cfg.HelpScoutSidebarSecret, Items: s.a.st,
@@ -151,85 +181,127 @@ func (s *server) routes(m *metrics) (http.Handler, error) {
 		}
 		h, err := sidebar.New(o)
 		if err != nil {
-			return nil, &configError{err: fmt.Errorf("HELPSCOUT_SIDEBAR_SECRET: %w", err)}
+			return nil, nil, &configError{err: fmt.Errorf("HELPSCOUT_SIDEBAR_SECRET: %w", err)}
 		}
-		mux.Handle("GET "+sidebar.Path, h)
+		sidebarH = h
 	}
-	return mux, nil
+	return statusH, sidebarH, nil
 }
 
-// pass runs one scheduled pass unless another is running here or in another
-// process on the same database, and records its outcome for /healthz and
-// /metrics. Only ErrFatal matters to the caller.
-func (s *server) pass(ctx context.Context) error {
+// pass runs one scheduled pass, waiting for a running one to end.
+func (s *server) pass(ctx context.Context) {
 	s.running.Lock()
 	defer s.running.Unlock()
+	s.passLocked(ctx)
+}
+
+// retryPass runs a retry unless a pass is running: that pass's outcome
+// decides the next retry.
+func (s *server) retryPass(ctx context.Context) {
+	if !s.running.TryLock() {
+		return
+	}
+	defer s.running.Unlock()
+	s.passLocked(ctx)
+}
+
+// passLocked runs one pass unless another runs in another process on the
+// same database, and reports its outcome to /healthz, /metrics and the log.
+// A failure schedules a retry; nothing here ends serve.
+func (s *server) passLocked(ctx context.Context) {
 	if s.stopped || ctx.Err() != nil {
-		return nil
+		return
 	}
 	unlock, err := s.a.st.LockPasses()
 	if errors.Is(err, store.ErrLocked) {
 		s.log.Warn("another process is running passes on this database; skipping this pass", "database", s.a.st.Path())
-		s.a.met.passes.WithLabelValues("skipped_locked").Inc()
-		return nil
+		s.a.met.ObservePass(web.PassSkippedLocked, 0, s.now())
+		return
 	}
 	if err != nil {
 		s.log.Error("pass lock", "err", err)
-		return nil
+		s.failed(ctx, fmt.Sprintf("pass lock: %v", err), false)
+		return
 	}
-	defer unlock()
+	defer func() { _ = unlock() }()
+	defer s.maybePrune(ctx)
 
 	start := time.Now()
-	res, err := s.a.rec.RunPass(ctx, reconciler.PassOptions{Mode: "scheduled"})
-	err = withCredentialHint(err)
+	var res reconciler.Result
+	if !s.authed {
+		// Refused Help Scout credentials are found with one token request
+		// instead of failing every item of the pass one by one.
+		if err = s.a.preflight(ctx); err == nil {
+			s.authed = true
+		}
+	}
+	if err == nil {
+		res, err = s.a.rec.RunPass(ctx, reconciler.PassOptions{Mode: "scheduled"})
+		err = withCredentialHint(err)
+	}
 	d := time.Since(start)
+	attrs := []any{"duration", d, "counts", totalCounts(res)}
+	if ctx.Err() != nil {
+		s.log.Info("pass interrupted", attrs...)
+		return
+	}
 	ok := err == nil && !hasPassErrors(res)
 	now := s.now()
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	s.a.met.observePass(mctx, s.a.st, instanceNames(res), d, ok, now)
-	cancel()
-	attrs := []any{"duration", d.Round(time.Millisecond).String(), "counts", totalCounts(res)}
-	switch {
-	case ok:
-		s.mu.Lock()
-		s.lastOK = now
-		s.mu.Unlock()
+	s.refreshLag(ctx)
+	if ok {
+		s.a.met.ObservePass(web.PassOK, d, now)
+		s.health.PassSucceeded(now)
+		s.resetRetries()
 		s.log.Info("pass finished", attrs...)
-	case errors.Is(err, reconciler.ErrFatal):
-		s.log.Error("pass failed: check credentials and configuration (aircall-helpscout check)", append(attrs, "err", err)...)
-	case ctx.Err() != nil:
-		s.log.Info("pass interrupted", attrs...)
-	default:
-		s.log.Error("pass finished with errors", append(attrs, "err", passErrorText(res, err))...)
+		return
 	}
-	s.maybePrune(ctx)
-	return err
+	s.a.met.ObservePass(web.PassError, d, now)
+	fatal := errors.Is(err, reconciler.ErrFatal)
+	if fatal {
+		s.authed = false // check the credentials first next time
+	}
+	wait := s.failed(ctx, passErrorText(res, err), fatal)
+	attrs = append(attrs, "err", passErrorText(res, err), "retry_in", wait)
+	if fatal {
+		s.log.Error("pass cannot run: check credentials and configuration (aircall-helpscout check); the webhook receiver keeps running", attrs...)
+	} else {
+		s.log.Error("pass finished with errors", attrs...)
+	}
 }
 
-// healthz answers 200 while the last pass succeeded within two schedule
-// periods, 503 otherwise, with a small JSON body saying why.
-func (s *server) healthz(w http.ResponseWriter, _ *http.Request) {
-	s.mu.Lock()
-	last := s.lastOK
-	s.mu.Unlock()
-	now := s.now()
-	body := map[string]any{"max_age": (2 * s.period).String()}
-	status := http.StatusOK
-	switch {
-	case last.IsZero():
-		status, body["status"] = http.StatusServiceUnavailable, "no successful pass yet"
-	case now.Sub(last) > 2*s.period:
-		status, body["status"] = http.StatusServiceUnavailable, "last successful pass is too old"
-	default:
-		body["status"] = "ok"
+// failed reports a pass that failed to /healthz and schedules its retry:
+// after retryMin, doubling up to the schedule period (never later than the
+// next scheduled pass would come anyway). It returns the wait.
+func (s *server) failed(ctx context.Context, reason string, blocking bool) time.Duration {
+	s.retryMu.Lock()
+	defer s.retryMu.Unlock()
+	if s.backoff == 0 {
+		s.backoff = min(retryMin, s.period)
+	} else {
+		s.backoff = min(2*s.backoff, s.period)
 	}
-	if !last.IsZero() {
-		body["last_successful_pass"] = last.UTC().Format(time.RFC3339)
+	if s.retry != nil {
+		s.retry.Stop()
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(body)
+	wait := s.backoff
+	s.retry = time.AfterFunc(wait, func() { s.retryPass(ctx) })
+	s.health.PassFailed(s.now(), reason, blocking, s.now().Add(wait))
+	return wait
 }
+
+// resetRetries forgets the backoff after a successful pass.
+func (s *server) resetRetries() {
+	s.retryMu.Lock()
+	defer s.retryMu.Unlock()
+	if s.retry != nil {
+		s.retry.Stop()
+		s.retry = nil
+	}
+	s.backoff = 0
+}
+
+// stopRetries cancels a planned retry at shutdown.
+func (s *server) stopRetries() { s.resetRetries() }
 
 // schedulePeriod is the gap between two consecutive runs of sched after now
 // (for "@every 5m", 5m; for cron specs, the next gap).

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/matryer/is"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
 	"github.com/robfig/cron/v3"
 )
 
@@ -108,7 +110,9 @@ func serveStopRestart(t *testing.T, after int) {
 	f.HS.SetLatency(25 * time.Millisecond) // long enough to be mid-pass when stopped
 
 	base, stop := startServe(t, vars)
-	is.Equal(postWebhook(t, base, "wrong-token", "m-1", "+34 612 34 56 78", time.Now().Add(-time.Minute)), http.StatusUnauthorized)
+	// A refused delivery is answered 200 too: Aircall disables a webhook
+	// that fails, and retrying a wrong token cannot help.
+	is.Equal(postWebhook(t, base, "wrong-token", "m-1", "+34 612 34 56 78", time.Now().Add(-time.Minute)), http.StatusOK)
 	is.Equal(postWebhook(t, base, testWebhookToken, "m-1", "+34 612 34 56 78", time.Now().Add(-time.Minute)), http.StatusOK)
 	logged := func() int {
 		n := 0
@@ -124,7 +128,7 @@ func serveStopRestart(t *testing.T, after int) {
 	is.Equal(code, http.StatusOK)
 	is.True(strings.Contains(body, `aircall_helpscout_api_requests_total{api="helpscout"`))
 	is.True(strings.Contains(body, `aircall_helpscout_webhooks_total{event="message.received",result="stored"} 1`))
-	is.True(strings.Contains(body, `aircall_helpscout_webhooks_total{event="",result="unauthorized"} 1`))
+	is.True(strings.Contains(body, `aircall_helpscout_webhook_refusals_total{reason="unauthorized"} 1`))
 	code, _ = get(t, base+"/healthz")
 	is.Equal(code, http.StatusServiceUnavailable) // no pass has finished yet
 
@@ -170,36 +174,97 @@ func serveStopRestart(t *testing.T, after int) {
 	assertNoSecretsIn(t, r.stdout+r.stderr)
 }
 
-func TestServeRefusesBadCredentials(t *testing.T) {
+// TestServeSurvivesRefusedCredentials: serve never exits on pass trouble.
+// With Help Scout refusing the credentials from the start, the receiver
+// keeps storing deliveries and answering 200, /healthz is 503 and says why,
+// passes are retried with backoff, and once the credentials are accepted
+// the next attempt logs everything and /healthz turns 200.
+func TestServeSurvivesRefusedCredentials(t *testing.T) {
 	is := is.New(t)
 	f := newFakes(t)
-	vars := with(f.vars, "LISTEN_ADDR", "127.0.0.1:0", "AIRCALL_API_TOKEN", "not-the-token")
-	r := runCmd(context.Background(), vars, "serve")
-	is.Equal(r.code, 1)
-	is.True(strings.Contains(r.err.Error(), "bad credentials"))
+	old := retryMin
+	retryMin = 50 * time.Millisecond
+	t.Cleanup(func() { retryMin = old })
+	// An hourly schedule: only the retries can bring the pass back.
+	vars := with(f.vars, "SCHEDULE", "@every 1h", "LISTEN_ADDR", "127.0.0.1:0")
+	f.Customer("Marta", "López", 48*time.Hour, "612 34 56 78")
+	f.AddCall(200, "+34 612 34 56 78", 30*time.Minute)
+	f.HS.InjectFault(helpscouttest.Fault{PathPrefix: "/v2/oauth2/token", Status: http.StatusUnauthorized, Count: 1 << 30})
+
+	base, stop := startServe(t, vars)
+	var health map[string]string
+	waitFor(t, "/healthz to report the refused credentials", func() bool {
+		code, body := get(t, base+"/healthz")
+		_ = json.Unmarshal([]byte(body), &health)
+		return code == http.StatusServiceUnavailable && strings.Contains(health["reason"], "bad credentials")
+	})
+	is.Equal(health["status"], "passes cannot run")
+	is.True(health["next_attempt"] != "")
+	is.Equal(postWebhook(t, base, testWebhookToken, "m-9", "+34 612 34 56 78", time.Now().Add(-time.Minute)), http.StatusOK)
+	tokenAsks := func() int {
+		n := 0
+		for _, r := range f.HS.Requests() {
+			if r.Path == "/v2/oauth2/token" {
+				n++
+			}
+		}
+		return n
+	}
+	waitFor(t, "passes to be retried", func() bool { return tokenAsks() >= 3 })
+	_, metrics := get(t, base+"/metrics")
+	is.True(strings.Contains(metrics, `aircall_helpscout_webhooks_total{event="message.received",result="stored"} 1`))
+	is.True(!strings.Contains(metrics, `aircall_helpscout_passes_total{result="error"} 0`))
+	code, _ := get(t, base+"/healthz")
+	is.Equal(code, http.StatusServiceUnavailable)
+
+	f.HS.ClearFaults() // the operator fixes the credentials
+	waitFor(t, "a healthy pass", func() bool { c, _ := get(t, base+"/healthz"); return c == http.StatusOK })
+	r := stop()
+	is.NoErr(r.err)
+	is.Equal(r.code, 0)
+	is.True(strings.Contains(r.stderr, "the webhook receiver keeps running"))
+	exactlyOnce(t, f, 200)
+	sms := 0
+	for _, c := range f.HS.Conversations() {
+		for _, th := range c.Threads {
+			if th.Type == "customer" && strings.Contains(th.Body, "Hola") {
+				sms++
+			}
+		}
+	}
+	is.Equal(sms, 1) // the message received while passes could not run
+	assertNoSecretsIn(t, r.stdout+r.stderr)
 }
 
-func TestHealthz(t *testing.T) {
-	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		name   string
-		lastOK time.Time
-		want   int
-	}{
-		{"never", time.Time{}, http.StatusServiceUnavailable},
-		{"recent", now.Add(-4 * time.Minute), http.StatusOK},
-		{"two periods", now.Add(-10 * time.Minute), http.StatusOK},
-		{"too old", now.Add(-11 * time.Minute), http.StatusServiceUnavailable},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			is := is.New(t)
-			s := &server{period: 5 * time.Minute, now: func() time.Time { return now }, lastOK: tt.lastOK}
-			rec := newRecorder()
-			s.healthz(rec, nil)
-			is.Equal(rec.code, tt.want)
-		})
-	}
+// TestServeSurvivesAnOutageAtStart: Aircall down when serve starts makes
+// /healthz 503 with the reason; the retry after it comes back succeeds.
+func TestServeSurvivesAnOutageAtStart(t *testing.T) {
+	is := is.New(t)
+	f := newFakes(t)
+	old := retryMin
+	retryMin = 50 * time.Millisecond
+	t.Cleanup(func() { retryMin = old })
+	vars := with(f.vars, "SCHEDULE", "@every 1h", "LISTEN_ADDR", "127.0.0.1:0")
+	f.AddCall(300, "+34 612 34 56 78", 30*time.Minute)
+	f.AC.FailNext(1<<30, http.StatusBadGateway)
+	aircallBackoff = time.Millisecond
+	t.Cleanup(func() { aircallBackoff = 0 })
+
+	base, stop := startServe(t, vars)
+	var health map[string]string
+	waitFor(t, "/healthz to report the outage", func() bool {
+		code, body := get(t, base+"/healthz")
+		_ = json.Unmarshal([]byte(body), &health)
+		return code == http.StatusServiceUnavailable && health["reason"] != ""
+	})
+	is.Equal(health["status"], "no successful pass yet")
+	is.Equal(postWebhook(t, base, testWebhookToken, "m-8", "+34 612 34 56 78", time.Now().Add(-time.Minute)), http.StatusOK)
+	f.AC.FailNext(0, 0)
+	waitFor(t, "a healthy pass", func() bool { c, _ := get(t, base+"/healthz"); return c == http.StatusOK })
+	r := stop()
+	is.NoErr(r.err)
+	is.Equal(r.code, 0)
+	exactlyOnce(t, f, 300)
 }
 
 func TestSchedulePeriod(t *testing.T) {
@@ -220,18 +285,6 @@ func TestSchedulePeriod(t *testing.T) {
 		is.Equal(schedulePeriod(s, now), tt.want)
 	}
 }
-
-// recorder is a minimal ResponseWriter for handler unit tests.
-type recorder struct {
-	code int
-	h    http.Header
-	b    bytes.Buffer
-}
-
-func newRecorder() *recorder                    { return &recorder{h: http.Header{}} }
-func (r *recorder) Header() http.Header         { return r.h }
-func (r *recorder) Write(b []byte) (int, error) { return r.b.Write(b) }
-func (r *recorder) WriteHeader(c int)           { r.code = c }
 
 // assertNoSecretsIn fails if s holds any credential the fakes accept or the
 // webhook token the tests configure.

@@ -7,7 +7,9 @@ const helpServe = `Usage: aircall-helpscout serve
 
 Runs a pass on SCHEDULE (never two at once), receives Aircall webhooks at
 POST /webhooks/aircall (LISTEN_ADDR), and serves /healthz and /metrics.
-On SIGINT or SIGTERM it finishes or safely abandons the current item, closes
+It does not exit when passes cannot run (refused credentials, an API down):
+/healthz turns 503 with the reason and the pass is retried with backoff,
+while webhooks keep being received. On SIGINT or SIGTERM it finishes or safely abandons the current item, closes
 the store and exits 0.
 
 No flags. Configuration comes from the environment (see config.example.env).

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,6 @@ func TestCommandsNeverPrintSecrets(t *testing.T) {
 		{"run wrong Help Scout secret", wrongHS, []string{"run"}},
 		{"check wrong secrets", wrong, []string{"check"}},
 		{"check wrong Help Scout secret", wrongHS, []string{"check"}},
-		{"serve wrong secrets", with(wrong, "LISTEN_ADDR", "127.0.0.1:0"), []string{"serve"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -52,4 +52,19 @@ func TestCommandsNeverPrintSecrets(t *testing.T) {
 			assertNoSecretsIn(t, out)
 		})
 	}
+	// serve does not exit on refused credentials: it reports them in
+	// /healthz and its logs, which must not leak them either.
+	t.Run("serve wrong secrets", func(t *testing.T) {
+		base, stop := startServe(t, with(wrong, "LISTEN_ADDR", "127.0.0.1:0"))
+		var health string
+		waitFor(t, "/healthz to report the refused credentials", func() bool {
+			code, body := get(t, base+"/healthz")
+			health = body
+			return code == http.StatusServiceUnavailable && strings.Contains(body, "bad credentials")
+		})
+		r := stop()
+		out := health + r.stdout + r.stderr
+		assertNoSecrets(t, out)
+		assertNoSecretsIn(t, out)
+	})
 }

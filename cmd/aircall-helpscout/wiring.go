@@ -13,6 +13,7 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
 	"github.com/aircall-helpscout/aircall-helpscout/store"
+	"github.com/aircall-helpscout/aircall-helpscout/web"
 )
 
 // app is everything a command that talks to the APIs needs, wired from the
@@ -23,23 +24,60 @@ type app struct {
 	hs  *helpscout.Client
 	st  *store.Store
 	rec *reconciler.Reconciler
-	met *metrics
+	met *web.Metrics
 }
+
+// itemOutcomes are the outcomes items_total starts at zero with, for every
+// instance and kind. already_done is not among them: re-reads are counted
+// apart (items_reread_total).
+var itemOutcomes = []string{
+	reconciler.OutcomeNewConversation, reconciler.OutcomeExistingConversation, reconciler.OutcomeReopened,
+	reconciler.OutcomeWaitingEnrichment, reconciler.OutcomeWaiting, reconciler.OutcomeFailed, reconciler.OutcomeParked,
+	reconciler.OutcomeOverlap, reconciler.OutcomeEnriched, reconciler.OutcomeNoEnrich, rules.OutcomeDuplicateCustomers,
+}
+
+// newMetrics builds serve's metrics with every series known from the
+// configuration already at zero.
+func newMetrics(cfg *Config) *web.Metrics {
+	names := make([]string, 0, len(cfg.Instances))
+	for _, in := range cfg.Instances {
+		names = append(names, in.Name)
+	}
+	return web.NewMetrics(web.MetricLabels{Instances: names,
+		Kinds: []string{reconciler.KindCall, reconciler.KindMessage}, Outcomes: itemOutcomes})
+}
+
+// observeItem sends an item outcome to the metrics: items a pass found
+// already done go to the re-read counter, since the look-back reads the
+// same recent calls every pass.
+func observeItem(m *web.Metrics) func(instance, kind, outcome string) {
+	return func(instance, kind, outcome string) {
+		if outcome == reconciler.OutcomeAlready {
+			m.ObserveReread(instance, kind)
+			return
+		}
+		m.ObserveItem(instance, kind, outcome)
+	}
+}
+
+// aircallBackoff, when set, replaces the Aircall client's first retry step
+// (tests of outages would otherwise wait seconds per failed pass).
+var aircallBackoff time.Duration
 
 // newClients builds both API clients from the configuration, reporting every
 // request to m (which may be nil).
-func newClients(cfg *Config, m *metrics) (*aircall.Client, *helpscout.Client, error) {
+func newClients(cfg *Config, m *web.Metrics) (*aircall.Client, *helpscout.Client, error) {
 	acfg := aircall.Config{
 		BaseURL: cfg.AircallAPIURL, APIID: cfg.AircallAPIID, APIToken: cfg.AircallAPIToken,
-		RequestsPerMinute: cfg.AircallRequestsPerMinute,
+		RequestsPerMinute: cfg.AircallRequestsPerMinute, BackoffBase: aircallBackoff,
 	}
 	hcfg := helpscout.Config{
 		BaseURL: cfg.HelpScoutAPIURL, AppID: cfg.HelpScoutAppID, AppSecret: cfg.HelpScoutAppSecret,
 		RequestsPerMinute: cfg.HelpScoutRequestsPerMinute,
 	}
 	if m != nil {
-		acfg.Observer = m.observeAircall
-		hcfg.Observer = m.observeHelpScout
+		acfg.Observer = m.ObserveAircall
+		hcfg.Observer = m.ObserveHelpScout
 	}
 	ac, err := aircall.New(acfg)
 	if err != nil {
@@ -55,7 +93,7 @@ func newClients(cfg *Config, m *metrics) (*aircall.Client, *helpscout.Client, er
 // openApp builds clients, opens the store and builds the reconciler. now is
 // the one clock of both the store and the reconciler. The caller must call
 // close.
-func openApp(ctx context.Context, cfg *Config, log *slog.Logger, m *metrics, now func() time.Time) (*app, error) {
+func openApp(ctx context.Context, cfg *Config, log *slog.Logger, m *web.Metrics, now func() time.Time) (*app, error) {
 	ac, hs, err := newClients(cfg, m)
 	if err != nil {
 		return nil, err
@@ -66,7 +104,7 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, m *metrics, now
 	}
 	opts := reconciler.Options{Lookback: cfg.Lookback, Logger: log, Now: now}
 	if m != nil {
-		opts.OnItem = m.observeItem
+		opts.OnItem = observeItem(m)
 	}
 	rec := reconciler.New(ac, hs, st, instances(cfg), opts)
 	return &app{cfg: cfg, ac: ac, hs: hs, st: st, rec: rec, met: m}, nil
