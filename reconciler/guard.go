@@ -26,6 +26,9 @@ type State interface {
 	MessagesAfter(ctx context.Context, afterSeq int64, limit int) ([]store.InboxMessage, error)
 	GetMessage(ctx context.Context, messageID string) (store.InboxMessage, bool, error)
 	GetKV(ctx context.Context, key string) (string, bool, error)
+	MirrorCustomersByE164(ctx context.Context, e164 string) ([]store.MirrorCustomer, error)
+	MirrorConversationsFor(ctx context.Context, mailboxID, customerID int64) ([]store.MirrorConversation, error)
+	MirrorSyncState(ctx context.Context, name string) (store.MirrorSync, bool, error)
 
 	PutItem(ctx context.Context, it store.Item) error
 	AdvanceCursor(ctx context.Context, instance, stream string, v int64) error
@@ -38,6 +41,16 @@ type State interface {
 	PutKV(ctx context.Context, key, value string, expires time.Time) error
 	StartRun(ctx context.Context, r store.Run) (int64, error)
 	FinishRun(ctx context.Context, id int64, finishedAt time.Time, counts map[string]int, errMsg string) error
+	// The mirrors (see MirrorStore), and their corrections by the decide
+	// path when a write names a customer or conversation that is gone.
+	UpsertMirrorCustomers(ctx context.Context, seenAt time.Time, cs []store.MirrorCustomer) error
+	DeleteMirrorCustomer(ctx context.Context, id int64) error
+	SweepMirrorCustomers(ctx context.Context, seenSince time.Time) (int, error)
+	UpsertMirrorConversations(ctx context.Context, seenAt time.Time, cs []store.MirrorConversation) error
+	DeleteMirrorConversation(ctx context.Context, id int64) error
+	PruneMirrorConversations(ctx context.Context, mailboxID int64, closedBefore time.Time) (int, error)
+	SweepMirrorConversations(ctx context.Context, mailboxID int64, seenSince time.Time) (int, error)
+	PutMirrorSyncState(ctx context.Context, m store.MirrorSync) error
 }
 
 // deps are the three things a pass reads from and writes to. A real pass
@@ -229,6 +242,33 @@ func (d dryState) StartRun(context.Context, store.Run) (int64, error) {
 func (d dryState) FinishRun(context.Context, int64, time.Time, map[string]int, string) error {
 	return nil
 }
+
+// The mirrors are a cache of Help Scout: a dry run neither fills nor
+// corrects them (it does not sync them at all), so their writes are dropped.
+
+func (d dryState) UpsertMirrorCustomers(context.Context, time.Time, []store.MirrorCustomer) error {
+	return nil
+}
+
+func (d dryState) DeleteMirrorCustomer(context.Context, int64) error { return nil }
+
+func (d dryState) SweepMirrorCustomers(context.Context, time.Time) (int, error) { return 0, nil }
+
+func (d dryState) UpsertMirrorConversations(context.Context, time.Time, []store.MirrorConversation) error {
+	return nil
+}
+
+func (d dryState) DeleteMirrorConversation(context.Context, int64) error { return nil }
+
+func (d dryState) PruneMirrorConversations(context.Context, int64, time.Time) (int, error) {
+	return 0, nil
+}
+
+func (d dryState) SweepMirrorConversations(context.Context, int64, time.Time) (int, error) {
+	return 0, nil
+}
+
+func (d dryState) PutMirrorSyncState(context.Context, store.MirrorSync) error { return nil }
 
 // placeholderID is a made-up ID for a store row that is not written.
 func (g *writeGuard) placeholderID() int64 {
