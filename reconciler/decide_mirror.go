@@ -20,11 +20,13 @@ import (
 // writes recorded in the mirrors at once. See docs/rules.md#how-help-scout-is-read.
 
 // DefaultMirrorPages is how many listing pages a pass spends at most on a
-// mirror's first sync or full re-list. At 50 customers a page that is 2,500
-// customers a pass (100k customers: 40 passes), for 50 of the 200 units a
-// minute Help Scout allows by default: call logging keeps the rest, and
-// callers the mirror does not know yet go through the live check meanwhile.
-const DefaultMirrorPages = 50
+// mirror's first sync or full re-list. At 50 customers a page that is 5,000
+// customers a pass (100k customers: 20 passes, 100 minutes at the default
+// schedule of one pass every 5 minutes), for 100 of the 1,000 units five
+// minutes of Help Scout's default 200 a minute allow: call logging keeps the
+// rest, and callers the mirror does not know yet go through the live check
+// meanwhile.
+const DefaultMirrorPages = 100
 
 // maxRedecide bounds how often one item is decided again in a pass after a
 // write named a customer or conversation Help Scout no longer has: each time

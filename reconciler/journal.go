@@ -93,8 +93,8 @@ func (jr journaler) load(ctx context.Context, inst, kind, src, marker string) (j
 func (jr journaler) settle(ctx context.Context, e store.Intent, marker string) (int64, error) {
 	switch {
 	case e.Action == actCreateCustomer:
-		// The customer search runs again before any create; a customer
-		// that landed is found there (and an unfound one is created).
+		// Every pass refreshes the customers mirror before deciding, so a
+		// customer that landed is found there (an unfound one is created).
 		return store.IntentNotLanded, nil
 	case e.Action == actCreateConversation || e.Action == actCreateConvWithNote || e.Action == actCreateMsgConv:
 		return jr.findCreated(ctx, e, marker)
