@@ -33,6 +33,11 @@ type callItem struct {
 	rc   rules.Call
 	src  string
 	it   *store.Item
+	// dec is the item's decision record, filled as it is decided and
+	// recorded by handleCall with the ledger row.
+	dec store.Decision
+	// addonOff: the AI add-on was off when the call was decided.
+	addonOff bool
 }
 
 // landing is where a call's phone thread went (or goes): what the decide
@@ -115,7 +120,9 @@ func (p *pass) callInsights(ctx context.Context, c *callItem) (rules.Enrichment,
 		if err != nil {
 			return enr, "", err
 		}
+		c.dec.Looks, c.dec.LastLookAt = 1, p.now
 	}
+	c.addonOff = addonOff
 	return enr, rules.EnrichmentTiming(c.in.Enrichment, c.rc, addonOff, ended, p.now, enr), nil
 }
 
@@ -126,6 +133,7 @@ func (p *pass) callParties(ctx context.Context, c *callItem) (resolvedCustomer, 
 	if err != nil {
 		return cust, 0, err
 	}
+	decideCustomer(&c.dec, cust, c.rc.ExternalE164)
 	if cust.Skip {
 		c.it.State, c.it.Outcome, c.it.Detail = store.StateSkipped, rules.OutcomeDuplicateCustomers, rules.DuplicateDetail(cust.Candidates)
 		return cust, 0, nil
@@ -181,7 +189,8 @@ func (p *pass) writeCall(ctx context.Context, c *callItem, l *landing, enr rules
 		l.noteInline = wantNote
 	}
 	if wantNote && !l.noteInline {
-		if _, err := p.addNote(ctx, c.in, c.src, l.convID, c.call.ID, c.rc.EndedAt, note); err != nil {
+		var err error
+		if c.it.NoteThreadID, err = p.addNote(ctx, c.in, c.src, l.convID, c.call.ID, c.rc.EndedAt, note); err != nil {
 			return err
 		}
 	}
@@ -210,10 +219,20 @@ func (p *pass) resumeCall(ctx context.Context, c *callItem, j journal, phone sto
 	default:
 		l.noteInline = phone.Action == actCreateConvWithNote
 	}
-	// Keep the enrichment state the item would have had.
-	if _, ok := j.landed(actAddNote); ok || l.noteInline {
+	// Keep the enrichment state the item would have had: pending only
+	// when a late note can still come. With the AI add-on off, or past
+	// ENRICHMENT_MAX_AGE, none will, and a pending state would show the
+	// call as waiting for its transcript/AI for ever.
+	addonOff, err := p.aiOff(ctx)
+	if err != nil {
+		return err
+	}
+	c.addonOff = addonOff
+	if n, ok := j.landed(actAddNote); ok || l.noteInline {
 		c.it.Enrichment = store.EnrichmentDone
-	} else if c.in.Enrichment.Enabled() && rules.ExpectsEnrichment(c.rc) && c.it.Enrichment == store.EnrichmentNone {
+		c.it.NoteThreadID = n.ResultID
+	} else if c.in.Enrichment.Enabled() && rules.ExpectsEnrichment(c.rc) && c.it.Enrichment == store.EnrichmentNone &&
+		!addonOff && p.now.Sub(c.rc.EndedAt) < c.in.Enrichment.MaxAge {
 		c.it.Enrichment = store.EnrichmentPending
 	}
 	return p.finishCall(ctx, c, l, cust)
@@ -236,10 +255,13 @@ func (p *pass) finishCall(ctx context.Context, c *callItem, l landing, cust reso
 			}
 		}
 	}
+	c.dec.AssigneeID = rules.NewConversationAssignee(l.agentID)
 	if l.action != rules.ActionNew {
-		if err := p.reassign(ctx, c.in, l.convID, l.agentID, l.assignee, l.assigneeKnown); err != nil {
+		assigned, err := p.reassign(ctx, c.in, l.convID, l.agentID, l.assignee, l.assigneeKnown)
+		if err != nil {
 			return err
 		}
+		c.dec.Reassigned, c.dec.AssigneeID = assigned != 0, assigned
 	}
 	if c.it.Enrichment == store.EnrichmentPending {
 		p.rememberLateCall(ctx, c.in, c.call, c.rc.EndedAt) // end time and agent for the late note
@@ -247,6 +269,9 @@ func (p *pass) finishCall(ctx context.Context, c *callItem, l landing, cust reso
 	c.it.State, c.it.Outcome = store.StateLogged, actionOutcome[l.action]
 	c.it.ConversationID, c.it.ThreadID, c.it.LastError = l.convID, l.threadID, ""
 	c.it.Detail = callDetail(l.action, cust.ID, l.convID, l.agentID, l.timing)
+	c.dec.ConversationReason, c.dec.ConversationID = conversationReason[l.action], l.convID
+	c.dec.ThreadID, c.dec.NoteThreadID = l.threadID, c.it.NoteThreadID
+	c.dec.Transcript, c.dec.AI = insightStates(c.in.Enrichment, c.rc, c.addonOff, c.it.Enrichment)
 	if cust.Existing {
 		p.syncContact(ctx, c.in, c.rc.ExternalE164, cust.Customer, c.call.Contact)
 	}
@@ -393,17 +418,18 @@ func (p *pass) addNote(ctx context.Context, in Instance, src string, convID, cal
 	return id, nil
 }
 
-// reassign applies REASSIGN to an existing or reopened conversation. The
-// assignee is known from the listing that chose the conversation; a resumed
-// item reads it (a GET costs one unit, a needless PATCH two).
-func (p *pass) reassign(ctx context.Context, in Instance, convID, agentID, current int64, known bool) error {
+// reassign applies REASSIGN to an existing or reopened conversation and
+// returns the user it assigned it to (0: left as it was). The assignee is
+// known from the listing that chose the conversation; a resumed item reads it
+// (a GET costs one unit, a needless PATCH two).
+func (p *pass) reassign(ctx context.Context, in Instance, convID, agentID, current int64, known bool) (int64, error) {
 	if !in.Reassign || agentID == 0 {
-		return nil
+		return 0, nil
 	}
 	if !known {
 		conv, err := p.hs.GetConversation(ctx, convID)
 		if err != nil {
-			return fmt.Errorf("read conversation %d before reassigning: %w", convID, err)
+			return 0, fmt.Errorf("read conversation %d before reassigning: %w", convID, err)
 		}
 		if conv.Assignee != nil {
 			current = conv.Assignee.ID
@@ -411,12 +437,12 @@ func (p *pass) reassign(ctx context.Context, in Instance, convID, agentID, curre
 	}
 	ch := rules.ChooseAssignee(in.Reassign, rules.ActionExisting, agentID, current)
 	if !ch.Change {
-		return nil
+		return 0, nil
 	}
 	if err := p.hs.Assign(ctx, convID, ch.UserID); err != nil {
-		return fmt.Errorf("assign conversation %d to user %d: %w", convID, ch.UserID, err)
+		return 0, fmt.Errorf("assign conversation %d to user %d: %w", convID, ch.UserID, err)
 	}
-	return nil
+	return ch.UserID, nil
 }
 
 // ref names a Help Scout object in a detail; a placeholder (a dry run's

@@ -73,7 +73,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 	from, to := union(wins)
 	if p.po.CountTotal {
 		if n, err := p.ac.CountCalls(ctx, from, to); err == nil {
-			p.total = n
+			p.total += n // the messages counted before
 		}
 	}
 	// earliest started_at of a call that is not final yet, per instance:
@@ -101,11 +101,9 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 			p.progress()
 			continue // counted once per pass in Result.Overlaps, logged for nobody
 		}
-		if !mine {
-			continue
-		}
 		w := wins[name]
-		if call.StartedAt <= w.from.Unix() || call.StartedAt > w.to.Unix() {
+		if !mine || call.StartedAt <= w.from.Unix() || call.StartedAt > w.to.Unix() {
+			p.progress() // in the counted total, though not this pass's
 			continue
 		}
 		state := p.handleCall(ctx, in, call)
@@ -175,6 +173,9 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 	if err != nil {
 		return fmt.Errorf("list items to retry: %w", err)
 	}
+	if items, err = p.withRetryRequested(ctx, in, KindCall, items); err != nil {
+		return err
+	}
 	for _, it := range items {
 		id, err := strconv.ParseInt(it.SourceID, 10, 64)
 		if err != nil {
@@ -201,6 +202,35 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 	return nil
 }
 
+// withRetryRequested adds to items those of the kind whose retry an
+// operator requested and that no pass has acted on, whatever their age or
+// window (once each).
+func (p *pass) withRetryRequested(ctx context.Context, in Instance, kind string, items []store.Item) ([]store.Item, error) {
+	asked, err := p.st.RetryRequested(ctx, in.Name, kind)
+	if err != nil {
+		return nil, fmt.Errorf("list %ss to retry: %w", kind, err)
+	}
+	seen := make(map[string]bool, len(items))
+	for _, it := range items {
+		seen[it.SourceID] = true
+	}
+	for _, it := range asked {
+		if !seen[it.SourceID] {
+			seen[it.SourceID] = true
+			items = append(items, it)
+		}
+	}
+	return items, nil
+}
+
+// decided records a call's decision once it has one (a customer was chosen
+// or skipped), even when a later write failed: explain shows how far it got.
+func (p *pass) decided(ctx context.Context, c *callItem) {
+	if c.dec.CustomerRule != "" {
+		p.putDecision(ctx, c.dec)
+	}
+}
+
 // stateUnread is handleCall's answer when the ledger could not be read: the
 // call was neither handled nor recorded, so the cursor must not pass it
 // (a failed item is retried by ID; this one has no row to retry from).
@@ -223,7 +253,8 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 		p.notDone(ctx, in, call, &it)
 		return it.State
 	}
-	c := &callItem{in: in, call: call, rc: p.r.rulesCall(in, call), src: src, it: &it}
+	c := &callItem{in: in, call: call, rc: p.r.rulesCall(in, call), src: src, it: &it,
+		dec: store.Decision{Instance: in.Name, Kind: KindCall, SourceID: src}}
 	if err := p.logCall(ctx, c); err != nil {
 		if isFatal(err) {
 			// Credentials went bad mid-pass: nothing about this item is
@@ -232,11 +263,21 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 			p.halt(err)
 			return store.StateFailed
 		}
+		if ctx.Err() != nil {
+			// The pass is being stopped (SIGTERM): the item was
+			// abandoned, not failed. Its journal lets the next pass
+			// carry on; no attempt is spent and no error recorded.
+			p.log.Info("call abandoned: the pass is stopping", "instance", in.Name, "call", call.ID)
+			return stateUnread
+		}
 		p.fail(ctx, in, &it, err)
+		p.decided(ctx, c)
 		return it.State
 	}
 	p.transientRun = 0
 	p.record(ctx, it, it.Detail)
+	p.decided(ctx, c)
+	p.putFacts(ctx, it, callFacts(c.rc, call))
 	p.log.Info("call", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome,
 		"customer", it.CustomerID, "conversation", it.ConversationID)
 	return it.State
@@ -303,6 +344,7 @@ func (p *pass) record(ctx context.Context, it store.Item, detail string) {
 	p.count(it.Instance, it.Kind, outcome)
 	p.plan(PlanEntry{Instance: it.Instance, Kind: it.Kind, ID: it.SourceID, Outcome: outcome, Detail: detail})
 	p.put(ctx, it)
+	p.runProgress(ctx, it.Instance)
 }
 
 // put writes a ledger row without reporting an outcome; see record.

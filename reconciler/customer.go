@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
@@ -112,10 +110,9 @@ func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCust
 		return rc, nil
 	}
 	first, last := rules.AnonymousCustomerName(in.Name)
-	if v, ok, err := p.st.GetKV(ctx, key); err != nil {
+	if id, ok, err := p.st.AnonymousCustomer(ctx, in.Name); err != nil {
 		return resolvedCustomer{}, err
 	} else if ok {
-		id, _ := strconv.ParseInt(v, 10, 64)
 		if id > 0 {
 			c, err := p.hs.GetCustomer(ctx, id)
 			switch {
@@ -123,7 +120,7 @@ func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCust
 				if c.ID != 0 && c.ID != id {
 					// A redirect to the customer it was merged into.
 					id = c.ID
-					if err := p.st.PutKV(context.WithoutCancel(ctx), key, strconv.FormatInt(id, 10), time.Time{}); err != nil {
+					if err := p.st.PutAnonymousCustomer(context.WithoutCancel(ctx), in.Name, id); err != nil {
 						return resolvedCustomer{}, err
 					}
 				}
@@ -160,7 +157,7 @@ func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCust
 		}
 	}
 	if id != 0 {
-		if err := p.st.PutKV(context.WithoutCancel(ctx), key, strconv.FormatInt(id, 10), time.Time{}); err != nil {
+		if err := p.st.PutAnonymousCustomer(context.WithoutCancel(ctx), in.Name, id); err != nil {
 			return resolvedCustomer{}, err
 		}
 	}

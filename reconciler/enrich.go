@@ -2,7 +2,6 @@ package reconciler
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,22 +14,18 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
-// kvAddonOff marks the AI add-on as off for the account (a 403 seen).
-const kvAddonOff = "aircall_ai_addon_off"
-
 // aiOff reports whether a recent 403 said the AI add-on is off.
 func (p *pass) aiOff(ctx context.Context) (bool, error) {
 	if p.addonOff != nil {
 		return *p.addonOff, nil
 	}
-	// The expiry is kept in the value and compared with the pass clock,
-	// so that catch-up and tests with a fake clock agree with it.
-	v, ok, err := p.st.GetKV(ctx, kvAddonOff)
+	// The end of the flag is compared with the pass clock, so that a
+	// catch-up pass agrees with it.
+	until, err := p.st.AddonOffUntil(ctx)
 	if err != nil {
 		return false, err
 	}
-	until, _ := strconv.ParseInt(v, 10, 64)
-	off := ok && p.now.Unix() < until
+	off := p.now.Before(until)
 	p.addonOff = &off
 	return off, nil
 }
@@ -39,7 +34,7 @@ func (p *pass) markAddonOff(ctx context.Context) {
 	off := true
 	p.addonOff = &off
 	p.log.Warn("Aircall AI add-on answered 403: logging calls without transcript/AI for a while", "for", p.r.opts.AddonOffFor)
-	if err := p.st.PutKV(context.WithoutCancel(ctx), kvAddonOff, strconv.FormatInt(p.now.Add(p.r.opts.AddonOffFor).Unix(), 10), time.Time{}); err != nil {
+	if err := p.st.PutAddonOffUntil(context.WithoutCancel(ctx), p.now.Add(p.r.opts.AddonOffFor)); err != nil {
 		p.log.Error("remember AI add-on off", "err", err)
 	}
 }
@@ -133,80 +128,48 @@ func agentName(call aircall.Call) string {
 
 var errAddonOff = errors.New("AI add-on off")
 
-// lateCall is what the late-enrichment path needs of a call logged without
-// its transcript/AI and the ledger does not hold: when the call ended (the
-// give-up point counts from it, as the wait does) and the agent's name (the
-// note's speaker). Kept in the KV table when the call is logged, so that the
-// late note costs no extra Aircall request to read the call again.
-type lateCall struct {
-	Ended  int64  `json:"ended"` // Unix seconds
-	Agent  string `json:"agent,omitempty"`
-	Looked int64  `json:"looked,omitempty"` // last look for the insights, Unix seconds (rules.LateLookDue)
-}
-
-func lateCallKey(inst string, callID int64) string {
-	return "late_enrichment:" + inst + ":" + strconv.FormatInt(callID, 10)
-}
-
-// lateCallGrace keeps a lateCall past ENRICHMENT_MAX_AGE, for passes that
-// reach the give-up point late (an outage). After it, the late path falls
-// back to the call's start and "Agent".
+// lateCallGrace keeps a late-insight record past ENRICHMENT_MAX_AGE, for
+// passes that reach the give-up point late (an outage). After it, the late
+// path falls back to the call's start and "Agent".
 const lateCallGrace = 7 * 24 * time.Hour
 
-// rememberLateCall records a lateCall for a call just logged with its
-// enrichment pending. Best effort: without it the late path still works, on
-// the call's start time and without the agent's name.
+// rememberLateCall records, for a call just logged with its enrichment
+// pending, what the late path needs and the ledger does not hold: when the
+// call ended (the give-up point counts from it, as the wait does) and the
+// agent's name (the note's speaker), so that the late note costs no extra
+// Aircall request to read the call again. Best effort: without it the late
+// path still works, on the call's start time and without the agent's name.
 func (p *pass) rememberLateCall(ctx context.Context, in Instance, call aircall.Call, ended time.Time) {
-	p.putLateCall(ctx, in, call.ID, lateCall{Ended: ended.Unix(), Agent: agentName(call)})
+	p.putLateCall(ctx, in, store.LateInsight{Instance: in.Name, CallID: call.ID, EndedAt: ended, Agent: agentName(call)})
 }
 
-// putLateCall stores lc for callID (best effort).
-func (p *pass) putLateCall(ctx context.Context, in Instance, callID int64, lc lateCall) {
-	v, err := json.Marshal(lc)
-	if err != nil {
-		return
-	}
-	// The KV expiry runs on the store's clock, not the pass's.
-	expires := p.r.storeNow().Add(in.Enrichment.MaxAge + lateCallGrace)
-	if err := p.st.PutKV(context.WithoutCancel(ctx), lateCallKey(in.Name, callID), string(v), expires); err != nil {
-		p.log.Warn("remember call for late insights", "instance", in.Name, "call", callID, "err", err)
+// putLateCall stores li (best effort), to be kept until a while past the
+// give-up age.
+func (p *pass) putLateCall(ctx context.Context, in Instance, li store.LateInsight) {
+	li.ExpiresAt = p.now.Add(in.Enrichment.MaxAge + lateCallGrace)
+	if err := p.st.PutLateInsight(context.WithoutCancel(ctx), li); err != nil {
+		p.log.Warn("remember call for late insights", "instance", in.Name, "call", li.CallID, "err", err)
 	}
 }
 
 // lateCallOf returns what was remembered of a call logged without its
 // enrichment; for a call logged before this was kept (or whose record was
-// lost), when it started, no agent and no earlier look.
-func (p *pass) lateCallOf(ctx context.Context, in Instance, it store.Item, callID int64) (ended time.Time, call aircall.Call, lc lateCall) {
+// lost or unreadable), when it started, no agent and no earlier look.
+func (p *pass) lateCallOf(ctx context.Context, in Instance, it store.Item, callID int64) (ended time.Time, call aircall.Call, li store.LateInsight) {
 	call = aircall.Call{ID: callID}
-	ended = it.OccurredAt
-	lc = lateCall{Ended: ended.Unix()}
-	v, ok, err := p.st.GetKV(ctx, lateCallKey(in.Name, callID))
+	li = store.LateInsight{Instance: in.Name, CallID: callID, EndedAt: it.OccurredAt}
+	got, ok, err := p.st.LateInsight(ctx, in.Name, callID)
 	if err != nil || !ok {
-		return ended, call, lc
+		return li.EndedAt, call, li
 	}
-	var got lateCall
-	if json.Unmarshal([]byte(v), &got) != nil {
-		return ended, call, lc
+	li = got
+	if li.EndedAt.IsZero() {
+		li.EndedAt = it.OccurredAt
 	}
-	lc = got
-	if lc.Ended > 0 {
-		ended = time.Unix(lc.Ended, 0).UTC()
-	} else {
-		lc.Ended = ended.Unix()
+	if li.Agent != "" && li.Agent != "Agent" {
+		call.User = &aircall.User{Name: li.Agent}
 	}
-	if lc.Agent != "" && lc.Agent != "Agent" {
-		call.User = &aircall.User{Name: lc.Agent}
-	}
-	return ended, call, lc
-}
-
-// lastLook is when the late path last asked Aircall about a call (zero:
-// never).
-func (lc lateCall) lastLook() time.Time {
-	if lc.Looked == 0 {
-		return time.Time{}
-	}
-	return time.Unix(lc.Looked, 0).UTC()
+	return li.EndedAt, call, li
 }
 
 func ignoreAddonOff(err error) error {
@@ -254,7 +217,7 @@ func (p *pass) lateLook(ctx context.Context, in Instance, it store.Item) error {
 	// speaker names come from the call as it was logged.
 	ended, call, lc := p.lateCallOf(ctx, in, it, id)
 	expired := rules.LateEnrichmentExpired(in.Enrichment, ended, p.now)
-	if !rules.LateLookDue(in.Enrichment, ended, lc.lastLook(), p.now) {
+	if !rules.LateLookDue(in.Enrichment, ended, lc.LookedAt, p.now) {
 		return nil // looked recently: spare Aircall's budget
 	}
 	off, err := p.aiOff(ctx)
@@ -282,18 +245,42 @@ func (p *pass) lateLook(ctx context.Context, in Instance, it store.Item) error {
 		p.log.Warn("read late insights", "instance", in.Name, "call", id, "err", err)
 		return nil
 	}
+	p.noteLateLook(ctx, in, it, e, off, expired)
 	if off || !in.Enrichment.LateNoteDue(e, expired) {
 		p.transientRun = 0 // Aircall answered, and nothing more was asked
 		switch {
 		case expired:
 			p.lateGiveUp(ctx, it, "")
 		case !off:
-			lc.Looked = p.now.Unix() // not yet: the next look backs off
-			p.putLateCall(ctx, in, id, lc)
+			lc.LookedAt = p.now // not yet: the next look backs off
+			p.putLateCall(ctx, in, lc)
 		}
 		return nil
 	}
 	return p.addLateNote(ctx, in, it, id, ended, in.Enrichment.Filter(e))
+}
+
+// noteLateLook records a late look at Aircall in the call's decision
+// record, with the states it leaves: added when the note goes in now, not
+// licensed when the add-on answered 403, gave up at the last look.
+func (p *pass) noteLateLook(ctx context.Context, in Instance, it store.Item, e rules.Enrichment, off, expired bool) {
+	state := func(enabled, seen bool) string {
+		switch {
+		case !enabled:
+			return ""
+		case off:
+			return store.InsightNotLicensed
+		case in.Enrichment.LateNoteDue(e, expired):
+			if seen {
+				return store.InsightAdded
+			}
+			return store.InsightGaveUp
+		case expired:
+			return store.InsightGaveUp
+		}
+		return "" // still pending
+	}
+	p.noteLook(ctx, in.Name, it.SourceID, state(in.Enrichment.Transcripts, e.TranscriptSeen), state(in.Enrichment.AIInsights, e.SummarySeen))
 }
 
 // lateGiveUp records that a call will get no insights note.

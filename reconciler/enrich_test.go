@@ -161,9 +161,9 @@ func TestLateInsightsWithoutRememberedCallUsesStart(t *testing.T) {
 	})
 	e.Pass()
 	is.Equal(enrichmentOf(t, e, "1"), "pending")
-	// Forget what was remembered for the late note (the key is the
-	// reconciler's own: "late_enrichment:<instance>:<call>").
-	is.NoErr(e.Store.PutKV(context.Background(), "late_enrichment:default:1", "", time.Unix(1, 0)))
+	// Forget what was remembered for the late note: an expired record is
+	// not found.
+	is.NoErr(e.Store.PutLateInsight(context.Background(), store.LateInsight{Instance: "default", CallID: 1, ExpiresAt: time.Unix(1, 0)}))
 	e.Clock.Advance(23 * time.Hour) // 24h40m after the start
 	res := e.Pass()
 	is.Equal(res.Instances["default"].Counts["late_insights_gave_up"], 1)

@@ -25,7 +25,10 @@ type State interface {
 	DayConversation(ctx context.Context, instance string, customerID int64, channel, day string) (store.DayConversation, bool, error)
 	MessagesAfter(ctx context.Context, afterSeq int64, limit int) ([]store.InboxMessage, error)
 	GetMessage(ctx context.Context, messageID string) (store.InboxMessage, bool, error)
-	GetKV(ctx context.Context, key string) (string, bool, error)
+	LateInsight(ctx context.Context, instance string, callID int64) (store.LateInsight, bool, error)
+	AddonOffUntil(ctx context.Context) (time.Time, error)
+	AnonymousCustomer(ctx context.Context, instance string) (int64, bool, error)
+	RetryRequested(ctx context.Context, instance, kind string) ([]store.Item, error)
 	MirrorCustomersByE164(ctx context.Context, e164 string) ([]store.MirrorCustomer, error)
 	MirrorConversationsFor(ctx context.Context, mailboxID, customerID int64) ([]store.MirrorConversation, error)
 	MirrorSyncState(ctx context.Context, name string) (store.MirrorSync, bool, error)
@@ -38,9 +41,17 @@ type State interface {
 	PutUserForEmail(ctx context.Context, email string, userID int64, checkedAt time.Time) error
 	PutContactSynced(ctx context.Context, customerID int64, customerUpdatedAt time.Time) error
 	PutDayConversation(ctx context.Context, d store.DayConversation) error
-	PutKV(ctx context.Context, key, value string, expires time.Time) error
+	PutLateInsight(ctx context.Context, li store.LateInsight) error
+	PutAddonOffUntil(ctx context.Context, until time.Time) error
+	PutAnonymousCustomer(ctx context.Context, instance string, customerID int64) error
 	StartRun(ctx context.Context, r store.Run) (int64, error)
 	FinishRun(ctx context.Context, id int64, finishedAt time.Time, counts map[string]int, errMsg string) error
+	RunProgress(ctx context.Context, id int64, counts map[string]int) error
+	// What explain, the status pages and the sidebar show: how an item was
+	// decided, the looks for its transcript/AI, and its sidebar facts.
+	PutDecision(ctx context.Context, d store.Decision) error
+	NoteInsightsLook(ctx context.Context, instance, kind, sourceID, transcript, ai string) error
+	PutItemFacts(ctx context.Context, instance, kind, sourceID string, f store.ItemFacts) error
 	// The mirrors (see MirrorStore), and their corrections by the decide
 	// path when a write names a customer or conversation that is gone.
 	UpsertMirrorCustomers(ctx context.Context, seenAt time.Time, cs []store.MirrorCustomer) error
@@ -233,13 +244,29 @@ func (d dryState) PutUserForEmail(context.Context, string, int64, time.Time) err
 
 func (d dryState) PutContactSynced(context.Context, int64, time.Time) error { return nil }
 
-func (d dryState) PutKV(context.Context, string, string, time.Time) error { return nil }
+func (d dryState) PutLateInsight(context.Context, store.LateInsight) error { return nil }
+
+func (d dryState) PutAddonOffUntil(context.Context, time.Time) error { return nil }
+
+func (d dryState) PutAnonymousCustomer(context.Context, string, int64) error { return nil }
 
 func (d dryState) StartRun(context.Context, store.Run) (int64, error) {
 	return d.g.placeholderID(), nil
 }
 
 func (d dryState) FinishRun(context.Context, int64, time.Time, map[string]int, string) error {
+	return nil
+}
+
+func (d dryState) RunProgress(context.Context, int64, map[string]int) error { return nil }
+
+func (d dryState) PutDecision(context.Context, store.Decision) error { return nil }
+
+func (d dryState) NoteInsightsLook(context.Context, string, string, string, string, string) error {
+	return nil
+}
+
+func (d dryState) PutItemFacts(context.Context, string, string, string, store.ItemFacts) error {
 	return nil
 }
 

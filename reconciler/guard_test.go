@@ -22,7 +22,8 @@ func TestWriteGuardCoversEveryWrite(t *testing.T) {
 		"Aircall": {"ListCalls", "CountCalls", "GetCall", "Transcription", "Summary", "Topics", "Sentiments",
 			"ActionItems", "ListNumbers", "SearchContactsByPhone"},
 		"State": {"GetItem", "ListItems", "Cursor", "Intents", "CustomerForPhone", "UserForEmail", "ContactSyncedAt",
-			"DayConversation", "MessagesAfter", "GetMessage", "GetKV",
+			"DayConversation", "MessagesAfter", "GetMessage", "LateInsight",
+			"AddonOffUntil", "AnonymousCustomer", "RetryRequested",
 			"MirrorCustomersByE164", "MirrorConversationsFor", "MirrorSyncState"},
 	}
 	// Embedding a nil interface makes every call that reaches it panic.

@@ -108,6 +108,9 @@ func (p *pass) retryMessages(ctx context.Context, in Instance, rt Routing) error
 	if err != nil {
 		return fmt.Errorf("list messages to retry: %w", err)
 	}
+	if items, err = p.withRetryRequested(ctx, in, KindMessage, items); err != nil {
+		return err
+	}
 	for _, it := range items {
 		row, found, err := p.st.GetMessage(ctx, it.SourceID)
 		if err != nil {
@@ -193,15 +196,24 @@ func (p *pass) handleMessage(ctx context.Context, in Instance, m aircall.Message
 		return nil
 	}
 	it.OccurredAt = messageCreated(m, received)
-	if err := p.logMessage(ctx, in, m, it.OccurredAt, &it); err != nil {
-		if isFatal(err) || ctx.Err() != nil {
-			return err
-		}
+	dec := store.Decision{Instance: in.Name, Kind: KindMessage, SourceID: m.ID}
+	err = p.logMessage(ctx, in, m, it.OccurredAt, &it, &dec)
+	if err != nil && (isFatal(err) || ctx.Err() != nil) {
+		return err // not the message's fault: no attempt spent
+	}
+	if err != nil {
 		p.fail(ctx, in, &it, err)
+	} else {
+		p.transientRun = 0
+		p.record(ctx, it, it.Detail)
+		p.putFacts(ctx, it, messageFacts(p.r.rulesMessage(in, m, it.OccurredAt), m))
+	}
+	if dec.CustomerRule != "" || dec.ConversationReason != "" {
+		p.putDecision(ctx, dec)
+	}
+	if err != nil {
 		return nil
 	}
-	p.transientRun = 0
-	p.record(ctx, it, it.Detail)
 	p.log.Info("message", "instance", in.Name, "message", m.ID, "state", it.State, "outcome", it.Outcome,
 		"customer", it.CustomerID, "conversation", it.ConversationID)
 	return nil
@@ -267,7 +279,7 @@ func messageThread(rm rules.Message, customerID, agentID int64) helpscout.NewThr
 // customer as for calls, then one conversation per customer, channel and
 // local day of the line, the message a thread in it. It fills it (state,
 // outcome, IDs); the caller records it.
-func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, created time.Time, it *store.Item) error {
+func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, created time.Time, it *store.Item, dec *store.Decision) error {
 	src := m.ID
 	rm := p.r.rulesMessage(in, m, created)
 	day := rules.MessageDay(rm.CreatedAt, rm.Location)
@@ -282,13 +294,14 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 	// The thread already landed (a previous pass died after it): finish
 	// from there without deciding anything again.
 	if w, ok := j.landed(actCreateMsgConv, actAddMessageThread); ok {
-		return p.resumeMessage(ctx, in, rm, day, w, agentID, it)
+		return p.resumeMessage(ctx, in, rm, day, w, agentID, it, dec)
 	}
 
 	cust, err := p.resolveCustomer(ctx, in, KindMessage, src, rm.ExternalE164, in.region(m.Number))
 	if err != nil {
 		return err
 	}
+	decideCustomer(dec, cust, rm.ExternalE164)
 	if cust.Skip {
 		it.State, it.Outcome, it.Detail = store.StateSkipped, rules.OutcomeDuplicateCustomers, rules.DuplicateDetail(cust.Candidates)
 		return nil
@@ -302,7 +315,7 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 		return err
 	}
 	if ok && dc.Threads < rules.MaxThreads {
-		convID, threadID, added, err := p.addToDayConversation(ctx, in, src, dc, th, agentID)
+		convID, threadID, added, err := p.addToDayConversation(ctx, in, src, dc, th, agentID, dec)
 		if err != nil {
 			return err
 		}
@@ -310,6 +323,7 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 			it.State, it.Outcome = store.StateLogged, OutcomeExistingConversation
 			it.ConversationID, it.ThreadID, it.LastError = convID, threadID, ""
 			it.Detail = messageDetail(cust.ID, rm.Channel, convID, day)
+			dec.ConversationReason, dec.ConversationID, dec.ThreadID = store.ConversationDay, convID, threadID
 			return nil
 		}
 	}
@@ -320,6 +334,8 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 	it.State, it.Outcome = store.StateLogged, OutcomeNewConversation
 	it.ConversationID, it.ThreadID, it.LastError = convID, 0, ""
 	it.Detail = messageDetail(cust.ID, rm.Channel, convID, day)
+	dec.ConversationReason, dec.ConversationID = store.ConversationNew, convID
+	dec.Reassigned, dec.AssigneeID = false, rules.NewConversationAssignee(agentID)
 	return nil
 }
 
@@ -343,7 +359,7 @@ func (p *pass) dayConversation(ctx context.Context, key store.DayConversation) (
 // one must be started. The conversation is read first only when needed: for
 // REASSIGN (its assignee) or for a reply (its status, which the reply then
 // restates so that it neither reopens nor closes anything).
-func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string, dc store.DayConversation, th helpscout.NewThread, agentID int64) (convID, threadID int64, added bool, err error) {
+func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string, dc store.DayConversation, th helpscout.NewThread, agentID int64, dec *store.Decision) (convID, threadID int64, added bool, err error) {
 	convID = dc.ConversationID
 	var assignee int64
 	known := false
@@ -384,9 +400,11 @@ func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string
 	if err := p.putDay(ctx, dc, dc.Threads+1); err != nil {
 		return convID, threadID, true, err
 	}
-	if err := p.reassign(ctx, in, convID, agentID, assignee, known); err != nil {
+	assigned, err := p.reassign(ctx, in, convID, agentID, assignee, known)
+	if err != nil {
 		return convID, threadID, true, err
 	}
+	dec.Reassigned, dec.AssigneeID = assigned != 0, assigned
 	return convID, threadID, true, nil
 }
 
@@ -430,7 +448,7 @@ func (p *pass) createMessageConversation(ctx context.Context, in Instance, src s
 // resumeMessage finishes a message whose thread landed on an earlier pass
 // that died before recording it: it records the day conversation (read back
 // for its customer and true thread count) and applies REASSIGN.
-func (p *pass) resumeMessage(ctx context.Context, in Instance, rm rules.Message, day string, w store.Intent, agentID int64, it *store.Item) error {
+func (p *pass) resumeMessage(ctx context.Context, in Instance, rm rules.Message, day string, w store.Intent, agentID int64, it *store.Item, dec *store.Decision) error {
 	convID, threadID := w.ResultID, int64(0)
 	it.Outcome = OutcomeNewConversation
 	if w.Action == actAddMessageThread {
@@ -453,11 +471,83 @@ func (p *pass) resumeMessage(ctx context.Context, in Instance, rm rules.Message,
 		if conv.Assignee != nil {
 			current = conv.Assignee.ID
 		}
-		if err := p.reassign(ctx, in, convID, agentID, current, true); err != nil {
+		assigned, err := p.reassign(ctx, in, convID, agentID, current, true)
+		if err != nil {
 			return err
 		}
+		dec.Reassigned, dec.AssigneeID = assigned != 0, assigned
 	}
 	it.State, it.ConversationID, it.ThreadID, it.LastError = store.StateLogged, convID, threadID, ""
+	// The customer rule ran on the pass that died; what is known now is
+	// where the message went.
+	dec.CustomerID, dec.ConversationID, dec.ThreadID = it.CustomerID, convID, threadID
+	dec.ConversationReason = store.ConversationDay
+	if w.Action == actCreateMsgConv {
+		dec.ConversationReason = store.ConversationNew
+	}
+	dec.Note = "finished after an interrupted pass: the customer was chosen then"
 	it.Detail = fmt.Sprintf("customer %d, %s conversation %d of %s (resumed)", it.CustomerID, rules.ChannelName(rm.Channel), convID, day)
 	return nil
+}
+
+// countMessages counts the stored messages this pass will take, for the
+// progress total (PassOptions.CountTotal): those after each instance's
+// message cursor, or, in a catch-up, those created in the period, routed to
+// an instance of the pass that logs messages. It reads the inbox once more
+// (the local database, no API request); a failure leaves them out of the
+// total.
+func (p *pass) countMessages(ctx context.Context, insts []Instance, rt Routing) int {
+	from := map[string]int64{} // instance → cursor (0 in a catch-up)
+	start := int64(-1)
+	for _, in := range insts {
+		if !in.LogMessages {
+			continue
+		}
+		var c int64
+		if p.po.Since.IsZero() {
+			var err error
+			if c, _, err = p.st.Cursor(ctx, in.Name, StreamMessages); err != nil {
+				return 0
+			}
+		}
+		from[in.Name] = c
+		if start < 0 || c < start {
+			start = c
+		}
+	}
+	if start < 0 {
+		return 0
+	}
+	until := p.po.Until
+	if until.IsZero() || until.After(p.now) {
+		until = p.now.Add(time.Second)
+	}
+	n := 0
+	for after := start; ; {
+		rows, err := p.st.MessagesAfter(ctx, after, messageBatch)
+		if err != nil {
+			return n
+		}
+		for _, row := range rows {
+			after = row.Seq
+			var m aircall.Message
+			if json.Unmarshal(row.Payload, &m) != nil || m.ID == "" {
+				continue
+			}
+			name, overlap := rt.InstanceFor(m.Number)
+			cursor, mine := from[name]
+			if overlap || !mine || row.Seq <= cursor {
+				continue
+			}
+			if !p.po.Since.IsZero() {
+				if created := messageCreated(m, row.ReceivedAt); created.Before(p.po.Since) || !created.Before(until) {
+					continue
+				}
+			}
+			n++
+		}
+		if len(rows) < messageBatch {
+			return n
+		}
+	}
 }

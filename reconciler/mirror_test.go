@@ -68,11 +68,10 @@ func (e *mirrorEnv) open(tb testing.TB) {
 	if e.st != nil {
 		_ = e.st.Close()
 	}
-	st, err := store.Open(e.ctx, e.dbPath)
+	st, err := store.Open(e.ctx, e.dbPath, store.Options{Now: e.clk.Now})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st.Now = e.clk.Now
 	tb.Cleanup(func() { _ = st.Close() })
 	e.st = st
 }

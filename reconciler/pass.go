@@ -102,6 +102,9 @@ type pass struct {
 	readFrom map[string]time.Time
 	done     int
 	total    int
+	// runIDs are the run records of this pass by instance, which
+	// runProgress keeps up to date as items land.
+	runIDs map[string]int64
 	// transientRun counts items in a row that failed for API reasons.
 	transientRun int
 	// stop is set when the pass cannot go on after the current item:
@@ -162,6 +165,7 @@ func (r *Reconciler) RunPass(ctx context.Context, po PassOptions) (Result, error
 	if err != nil {
 		return res, err
 	}
+	p.runIDs = runIDs
 	p.mirror = r.mirrorSyncer(p.deps, insts, rt)
 	p.mirror.Log = p.log
 	if err := p.syncMirrors(ctx, insts); err != nil {
@@ -183,6 +187,9 @@ func (r *Reconciler) RunPass(ctx context.Context, po PassOptions) (Result, error
 // (scheduled passes) the calls retried by ID and the late insights, then the
 // messages. The first loop that stops the pass stops the rest.
 func (p *pass) items(ctx context.Context, insts []Instance, rt Routing) error {
+	if p.po.CountTotal {
+		p.total = p.countMessages(ctx, insts, rt)
+	}
 	if err := p.calls(ctx, insts, rt); err != nil {
 		return err
 	}
@@ -230,7 +237,11 @@ func (p *pass) finishRuns(ctx context.Context, insts []Instance, ids map[string]
 	for _, in := range insts {
 		ir := p.results[in.Name]
 		msg := ""
-		if passErr != nil {
+		if errors.Is(passErr, context.Canceled) {
+			// Stopped from outside (SIGTERM): no item failed, and the
+			// item in hand is taken again by the next pass.
+			msg = errInterrupted
+		} else if passErr != nil {
 			msg = passErr.Error()
 		} else if len(ir.Errors) > 0 {
 			msg = ir.Errors[0]
@@ -242,6 +253,9 @@ func (p *pass) finishRuns(ctx context.Context, insts []Instance, ids map[string]
 		cancel()
 	}
 }
+
+// errInterrupted is the run record's error of a pass stopped from outside.
+const errInterrupted = "interrupted (the process was stopped): the rest waits for the next pass"
 
 // halt stops the pass after the current item; the first reason wins.
 func (p *pass) halt(err error) {

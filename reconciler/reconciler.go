@@ -24,7 +24,6 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
-	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
 // Instance is one configured integration: a set of Aircall numbers logged into
@@ -114,9 +113,6 @@ type Reconciler struct {
 	opts      Options
 	log       *slog.Logger
 
-	// storeNow is the store's clock, on which KV expiry runs.
-	storeNow func() time.Time
-
 	mu    sync.Mutex
 	zones map[string]*time.Location
 }
@@ -147,11 +143,7 @@ func New(ac Aircall, hs HelpScout, st State, instances []Instance, opts Options)
 	if opts.MirrorOverlap <= 0 {
 		opts.MirrorOverlap = DefaultMirrorOverlap
 	}
-	storeNow := time.Now
-	if s, ok := st.(*store.Store); ok && s.Now != nil {
-		storeNow = s.Now
-	}
-	return &Reconciler{storeNow: storeNow, live: deps{ac: ac, hs: hs, st: st}, instances: instances, opts: opts, log: opts.Logger,
+	return &Reconciler{live: deps{ac: ac, hs: hs, st: st}, instances: instances, opts: opts, log: opts.Logger,
 		zones: map[string]*time.Location{}}
 }
 

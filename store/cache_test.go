@@ -55,50 +55,6 @@ func TestCaches(t *testing.T) {
 	is.Equal(at, t0.Add(time.Hour))
 }
 
-func TestKVExpiry(t *testing.T) {
-	is := is.New(t)
-	ctx := context.Background()
-	s, clock := openTemp(t)
-
-	is.NoErr(s.PutKV(ctx, "forever", "1", time.Time{}))
-	is.NoErr(s.PutKV(ctx, "hour", "2", clock.Now().Add(time.Hour)))
-	is.NoErr(s.PutKV(ctx, "past", "3", clock.Now().Add(-time.Second)))
-
-	get := func(key string) (string, bool) {
-		v, ok, err := s.GetKV(ctx, key)
-		is.NoErr(err)
-		return v, ok
-	}
-	for _, tc := range []struct {
-		after time.Duration
-		key   string
-		want  string
-		ok    bool
-	}{
-		{0, "forever", "1", true},
-		{0, "hour", "2", true},
-		{0, "past", "", false},
-		{59 * time.Minute, "hour", "2", true},
-		{time.Minute, "hour", "", false}, // exactly at expiry: gone
-		{24 * time.Hour, "forever", "1", true},
-		{0, "missing", "", false},
-	} {
-		clock.Add(tc.after)
-		v, ok := get(tc.key)
-		is.Equal(ok, tc.ok)
-		is.Equal(v, tc.want)
-	}
-
-	// Overwrite revives the key, and expired rows are swept on write.
-	is.NoErr(s.PutKV(ctx, "hour", "again", time.Time{}))
-	v, ok := get("hour")
-	is.True(ok)
-	is.Equal(v, "again")
-	var rows int
-	is.NoErr(s.r.QueryRow(`SELECT count(*) FROM kv`).Scan(&rows))
-	is.Equal(rows, 2) // "past" swept
-}
-
 func TestDayConversation(t *testing.T) {
 	is := is.New(t)
 	ctx := context.Background()

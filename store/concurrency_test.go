@@ -118,7 +118,9 @@ func TestMixedWritersColdCache(t *testing.T) {
 			_, _, err := s.SaveMessage(ctx, InboxMessage{MessageID: fmt.Sprint(i % 7)})
 			return err
 		},
-		func(i int) error { return s.PutKV(ctx, fmt.Sprint(i%3), "v", clock.Now().Add(time.Hour)) },
+		func(i int) error {
+			return s.PutLateInsight(ctx, LateInsight{Instance: "default", CallID: int64(i%3 + 1), ExpiresAt: clock.Now().Add(time.Hour)})
+		},
 		func(i int) error { return s.PutItem(ctx, item(fmt.Sprint(i), StateLogged, t0)) },
 		func(i int) error { return s.PutItems(ctx, []Item{item(fmt.Sprint(i), StateFailed, t0)}) },
 		func(i int) error { return s.AdvanceCursor(ctx, "default", StreamCalls, int64(i)) },

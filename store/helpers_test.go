@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -26,16 +27,48 @@ func openTemp(t testing.TB) (*Store, *fakeClock) {
 
 func openAt(t testing.TB, path string) (*Store, *fakeClock) {
 	t.Helper()
-	s, err := Open(context.Background(), path)
+	c := newClock()
+	s, err := Open(context.Background(), path, Options{Now: c.Now})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
-	c := newClock()
-	s.Now = c.Now
 	t.Cleanup(func() { _ = s.Close() })
 	return s, c
 }
 
 func item(id string, state string, occ time.Time) Item {
 	return Item{Instance: "default", Kind: KindCall, SourceID: id, State: state, OccurredAt: occ}
+}
+
+// buildAtVersion creates a database at path with the embedded migrations up
+// to and including version, lets fill write rows as that version's code
+// would have, and closes it, ready to be opened (and upgraded) by Open.
+func buildAtVersion(t testing.TB, path string, version int, fill func(db *sql.DB)) {
+	t.Helper()
+	if err := ensureFile(path); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{path: path, w: db, ws: newStmtCache(db), clock: newClock().Now}
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var upTo []migration
+	for _, m := range ms {
+		if m.version <= version {
+			upTo = append(upTo, m)
+		}
+	}
+	if err := old.applyMigrations(context.Background(), upTo); err != nil {
+		t.Fatal(err)
+	}
+	fill(db)
+	old.ws.close()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
 }

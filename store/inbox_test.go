@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func TestSaveMessageDedupe(t *testing.T) {
 	}
 
 	_, _, err = s.SaveMessage(ctx, InboxMessage{})
-	is.True(err != nil) // id required
+	is.True(err != nil && strings.Contains(err.Error(), "empty message id"))
 }
 
 // The webhook receiver saves concurrently and Aircall redelivers: 50

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,5 +84,5 @@ func TestIntentLifecycle(t *testing.T) {
 	is.Equal(all[0].ID, b)
 
 	_, err = s.BeginIntent(ctx, Intent{Instance: "default"})
-	is.True(err != nil) // incomplete intent rejected
+	is.True(err != nil && strings.Contains(err.Error(), "empty instance, kind, source id or action")) // incomplete intent rejected
 }

@@ -46,16 +46,18 @@ func TestPutItemUpsertKeepsCreatedAt(t *testing.T) {
 func TestPutItemValidates(t *testing.T) {
 	is := is.New(t)
 	s, _ := openTemp(t)
-	for name, it := range map[string]Item{
-		"no instance":    {Kind: KindCall, SourceID: "1", State: StateLogged},
-		"no source":      {Instance: "a", Kind: KindCall, State: StateLogged},
-		"bad kind":       {Instance: "a", Kind: "fax", SourceID: "1", State: StateLogged},
-		"bad state":      {Instance: "a", Kind: KindCall, SourceID: "1", State: "done"},
-		"bad enrichment": {Instance: "a", Kind: KindCall, SourceID: "1", State: StateLogged, Enrichment: "maybe"},
+	for _, tc := range []struct {
+		it      Item
+		wantErr string
+	}{
+		{Item{Kind: KindCall, SourceID: "1", State: StateLogged}, "empty instance or source id"},
+		{Item{Instance: "a", Kind: KindCall, State: StateLogged}, "empty instance or source id"},
+		{Item{Instance: "a", Kind: "fax", SourceID: "1", State: StateLogged}, `unknown kind "fax"`},
+		{Item{Instance: "a", Kind: KindCall, SourceID: "1", State: "done"}, `unknown state "done"`},
+		{Item{Instance: "a", Kind: KindCall, SourceID: "1", State: StateLogged, Enrichment: "maybe"}, `unknown enrichment "maybe"`},
 	} {
-		err := s.PutItem(context.Background(), it)
-		is.True(err != nil) // rejected
-		_ = name
+		err := s.PutItem(context.Background(), tc.it)
+		is.True(err != nil && strings.Contains(err.Error(), tc.wantErr)) // rejected, naming the culprit
 	}
 }
 

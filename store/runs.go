@@ -64,6 +64,20 @@ func (s *Store) FinishRun(ctx context.Context, id int64, finishedAt time.Time, c
 	return nil
 }
 
+// RunProgress records the counts of a pass still running, so that a pass
+// killed before FinishRun (SIGKILL, power loss) still shows what it did. It
+// leaves finished_at alone: the run stays unfinished until FinishRun.
+func (s *Store) RunProgress(ctx context.Context, id int64, counts map[string]int) error {
+	c, err := marshalCounts(counts)
+	if err != nil {
+		return fmt.Errorf("store: run progress %d: %w", id, err)
+	}
+	if _, err := s.exec(ctx, `UPDATE runs SET counts = ? WHERE id = ? AND finished_at = 0`, c, id); err != nil {
+		return fmt.Errorf("store: run progress %d: %w", id, err)
+	}
+	return nil
+}
+
 const runColumns = `id, instance, mode, since, until, started_at, finished_at, counts, error`
 
 func scanRun(sc scanner) (Run, error) {

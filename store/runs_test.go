@@ -58,3 +58,25 @@ func TestRuns(t *testing.T) {
 	is.True(ok)
 	is.Equal(last.ID, a) // failed and unfinished runs do not count
 }
+
+// TestRunProgress: a running pass's counts are readable before it finishes
+// (a pass killed mid-way still shows what it did), and progress written
+// after the end cannot overwrite the final counts.
+func TestRunProgress(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	s, clock := openTemp(t)
+	id, err := s.StartRun(ctx, Run{Instance: "default", Mode: "scheduled"})
+	is.NoErr(err)
+	is.NoErr(s.RunProgress(ctx, id, map[string]int{"new_conversation": 2}))
+	runs, err := s.Runs(ctx, "default", 1)
+	is.NoErr(err)
+	is.Equal(runs[0].Counts, map[string]int{"new_conversation": 2})
+	is.True(runs[0].FinishedAt.IsZero()) // still running (or died)
+
+	is.NoErr(s.FinishRun(ctx, id, clock.Now(), map[string]int{"new_conversation": 3}, ""))
+	is.NoErr(s.RunProgress(ctx, id, map[string]int{"new_conversation": 1}))
+	runs, err = s.Runs(ctx, "default", 1)
+	is.NoErr(err)
+	is.Equal(runs[0].Counts, map[string]int{"new_conversation": 3})
+}

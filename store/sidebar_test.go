@@ -71,7 +71,7 @@ func TestPutItemFactsUnknownItem(t *testing.T) {
 	is := is.New(t)
 	s, _ := openTemp(t)
 	err := s.PutItemFacts(context.Background(), "default", KindCall, "404", ItemFacts{Agent: "x"})
-	is.True(err != nil)
+	is.True(err != nil && strings.Contains(err.Error(), "default/call/404: no such item in the ledger"))
 	is.True(strings.Contains(err.Error(), "default/call/404"))
 	is.True(strings.Contains(err.Error(), "no such item"))
 }
@@ -137,7 +137,7 @@ func TestSidebarMigrationKeepsExistingItems(t *testing.T) {
 	is.NoErr(ensureFile(path))
 	db, err := sql.Open("sqlite", dsn(path, false))
 	is.NoErr(err)
-	old := &Store{path: path, w: db, ws: newStmtCache(db), Now: newClock().Now}
+	old := &Store{path: path, w: db, ws: newStmtCache(db), clock: newClock().Now}
 	ms, err := loadMigrations()
 	is.NoErr(err)
 	var before []migration

@@ -16,7 +16,7 @@ func TestSnapshotCopiesWithoutTouchingTheSource(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.db")
-	st, err := store.Open(ctx, src)
+	st, err := store.Open(ctx, src, store.Options{})
 	is.NoErr(err)
 	is.NoErr(st.AdvanceCursor(ctx, "default", "calls", 1700000000))
 	is.NoErr(st.Close())
@@ -29,7 +29,7 @@ func TestSnapshotCopiesWithoutTouchingTheSource(t *testing.T) {
 	fi, err := os.Stat(dst)
 	is.NoErr(err)
 	is.Equal(fi.Mode().Perm(), os.FileMode(0o600)) // private, like the original
-	cp, err := store.Open(ctx, dst)
+	cp, err := store.Open(ctx, dst, store.Options{})
 	is.NoErr(err)
 	defer cp.Close()
 	v, ok, err := cp.Cursor(ctx, "default", "calls")

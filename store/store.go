@@ -39,15 +39,23 @@ type Store struct {
 	ws   *stmtCache
 	rs   *stmtCache
 
-	// Now stamps CreatedAt/UpdatedAt and decides KV expiry. Tests may replace
-	// it right after Open, before the Store is shared.
+	// clock stamps CreatedAt/UpdatedAt and decides expiry (late insights).
+	clock func() time.Time
+}
+
+// Options tune Open. The zero value is what production uses.
+type Options struct {
+	// Now is the one clock of the process: the store stamps rows and decides
+	// expiry with it, and the reconciler is given the same function, so that
+	// a fake clock in tests (or a catch-up) moves both together. Default
+	// time.Now.
 	Now func() time.Time
 }
 
 // Open creates (if needed) and opens the database at path, applying any
 // pending migrations. The parent directory is created 0700 and the file 0600,
 // because the ledger holds customer phone numbers.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: empty database path")
 	}
@@ -63,7 +71,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
 
-	s := &Store{path: path, w: w, ws: newStmtCache(w), Now: time.Now}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	s := &Store{path: path, w: w, ws: newStmtCache(w), clock: opts.Now}
 	if err := w.PingContext(ctx); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -167,10 +178,10 @@ func restrictSidecars(path string) {
 
 // now is the store's clock, in UTC.
 func (s *Store) now() time.Time {
-	if s.Now == nil {
+	if s.clock == nil {
 		return time.Now().UTC()
 	}
-	return s.Now().UTC()
+	return s.clock().UTC()
 }
 
 // unix converts a time to stored seconds; the zero time is 0.

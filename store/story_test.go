@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,9 +172,9 @@ func TestRetryParkedKeepsHistoryAndListsRequested(t *testing.T) {
 	is.True(!ok)
 
 	_, err = s.Retry(ctx, RetryRequest{Instances: []string{"default"}})
-	is.True(err != nil) // neither ids nor parked
+	is.True(err != nil && strings.Contains(err.Error(), "give either IDs or parked")) // neither ids nor parked
 	_, err = s.Retry(ctx, RetryRequest{IDs: []string{"1"}})
-	is.True(err != nil) // no instance
+	is.True(err != nil && strings.Contains(err.Error(), "no instance given"))
 }
 
 func TestAttentionItemsPerHourKnownInstancesFind(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -87,24 +88,25 @@ func TestCardSuccessStatuses(t *testing.T) {
 // line, rather than as a 400 that would read as "call ended".
 func TestCardRefusedBeforeSending(t *testing.T) {
 	tests := []struct {
-		name string
-		id   int64
-		card aircall.InsightCard
+		name    string
+		id      int64
+		card    aircall.InsightCard
+		wantErr string
 	}{
-		{"no lines", 1, aircall.InsightCard{}},
-		{"unknown type", 1, aircall.InsightCard{Contents: []aircall.CardLine{{Type: "html", Text: "x"}}}},
-		{"empty text", 1, aircall.InsightCard{Contents: []aircall.CardLine{aircall.ShortTextLine("Company", " ", "")}}},
-		{"relative link", 1, aircall.InsightCard{Contents: []aircall.CardLine{aircall.TitleLine("Ana", "/customer/1")}}},
-		{"javascript link", 1, aircall.InsightCard{Contents: []aircall.CardLine{aircall.TitleLine("Ana", "javascript:alert(1)")}}},
-		{"labelled title", 1, aircall.InsightCard{Contents: []aircall.CardLine{{Type: aircall.CardTitle, Label: "x", Text: "Ana"}}}},
-		{"bad call id", 0, testCard},
+		{"no lines", 1, aircall.InsightCard{}, "insight card: no lines"},
+		{"unknown type", 1, aircall.InsightCard{Contents: []aircall.CardLine{{Type: "html", Text: "x"}}}, `line 1: type "html" is not "title" or "shortText"`},
+		{"empty text", 1, aircall.InsightCard{Contents: []aircall.CardLine{aircall.ShortTextLine("Company", " ", "")}}, "line 1 (shortText): empty text"},
+		{"relative link", 1, aircall.InsightCard{Contents: []aircall.CardLine{aircall.TitleLine("Ana", "/customer/1")}}, `line 1: link "/customer/1" is not an absolute http(s) URL`},
+		{"javascript link", 1, aircall.InsightCard{Contents: []aircall.CardLine{aircall.TitleLine("Ana", "javascript:alert(1)")}}, `line 1: link "javascript:alert(1)" is not an absolute http(s) URL`},
+		{"labelled title", 1, aircall.InsightCard{Contents: []aircall.CardLine{{Type: aircall.CardTitle, Label: "x", Text: "Ana"}}}, `line 1: a title has no label (got "x")`},
+		{"bad call id", 0, testCard, "call id 0 is not valid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			is := is.New(t)
 			srv, c := newFake(t, newClock(), nil)
 			err := c.CreateInsightCard(context.Background(), tt.id, tt.card)
-			is.True(err != nil)
+			is.True(err != nil && strings.Contains(err.Error(), tt.wantErr)) // names the line
 			is.True(!errors.Is(err, aircall.ErrCallEnded))
 			is.Equal(len(srv.Requests()), 0)
 		})
@@ -153,7 +155,6 @@ func TestCardNotRetriedPastDeadline(t *testing.T) {
 			}
 			start := time.Now()
 			err := c.CreateInsightCard(ctx, 1, testCard)
-			is.True(err != nil)
 			if tt.wantErr != nil {
 				is.True(errors.Is(err, tt.wantErr))
 			} else {

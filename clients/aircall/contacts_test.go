@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,7 +81,7 @@ func TestContactSync(t *testing.T) {
 	_, err = c.UpdateContact(ctx, 424242, aircall.ContactInput{FirstName: "X"})
 	is.True(errors.Is(err, aircall.ErrNotFound))
 	_, err = c.SearchContactsByPhone(ctx, "")
-	is.True(err != nil)
+	is.True(err != nil && strings.Contains(err.Error(), "empty phone number"))
 }
 
 func TestNumbersAndUsers(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -218,19 +219,20 @@ func TestObserverAndStats(t *testing.T) {
 
 func TestNewValidates(t *testing.T) {
 	tests := []struct {
-		name string
-		cfg  aircall.Config
+		name    string
+		cfg     aircall.Config
+		wantErr string
 	}{
-		{"no url", aircall.Config{APIID: "a", APIToken: "b"}},
-		{"no id", aircall.Config{BaseURL: "http://x", APIToken: "b"}},
-		{"no token", aircall.Config{BaseURL: "http://x", APIID: "a"}},
-		{"bad scheme", aircall.Config{BaseURL: "api.aircall.io", APIID: "a", APIToken: "b"}},
+		{"no url", aircall.Config{APIID: "a", APIToken: "b"}, "BaseURL must not be empty"},
+		{"no id", aircall.Config{BaseURL: "http://x", APIToken: "b"}, "APIID must not be empty"},
+		{"no token", aircall.Config{BaseURL: "http://x", APIID: "a"}, "APIToken must not be empty"},
+		{"bad scheme", aircall.Config{BaseURL: "api.aircall.io", APIID: "a", APIToken: "b"}, `BaseURL "api.aircall.io" must start with http:// or https://`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			is := is.New(t)
 			_, err := aircall.New(tt.cfg)
-			is.True(err != nil)
+			is.True(err != nil && strings.Contains(err.Error(), tt.wantErr)) // names the field
 		})
 	}
 }

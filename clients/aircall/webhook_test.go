@@ -25,8 +25,7 @@ func TestParseWebhookErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			is := is.New(t)
 			_, err := aircall.ParseWebhook([]byte(tt.body))
-			is.True(err != nil)
-			is.True(strings.Contains(err.Error(), tt.wantErr))
+			is.True(err != nil && strings.Contains(err.Error(), tt.wantErr)) // names what is wrong
 		})
 	}
 }
@@ -38,17 +37,17 @@ func TestWebhookMessage(t *testing.T) {
 		wantID  string
 		created time.Time
 		channel string
-		wantErr bool
+		wantErr string // "" = no error
 	}{
 		{"string id, unix created", `{"id":"abc","direction":"inbound","external_number":"+33612345678","body":"hi","created_at":1790603050}`,
-			"abc", time.Unix(1790603050, 0).UTC(), "", false},
+			"abc", time.Unix(1790603050, 0).UTC(), "", ""},
 		{"number id, rfc3339", `{"id":123456789012,"created_at":"2026-09-28T10:21:51.000Z","channel":"whatsapp"}`,
-			"123456789012", time.Date(2026, 9, 28, 10, 21, 51, 0, time.UTC), "whatsapp", false},
+			"123456789012", time.Date(2026, 9, 28, 10, 21, 51, 0, time.UTC), "whatsapp", ""},
 		{"float time, null channel", `{"id":"x","created_at":1790603050.5,"channel":null}`,
-			"x", time.Unix(1790603050, 5e8).UTC(), "", false},
-		{"numeric string time", `{"id":"x","created_at":"1790603050"}`, "x", time.Unix(1790603050, 0).UTC(), "", false},
-		{"missing id", `{"body":"hi"}`, "", time.Time{}, "", true},
-		{"bad time", `{"id":"x","created_at":"yesterday"}`, "", time.Time{}, "", true},
+			"x", time.Unix(1790603050, 5e8).UTC(), "", ""},
+		{"numeric string time", `{"id":"x","created_at":"1790603050"}`, "x", time.Unix(1790603050, 0).UTC(), "", ""},
+		{"missing id", `{"body":"hi"}`, "", time.Time{}, "", "message has no id"},
+		{"bad time", `{"id":"x","created_at":"yesterday"}`, "", time.Time{}, "", `time "yesterday": neither Unix seconds nor RFC 3339`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -59,8 +58,8 @@ func TestWebhookMessage(t *testing.T) {
 			is.Equal(ev.Event, "message.received")
 			is.Equal(ev.Timestamp, int64(1790603051))
 			m, err := ev.Message()
-			if tt.wantErr {
-				is.True(err != nil)
+			if tt.wantErr != "" {
+				is.True(err != nil && strings.Contains(err.Error(), tt.wantErr))
 				return
 			}
 			is.NoErr(err)
@@ -97,7 +96,7 @@ func TestWebhookExternalNumberShapes(t *testing.T) {
 			is.NoErr(err)
 			m, err := ev.Message()
 			if tt.wantErr {
-				is.True(err != nil)
+				is.True(err != nil && strings.Contains(err.Error(), "external_number {\"x\":1} is neither a string nor a phone number"))
 				return
 			}
 			is.NoErr(err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -72,22 +73,23 @@ func TestWebhookLifecycle(t *testing.T) {
 // subscribe to every event, fails before any request, naming the culprit.
 func TestWebhookInputRefused(t *testing.T) {
 	tests := []struct {
-		name string
-		in   aircall.WebhookInput
+		name    string
+		in      aircall.WebhookInput
+		wantErr string
 	}{
-		{"http url", aircall.WebhookInput{URL: "http://x.example.com/", Events: []string{"call.ended"}}},
-		{"relative url", aircall.WebhookInput{URL: "/webhooks/aircall", Events: []string{"call.ended"}}},
-		{"no events", aircall.WebhookInput{URL: "https://x.example.com/"}},
-		{"blank event", aircall.WebhookInput{URL: "https://x.example.com/", Events: []string{" "}}},
+		{"http url", aircall.WebhookInput{URL: "http://x.example.com/", Events: []string{"call.ended"}}, `webhook url "http://x.example.com/" must be an absolute https URL`},
+		{"relative url", aircall.WebhookInput{URL: "/webhooks/aircall", Events: []string{"call.ended"}}, `webhook url "/webhooks/aircall" must be an absolute https URL`},
+		{"no events", aircall.WebhookInput{URL: "https://x.example.com/"}, "webhook events must not be empty"},
+		{"blank event", aircall.WebhookInput{URL: "https://x.example.com/", Events: []string{" "}}, "webhook event 1 is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			is := is.New(t)
 			srv, c := newFake(t, newClock(), nil)
 			_, err := c.CreateWebhook(context.Background(), tt.in)
-			is.True(err != nil)
+			is.True(err != nil && strings.Contains(err.Error(), tt.wantErr))
 			_, err = c.UpdateWebhook(context.Background(), "id", tt.in)
-			is.True(err != nil)
+			is.True(err != nil && strings.Contains(err.Error(), tt.wantErr))
 			is.Equal(len(srv.Requests()), 0)
 		})
 	}

@@ -13,6 +13,8 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 	"golang.org/x/time/rate"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/internal/httpcore"
 )
 
 // Config configures a Client. Zero values get the defaults documented per field.
@@ -74,8 +76,10 @@ type Client struct {
 	token     string
 	tokExpiry time.Time
 
+	counts httpcore.Counters
+
 	mu        sync.Mutex
-	stats     Stats
+	units     int // rate-limit units sent
 	remaining int // last X-RateLimit-Remaining-Minute, -1 = unknown
 	remainAt  time.Time
 }
@@ -108,7 +112,7 @@ func New(cfg Config) (*Client, error) {
 		cfg.TokenEarlyExpiry = time.Minute
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleepCtx
+		cfg.Sleep = httpcore.Sleep
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -132,7 +136,6 @@ func New(cfg Config) (*Client, error) {
 		sleep:      cfg.Sleep,
 		now:        cfg.Now,
 		remaining:  -1,
-		stats:      Stats{Requests: map[string]int{}},
 	}
 	// Redirects are answers (301 = merged conversation), never followed.
 	c.http = &http.Client{Transport: rt, Jar: base.Jar, CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -157,25 +160,20 @@ func New(cfg Config) (*Client, error) {
 
 // Stats returns a copy of the counters.
 func (c *Client) Stats() Stats {
+	var s Stats
+	s.Requests, s.Total, s.RateLimited = c.counts.Snapshot()
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	s := c.stats
-	s.Requests = make(map[string]int, len(c.stats.Requests))
-	for k, v := range c.stats.Requests {
-		s.Requests[k] = v
-	}
+	s.Units = c.units
+	c.mu.Unlock()
 	return s
 }
 
+// record counts one attempt (token endpoint included) and tells the observer.
 func (c *Client) record(ev RequestEvent) {
 	ev.API = "helpscout"
+	c.counts.Add(ev.Method, ev.Endpoint, ev.Status)
 	c.mu.Lock()
-	c.stats.Total++
-	c.stats.Units += ev.Units
-	c.stats.Requests[fmt.Sprintf("%s %s %d", ev.Method, ev.Endpoint, ev.Status)]++
-	if ev.Status == http.StatusTooManyRequests {
-		c.stats.RateLimited++
-	}
+	c.units += ev.Units
 	c.mu.Unlock()
 	if c.observer != nil {
 		c.observer(ev)
@@ -197,18 +195,4 @@ func (t *observingTransport) RoundTrip(r *http.Request) (*http.Response, error) 
 	}
 	t.c.record(RequestEvent{Method: r.Method, Endpoint: tokenPath, Status: status, Duration: time.Since(start)})
 	return resp, err
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

@@ -3,6 +3,7 @@ package helpscout_test
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,7 +169,7 @@ func TestCreateThreadWithoutResourceID(t *testing.T) {
 	is.NoErr(err)
 	is.Equal(id, int64(0))
 	_, err = e.c.CreateThread(e.ctx, conv, helpscout.NewThread{Type: "fax", Text: "x"})
-	is.True(err != nil)
+	is.True(err != nil && strings.Contains(err.Error(), `unknown thread type "fax"`))
 }
 
 func TestThreadLimitAndMerge(t *testing.T) {

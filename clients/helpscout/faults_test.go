@@ -42,11 +42,14 @@ func TestWritesThatMayHaveLanded(t *testing.T) {
 				e.srv.InjectFault(tt.fault)
 			}
 			e.srv.SetLatency(tt.latency)
+			before := len(e.srv.Requests())
 			_, err := e.c.CreateConversation(e.ctx, phoneConv(e, cust))
 			is.True(errors.Is(err, helpscout.ErrAmbiguous))
-			if tt.latency > 0 {
-				time.Sleep(2 * tt.latency) // let the slow handler commit
-			}
+			// The client may give up before the slow handler commits:
+			// wait for the fake to finish it, whatever the timing.
+			wctx, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+			defer cancel()
+			is.NoErr(e.srv.AwaitRequests(wctx, before+1))
 			is.Equal(count(e.srv.Requests(), "POST", "/v2/conversations"), 1) // never retried
 			is.Equal(len(e.srv.Conversations()) == 1, tt.committed)
 		})

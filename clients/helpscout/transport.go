@@ -1,13 +1,10 @@
 package helpscout
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/internal/httpcore"
 )
 
 // call is one logical API request; do turns it into as many attempts as the
@@ -33,6 +32,8 @@ type response struct {
 	body   []byte
 }
 
+// maxBody bounds an answer; a longer one is refused (httpcore.ErrBodyTooLarge)
+// rather than cut, since a cut JSON body would only fail later, less clearly.
 const maxBody = 32 << 20
 
 func (cl call) write() bool { return cl.method != http.MethodGet && cl.method != http.MethodHead }
@@ -133,42 +134,28 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 	}
 }
 
-// attempt sends one HTTP request under the per-attempt timeout and reads the
-// whole body before the timeout is released.
+// attempt sends one HTTP request under the per-attempt timeout through the
+// shared plumbing, which reads the whole body (bounded) before the timeout
+// is released; it records the attempt and the budget headers.
 func (c *Client) attempt(ctx context.Context, cl call, target string, payload []byte, tok string) (*response, error) {
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	var body io.Reader
-	if payload != nil {
-		body = bytes.NewReader(payload)
+	res, err := httpcore.Do(ctx, c.http, httpcore.Attempt{
+		Method: cl.method, URL: target, Body: payload, Timeout: c.timeout, MaxBody: maxBody,
+		Prepare: func(req *http.Request) {
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Accept", "application/hal+json, application/json")
+			if payload != nil {
+				req.Header.Set("Content-Type", "application/json; charset=UTF-8")
+			}
+		},
+	})
+	c.record(RequestEvent{Method: cl.method, Endpoint: cl.endpoint, Units: cl.units(), Status: res.Status, Duration: res.Duration})
+	if res.Header != nil {
+		c.noteRemaining(res.Header)
 	}
-	req, err := http.NewRequestWithContext(actx, cl.method, target, body)
 	if err != nil {
-		return nil, fmt.Errorf("helpscout: build request: %w", err)
+		return nil, err // do wraps it with the endpoint
 	}
-	req.Header.Set("Authorization", "Bearer "+tok)
-	req.Header.Set("Accept", "application/hal+json, application/json")
-	if payload != nil {
-		req.Header.Set("Content-Type", "application/json; charset=UTF-8")
-	}
-	start := time.Now()
-	res, err := c.http.Do(req)
-	ev := RequestEvent{Method: cl.method, Endpoint: cl.endpoint, Units: cl.units()}
-	if err != nil {
-		ev.Duration = time.Since(start)
-		c.record(ev)
-		return nil, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, maxBody))
-	ev.Status = res.StatusCode
-	ev.Duration = time.Since(start)
-	c.record(ev)
-	c.noteRemaining(res.Header)
-	if err != nil {
-		return nil, fmt.Errorf("helpscout: read body: %w", err)
-	}
-	return &response{status: res.StatusCode, header: res.Header, body: b}, nil
+	return &response{status: res.Status, header: res.Header, body: res.Body}, nil
 }
 
 // pace waits for our own limiter (writes reserve 2 tokens), then for room in
@@ -244,11 +231,10 @@ func retryAfter(h http.Header) time.Duration {
 	return time.Minute
 }
 
-// backoff is capped exponential backoff with full jitter: 0.5 s, 1 s, 2 s … ≤ 30 s.
+// backoff is the wait before retry n of a read or a token fetch: 0.5 s,
+// 1 s, 2 s … capped at 30 s, jittered between half and the full step.
 func backoff(attempt int) time.Duration {
-	d := 500 * time.Millisecond << min(attempt-1, 6)
-	d = min(d, 30*time.Second)
-	return d/2 + rand.N(d/2+1)
+	return httpcore.Backoff(500*time.Millisecond, 30*time.Second, attempt)
 }
 
 // neverSent reports errors that prove the request did not reach the server,

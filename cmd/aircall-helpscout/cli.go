@@ -120,15 +120,17 @@ var commands = []command{
 	},
 	{
 		name: "explain", summary: "show everything the database knows about one call or message",
-		help:  helpExplain,
-		parse: func(args []string, _ time.Time) (any, error) { return parseExplainFlags(args) },
-		exec:  func(ctx context.Context, e *env, o any) error { return cmdExplain(ctx, e, o.(explainOptions)) },
+		help:   helpExplain,
+		dbOnly: true,
+		parse:  func(args []string, _ time.Time) (any, error) { return parseExplainFlags(args) },
+		exec:   func(ctx context.Context, e *env, o any) error { return cmdExplain(ctx, e, o.(explainOptions)) },
 	},
 	{
 		name: "retry", summary: "make parked (or given failed) items eligible for the next pass again",
-		help:  helpRetry,
-		parse: func(args []string, _ time.Time) (any, error) { return parseRetryFlags(args) },
-		exec:  func(ctx context.Context, e *env, o any) error { return cmdRetry(ctx, e, o.(retryOptions)) },
+		help:   helpRetry,
+		dbOnly: true,
+		parse:  func(args []string, _ time.Time) (any, error) { return parseRetryFlags(args) },
+		exec:   func(ctx context.Context, e *env, o any) error { return cmdRetry(ctx, e, o.(retryOptions)) },
 	},
 	{
 		name: "demo", summary: "run a pass against built-in fake Aircall and Help Scout (no credentials)",
@@ -253,6 +255,10 @@ func instanceOption(opts any) string {
 	case runOptions:
 		return o.Instance
 	case statusOptions:
+		return o.Instance
+	case explainOptions:
+		return o.Instance
+	case retryOptions:
 		return o.Instance
 	}
 	return ""

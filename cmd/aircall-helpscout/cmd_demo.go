@@ -60,7 +60,7 @@ func cmdDemo(ctx context.Context, e *env, opts demoOptions) error {
 	if opts.Quiet {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a, err := openApp(ctx, cfg, log, nil)
+	a, err := openApp(ctx, cfg, log, nil, e.Now)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

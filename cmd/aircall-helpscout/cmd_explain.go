@@ -88,24 +88,13 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-func cmdExplain(ctx context.Context, e *env, o explainOptions) (err error) {
-	if o.JSON {
-		// --json answers in JSON even when it fails, for scripts.
-		defer func() {
-			if err != nil {
-				_ = json.NewEncoder(e.Stdout).Encode(map[string]string{"error": err.Error()})
-			}
-		}()
-	}
-	cfg, err := loadOpsConfig(e.Getenv)
-	if err != nil {
-		return err
-	}
-	instances, err := cfg.instancesFor("explain", o.Instance)
-	if err != nil {
-		return err
-	}
-	st, err := openExistingStore(ctx, "explain", cfg.DatabasePath)
+// wantsJSON: with --json, errors are printed as JSON too (jsonError), for
+// scripts.
+func (o explainOptions) wantsJSON() bool { return o.JSON }
+
+func cmdExplain(ctx context.Context, e *env, o explainOptions) error {
+	instances := e.DB.instancesFor(o.Instance)
+	st, err := openExistingStore(ctx, "explain", e.DB.DatabasePath)
 	if err != nil {
 		return err
 	}

@@ -66,15 +66,8 @@ func parseRetryFlags(args []string) (retryOptions, error) {
 }
 
 func cmdRetry(ctx context.Context, e *env, o retryOptions) error {
-	cfg, err := loadOpsConfig(e.Getenv)
-	if err != nil {
-		return err
-	}
-	instances, err := cfg.instancesFor("retry", o.Instance)
-	if err != nil {
-		return err
-	}
-	st, err := openExistingStore(ctx, "retry", cfg.DatabasePath)
+	instances := e.DB.instancesFor(o.Instance)
+	st, err := openExistingStore(ctx, "retry", e.DB.DatabasePath)
 	if err != nil {
 		return err
 	}

@@ -68,7 +68,7 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) (err error) {
 		}
 		defer cleanup()
 	}
-	a, err := openApp(ctx, cfg, e.Log, nil)
+	a, err := openApp(ctx, cfg, e.Log, nil, e.Now)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ import (
 
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
 	"github.com/aircall-helpscout/aircall-helpscout/store"
+	"github.com/aircall-helpscout/aircall-helpscout/web/sidebar"
+	"github.com/aircall-helpscout/aircall-helpscout/web/status"
 )
 
 // webhookPath is where Aircall posts message.* events (SPEC §4).
@@ -54,7 +56,7 @@ func cmdServe(ctx context.Context, e *env) error {
 		return &configError{err: fmt.Errorf("SCHEDULE: %w", err)}
 	}
 	m := newMetrics()
-	a, err := openApp(ctx, cfg, e.Log, m)
+	a, err := openApp(ctx, cfg, e.Log, m, e.Now)
 	if err != nil {
 		return err
 	}
@@ -75,7 +77,11 @@ func cmdServe(ctx context.Context, e *env) error {
 	if serveListening != nil {
 		serveListening(ln.Addr())
 	}
-	srv := &http.Server{Handler: s.routes(m), ReadHeaderTimeout: 10 * time.Second}
+	routes, err := s.routes(m)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: routes, ReadHeaderTimeout: 10 * time.Second}
 	httpErr := make(chan error, 1)
 	go func() { httpErr <- srv.Serve(ln) }()
 	e.Log.Info("serving", "addr", ln.Addr().String(), "schedule", cfg.Schedule, "database", cfg.DatabasePath)
@@ -115,12 +121,41 @@ func shutdownHTTP(srv *http.Server, log *slog.Logger) {
 	}
 }
 
-func (s *server) routes(m *metrics) http.Handler {
+// routes are serve's HTTP surface. The status pages are mounted only when
+// STATUS_PASSWORD is set and the Help Scout sidebar only when
+// HELPSCOUT_SIDEBAR_SECRET is: unset, their paths answer 404 as if they did
+// not exist.
+func (s *server) routes(m *metrics) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.handler())
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("POST "+webhookPath, webhookHandler(s.a, s.log))
-	return mux
+	cfg := s.a.cfg
+	if cfg.StatusPassword != "" {
+		var names []string
+		for _, in := range cfg.Instances {
+			names = append(names, in.Name)
+		}
+		h := status.New(s.a.st, status.Options{Password: cfg.StatusPassword, Instances: names, Now: s.now, Log: s.log})
+		mux.Handle("GET /status", h)
+		mux.Handle("GET /status/", h)
+	}
+	if cfg.HelpScoutSidebarSecret != "" {
+		o := sidebar.Options{Secret: cfg.HelpScoutSidebarSecret, Items: s.a.st,
+			Numbers: sidebar.NumbersFunc(s.a.st.LedgerCustomerNumbers), Log: s.log}
+		if cfg.StatusPassword != "" {
+			// The status pages list every item; the sidebar shows the
+			// newest few and links there for the rest.
+			more := cfg.PublicURL + "/status"
+			o.MoreURL = func(int64) string { return more }
+		}
+		h, err := sidebar.New(o)
+		if err != nil {
+			return nil, &configError{err: fmt.Errorf("HELPSCOUT_SIDEBAR_SECRET: %w", err)}
+		}
+		mux.Handle("GET "+sidebar.Path, h)
+	}
+	return mux, nil
 }
 
 // pass runs one scheduled pass unless another is running here or in another

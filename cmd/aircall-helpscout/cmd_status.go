@@ -84,7 +84,7 @@ func cmdStatus(ctx context.Context, e *env, opts statusOptions) error {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("status: no database at %s yet: run 'aircall-helpscout run' or 'serve' first (or check DATABASE_PATH)", path)
 	}
-	st, err := openStore(ctx, path)
+	st, err := openStore(ctx, path, e.Now)
 	if err != nil {
 		return fmt.Errorf("status: %w", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/sethvargo/go-envconfig"
+
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
 )
 
 // Config is the whole validated configuration. It is built once by
@@ -71,13 +73,14 @@ type NumberRef struct {
 	E164 string // set when the entry is a phone number
 }
 
-// Conversation modes and duplicate policies accepted in the configuration.
+// Conversation modes and duplicate policies accepted in the configuration:
+// the rules' own values, so that a spelling is defined once.
 const (
-	ModeNew      = "new"
-	ModeExisting = "existing"
+	ModeNew      = rules.ModeNew
+	ModeExisting = rules.ModeExisting
 
-	DuplicatesMostRecent = "most_recent"
-	DuplicatesSkip       = "skip"
+	DuplicatesMostRecent = rules.DuplicatesMostRecent
+	DuplicatesSkip       = rules.DuplicatesSkip
 
 	defaultInstanceName = "default"
 )

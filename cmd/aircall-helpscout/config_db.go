@@ -48,6 +48,18 @@ func LoadDBConfig(lookup envconfig.Lookuper) (*DBConfig, error) {
 	return &DBConfig{DatabasePath: c.DatabasePath, Instances: names, Retention: c.Retention}, nil
 }
 
+// instancesFor narrows the configured instances to an --instance value
+// ("" = all). runDBOnly has already refused an unknown name.
+func (c *DBConfig) instancesFor(flagValue string) []string {
+	if flagValue == "" {
+		return c.Instances
+	}
+	if n, ok := c.instance(flagValue); ok {
+		return []string{n}
+	}
+	return nil
+}
+
 // instance resolves an --instance value against the configured names,
 // case-insensitively, like Config.Instance.
 func (c *DBConfig) instance(name string) (string, bool) {

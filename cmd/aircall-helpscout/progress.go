@@ -54,11 +54,11 @@ func progressLine(done, total int, elapsed time.Duration) string {
 	if elapsed > 0 {
 		rate = float64(done) / elapsed.Seconds()
 	}
-	// The total counts the calls listed; the messages of the period are
-	// handled after them and are not in it. Past the total, a "10134/130"
-	// would be nonsense: show what was done and the calls' total apart.
+	// The total counts the calls listed and the stored messages of the
+	// period. Messages retried by ID are not in it: never show more done
+	// than the total.
 	if total > 0 && done > total {
-		return fmt.Sprintf("%d items (%d calls, then messages)  %.1f/s", done, total, rate)
+		total = done
 	}
 	if total <= 0 {
 		return fmt.Sprintf("%d items  %.1f/s", done, rate)

@@ -18,12 +18,11 @@ import (
 func TestServePrunesOnceADay(t *testing.T) {
 	is := is.New(t)
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
-	is.NoErr(err)
-	defer st.Close()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	st.Now = clock
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "r.db"), store.Options{Now: clock})
+	is.NoErr(err)
+	defer st.Close()
 	s := &server{a: &app{cfg: &Config{Retention: 10 * 24 * time.Hour}, st: st}, log: slog.New(slog.NewTextHandler(io.Discard, nil)), now: clock}
 
 	oldRun := func() {

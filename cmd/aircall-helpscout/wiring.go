@@ -52,18 +52,19 @@ func newClients(cfg *Config, m *metrics) (*aircall.Client, *helpscout.Client, er
 	return ac, hs, nil
 }
 
-// openApp builds clients, opens the store and builds the reconciler. The
-// caller must call close.
-func openApp(ctx context.Context, cfg *Config, log *slog.Logger, m *metrics) (*app, error) {
+// openApp builds clients, opens the store and builds the reconciler. now is
+// the one clock of both the store and the reconciler. The caller must call
+// close.
+func openApp(ctx context.Context, cfg *Config, log *slog.Logger, m *metrics, now func() time.Time) (*app, error) {
 	ac, hs, err := newClients(cfg, m)
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, cfg.DatabasePath)
+	st, err := openStore(ctx, cfg.DatabasePath, now)
 	if err != nil {
 		return nil, err
 	}
-	opts := reconciler.Options{Lookback: cfg.Lookback, Logger: log}
+	opts := reconciler.Options{Lookback: cfg.Lookback, Logger: log, Now: now}
 	if m != nil {
 		opts.OnItem = m.observeItem
 	}
@@ -74,9 +75,10 @@ func openApp(ctx context.Context, cfg *Config, log *slog.Logger, m *metrics) (*a
 // openStore opens (creating if needed) the SQLite file. Its errors name
 // DATABASE_PATH and the path, so that a path whose parent is a file or
 // cannot be created points the operator at the variable to fix. They exit
-// 1, not 2: the value is well-formed, the file system refused it.
-func openStore(ctx context.Context, path string) (*store.Store, error) {
-	st, err := store.Open(ctx, path)
+// 1, not 2: the value is well-formed, the file system refused it. now is
+// the store's clock (nil: time.Now).
+func openStore(ctx context.Context, path string, now func() time.Time) (*store.Store, error) {
+	st, err := store.Open(ctx, path, store.Options{Now: now})
 	if err != nil {
 		return nil, fmt.Errorf("open database DATABASE_PATH=%s: %w", path, err)
 	}

@@ -145,13 +145,10 @@ func (e *Env) NewHelpScoutClient() *helpscout.Client {
 
 // OpenStore opens (another handle on) the environment's database.
 func (e *Env) OpenStore() *store.Store {
-	st, err := store.Open(context.Background(), e.DBPath)
+	st, err := store.Open(context.Background(), e.DBPath, store.Options{Now: e.Clock.Now})
 	if err != nil {
 		e.TB.Fatal(err)
 	}
-	// The store stamps intents with its clock, and the crash check asks
-	// Help Scout for what changed since then: one clock for both.
-	st.Now = e.Clock.Now
 	e.TB.Cleanup(func() { st.Close() })
 	return st
 }

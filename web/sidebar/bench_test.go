@@ -23,7 +23,7 @@ import (
 //	go test -run '^$' -bench Sidebar5000 -benchtime 2000x ./web/sidebar/
 func BenchmarkSidebar5000(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "ledger.db"))
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "ledger.db"), store.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}

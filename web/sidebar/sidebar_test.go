@@ -333,7 +333,7 @@ func TestDuration(t *testing.T) {
 func TestPageFromTheStore(t *testing.T) {
 	is := is.New(t)
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ledger.db"))
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ledger.db"), store.Options{})
 	is.NoErr(err)
 	defer st.Close()
 	is.NoErr(st.PutItem(ctx, store.Item{Instance: "default", Kind: store.KindCall, SourceID: "42", State: store.StateLogged,

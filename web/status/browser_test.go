@@ -64,13 +64,12 @@ func browser(t *testing.T) context.Context {
 func demoStore(t *testing.T) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"))
+	clock := now.Add(-48 * time.Hour)
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "demo.db"), store.Options{Now: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clock := now.Add(-48 * time.Hour)
-	st.Now = func() time.Time { return clock }
 	var items []store.Item
 	id := 4186780000
 	for h := 47; h >= 0; h-- {

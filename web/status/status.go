@@ -143,7 +143,7 @@ func (h *handler) authorized(r *http.Request) bool {
 // NewNonce returns a fresh random nonce for a Content-Security-Policy.
 func NewNonce() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	_, _ = rand.Read(b[:])                            // crypto/rand.Read never fails (Go 1.24+)
 	return base64.RawURLEncoding.EncodeToString(b[:]) // no + or =, which html/template would entity-encode
 }
 

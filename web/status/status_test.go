@@ -29,13 +29,12 @@ var now = time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 func fixture(t testing.TB) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "status.db"))
+	clock := now.Add(-3 * time.Hour)
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "status.db"), store.Options{Now: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	clock := now.Add(-3 * time.Hour)
-	st.Now = func() time.Time { return clock }
 	put := func(it store.Item) {
 		t.Helper()
 		if err := st.PutItem(ctx, it); err != nil {

@@ -1,6 +1,7 @@
 package helpscouttest
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/matryer/is"
@@ -19,27 +20,27 @@ func TestParseQuery(t *testing.T) {
 	tests := []struct {
 		q       string
 		want    bool
-		wantErr bool
+		wantErr string // "" = parses
 	}{
-		{`(phone:"6176105413")`, true, false},
-		{`(phone:"+16176105413")`, false, false},
-		{`(phone:"16176105413" OR phone:"6176105413" OR phone:"06176105413")`, true, false},
-		{`phone:("1" OR "6176105413")`, true, false},
-		{`(customerIds:42)`, true, false},
-		{`(customerIds:42) AND (email:"a@b.test")`, true, false},
-		{`(customerIds:42) AND (email:"x@b.test")`, false, false},
-		{`(customerIds:42) AND NOT email:"a@b.test"`, false, false},
-		{`customerIds:42 email:"a@b.test"`, true, false}, // implicit AND
-		{`(phone:"6176105413"`, false, true},
-		{`(phone:)`, false, true},
-		{`phone:"unterminated`, false, true},
+		{`(phone:"6176105413")`, true, ""},
+		{`(phone:"+16176105413")`, false, ""},
+		{`(phone:"16176105413" OR phone:"6176105413" OR phone:"06176105413")`, true, ""},
+		{`phone:("1" OR "6176105413")`, true, ""},
+		{`(customerIds:42)`, true, ""},
+		{`(customerIds:42) AND (email:"a@b.test")`, true, ""},
+		{`(customerIds:42) AND (email:"x@b.test")`, false, ""},
+		{`(customerIds:42) AND NOT email:"a@b.test"`, false, ""},
+		{`customerIds:42 email:"a@b.test"`, true, ""}, // implicit AND
+		{`(phone:"6176105413"`, false, "missing )"},
+		{`(phone:)`, false, "no value for phone"},
+		{`phone:"unterminated`, false, "unterminated quote"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
 			is := is.New(t)
 			n, err := parseQuery(tt.q)
-			if tt.wantErr {
-				is.True(err != nil)
+			if tt.wantErr != "" {
+				is.True(err != nil && strings.Contains(err.Error(), tt.wantErr))
 				return
 			}
 			is.NoErr(err)

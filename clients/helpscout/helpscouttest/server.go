@@ -8,6 +8,8 @@ package helpscouttest
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -69,7 +71,10 @@ type Server struct {
 	// everything (see SetIgnoreUndocumentedFilters).
 	ignoreUndocumented bool
 	requests           []Request
-	logSeq             int
+	// logged is closed (and replaced) each time a request is logged, so a
+	// test can wait for a handler to finish instead of sleeping.
+	logged chan struct{}
+	logSeq int
 
 	mailboxes  map[int64]helpscout.Mailbox
 	users      map[int64]helpscout.User
@@ -89,6 +94,7 @@ type Server struct {
 func NewServer() *Server {
 	s := &Server{
 		now:        time.Now,
+		logged:     make(chan struct{}),
 		tokens:     map[string]time.Time{},
 		tokenTTL:   2 * time.Hour,
 		mailboxes:  map[int64]helpscout.Mailbox{},
@@ -282,7 +288,29 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 func (s *Server) log(rec Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, rec)
+	close(s.logged)
+	s.logged = make(chan struct{})
 	s.mu.Unlock()
+}
+
+// AwaitRequests waits until at least n requests have been handled to the end
+// (answered, failed or dropped, and recorded) since the last reset, or ctx is
+// done. A test whose client gave up early (a timeout) uses it to know the
+// slow handler has finished, and so committed or not, without sleeping.
+func (s *Server) AwaitRequests(ctx context.Context, n int) error {
+	for {
+		s.mu.Lock()
+		got, ch := len(s.requests), s.logged
+		s.mu.Unlock()
+		if got >= n {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("helpscouttest: %d of %d requests handled: %w", got, n, ctx.Err())
+		}
+	}
 }
 
 // admit checks the bearer token and the budget. It answers and returns the

@@ -1,0 +1,146 @@
+package reconciler
+
+import (
+	"context"
+	"time"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
+)
+
+// This file holds what a pass records for people rather than for
+// exactly-once: the decision record of each item (explain and the status
+// item page show why it went where it went, as it was true then), the
+// sidebar facts of each logged item (the Help Scout sidebar answers from the
+// database alone), and the running counts of the pass (a pass killed mid-way
+// still shows what it did). None of it may fail an item or the pass: the
+// Help Scout writes it describes have landed and the ledger says so; a
+// failure is logged.
+
+// recordTimeout bounds each of these writes; they run on a context that
+// survives the pass's cancellation, like the ledger row they go with.
+const recordTimeout = 5 * time.Second
+
+// customerRule names the rule that chose an item's customer. A customer
+// remembered from an earlier item of the same pass keeps the rule that chose
+// it (a customer this pass created counts as created).
+func customerRule(cust resolvedCustomer, e164 string) string {
+	switch {
+	case e164 == "":
+		return store.RuleAnonymous
+	case cust.Skip:
+		return store.RuleSkipDuplicates
+	case len(cust.Candidates) > 1:
+		return store.RuleMostRecent
+	case len(cust.Candidates) == 1:
+		return store.RuleOneMatch
+	}
+	return store.RuleCreated
+}
+
+// decideCustomer fills the customer part of a decision record.
+func decideCustomer(d *store.Decision, cust resolvedCustomer, e164 string) {
+	d.CustomerRule, d.CustomerID = customerRule(cust, e164), cust.ID
+	d.Candidates = append([]int64(nil), cust.Candidates...)
+	if cust.Skip {
+		d.CustomerID = 0
+	}
+}
+
+// conversationReason is the decision record's name of a conversation action.
+var conversationReason = map[string]string{
+	rules.ActionNew: store.ConversationNew, rules.ActionExisting: store.ConversationExisting, rules.ActionReopen: store.ConversationReopened,
+}
+
+// insightStates says, for the decision record, what became of a call's
+// transcript and AI insights when it was logged.
+func insightStates(pol rules.EnrichmentPolicy, rc rules.Call, addonOff bool, enrichment string) (transcript, ai string) {
+	state := func(enabled bool) string {
+		switch {
+		case !enabled:
+			return store.InsightOff
+		case enrichment == store.EnrichmentDone:
+			return store.InsightIncluded
+		case enrichment == store.EnrichmentPending:
+			return store.InsightPending
+		case addonOff:
+			return store.InsightNotLicensed
+		case !rules.ExpectsEnrichment(rc):
+			return store.InsightNone
+		}
+		return store.InsightGaveUp // expected, but the call was past ENRICHMENT_MAX_AGE
+	}
+	return state(pol.Transcripts), state(pol.AIInsights)
+}
+
+// putDecision records an item's decision (best effort).
+func (p *pass) putDecision(ctx context.Context, d store.Decision) {
+	if d.DecidedAt.IsZero() {
+		d.DecidedAt = p.now
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := p.st.PutDecision(wctx, d); err != nil {
+		p.log.Error("record decision", "instance", d.Instance, "kind", d.Kind, "id", d.SourceID, "err", err)
+	}
+}
+
+// noteLook records a look at Aircall for a call's transcript/AI and the
+// states it left ("" keeps one as it was); best effort.
+func (p *pass) noteLook(ctx context.Context, inst, src, transcript, ai string) {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := p.st.NoteInsightsLook(wctx, inst, KindCall, src, transcript, ai); err != nil {
+		p.log.Warn("record transcript/AI look", "instance", inst, "call", src, "err", err)
+	}
+}
+
+// putFacts records the sidebar facts of a logged item, after its ledger row
+// (best effort: without them the sidebar shows the item with fewer details).
+func (p *pass) putFacts(ctx context.Context, it store.Item, f store.ItemFacts) {
+	if it.State != store.StateLogged {
+		return
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := p.st.PutItemFacts(wctx, it.Instance, it.Kind, it.SourceID, f); err != nil {
+		p.log.Warn("record sidebar facts", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)
+	}
+}
+
+// callFacts are the sidebar facts of a call.
+func callFacts(rc rules.Call, call aircall.Call) store.ItemFacts {
+	f := store.ItemFacts{Direction: rc.Direction, CallOutcome: rc.Outcome(), Duration: rc.Duration,
+		Agent: rc.AgentName, Line: rc.LineName, ExternalE164: rc.ExternalE164}
+	if call.Number != nil {
+		f.TimeZone = call.Number.TimeZone
+	}
+	return f
+}
+
+// messageFacts are the sidebar facts of an SMS or WhatsApp message.
+func messageFacts(rm rules.Message, m aircall.Message) store.ItemFacts {
+	f := store.ItemFacts{Direction: rm.Direction, Channel: rm.Channel, Agent: rm.AgentName, Line: rm.LineName,
+		ExternalE164: rm.ExternalE164}
+	if m.Number != nil {
+		f.TimeZone = m.Number.TimeZone
+	}
+	return f
+}
+
+// runProgress writes the running counts of an instance's pass to its run
+// record, so that a pass killed before its end still shows what it did. It
+// runs after each ledger write, which already costs a write: the items a
+// pass merely re-reads (already done) add none.
+func (p *pass) runProgress(ctx context.Context, inst string) {
+	id, ok := p.runIDs[inst]
+	if !ok {
+		return
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := p.st.RunProgress(wctx, id, p.results[inst].Counts); err != nil {
+		p.log.Warn("record pass progress", "instance", inst, "err", err)
+	}
+}
