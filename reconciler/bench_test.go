@@ -12,6 +12,7 @@ package reconciler_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -191,6 +192,11 @@ func (m measure) perMinute() float64 { return float64(m.calls) / m.simulated.Min
 func (r *rig) catchUp(tb testing.TB, span time.Duration, sample bool) measure {
 	tb.Helper()
 	e := r.e
+	// The mirrors' first sync is a one-off of the installation, measured
+	// by BenchmarkMirrorRefresh: here they are complete, as in steady state.
+	if _, err := e.Reconciler().SyncMirrors(context.Background(), 0); err != nil {
+		tb.Fatalf("mirror sync: %v", err)
+	}
 	acBefore, hsBefore := e.ACC.Stats(), e.HSC.Stats()
 	unitsBefore := e.HS.Units()
 	start := e.Clock.Now()
@@ -415,4 +421,57 @@ func maxRSS() uint64 {
 		}
 	}
 	return 0
+}
+
+// BenchmarkMirrorRefresh measures the mirrors apart from the calls: the
+// first sync of BENCH_MIRROR_CUSTOMERS customers (default 2,000) pass after
+// pass at the default page allowance, projected to 100k customers at the
+// default schedule, and the Help Scout units an idle pass (nothing changed)
+// spends on the refresh, per mailbox.
+//
+//	BENCH_MIRROR_CUSTOMERS=100000 go test -run '^$' -bench MirrorRefresh -benchtime=1x -timeout 30m ./reconciler/
+func BenchmarkMirrorRefresh(b *testing.B) {
+	n := envInt("BENCH_MIRROR_CUSTOMERS", 2000)
+	const schedule = 5 * time.Minute // SCHEDULE's default
+	var passes, firstUnits, idleUnits int
+	for b.Loop() {
+		r := newRig(b, scenario{mode: rules.ModeExisting, known: true}, 0, 0)
+		e := r.e
+		for i := range n {
+			e.HS.AddCustomer(helpscout.Customer{FirstName: "C", LastName: strconv.Itoa(i), CreatedAt: e.Clock.Now().Add(-time.Duration(n-i) * time.Minute),
+				UpdatedAt: e.Clock.Now().Add(-time.Duration(n-i) * time.Minute), Phones: []helpscout.Entry{{Type: "work", Value: callerDigits(i)}}})
+		}
+		before := e.HS.Units()
+		passes = 0
+		for ; passes < 10_000; passes++ {
+			e.Clock.Advance(schedule)
+			e.Pass()
+			st, _, err := e.Store.MirrorSyncState(context.Background(), reconciler.CustomersMirror)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if st.Phase == "ready" {
+				passes++
+				break
+			}
+		}
+		firstUnits = e.HS.Units() - before
+		e.Clock.Advance(schedule)
+		e.HS.ResetRequests()
+		before = e.HS.Units()
+		e.Pass()
+		idleUnits = e.HS.Units() - before
+		for _, rq := range e.HS.Requests() {
+			b.Logf("idle pass: %s %s %v", rq.Method, rq.Path, rq.Query)
+		}
+	}
+	// Every first-sync request is a one-unit listing page; scaled to 100k
+	// customers, a pass reads DefaultMirrorPages of them.
+	per100k := math.Ceil(float64(firstUnits) * 100_000 / float64(n) / reconciler.DefaultMirrorPages)
+	b.ReportMetric(float64(passes), "first_sync_passes")
+	b.ReportMetric(float64(firstUnits), "first_sync_units")
+	b.ReportMetric(per100k*schedule.Minutes(), "min_per_100k_customers")
+	b.ReportMetric(float64(idleUnits), "idle_pass_units_per_mailbox") // one mailbox here
+	b.Logf("%d customers: first sync in %d passes, %d units; 100k customers ≈ %.0f passes = %.0f min at one pass every %s; idle pass: %d units (1 mailbox)",
+		n, passes, firstUnits, per100k, per100k*schedule.Minutes(), schedule, idleUnits)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -51,6 +52,9 @@ type landing struct {
 	timing        string
 	customerID    int64
 	agentID       int64
+	// mirrored is the chosen conversation as the mirror has it, to record
+	// our writes to it there (nil for a new or resumed conversation).
+	mirrored *store.MirrorConversation
 }
 
 // logCall takes a finished call through the rules and its writes, resuming
@@ -74,19 +78,32 @@ func (p *pass) logCall(ctx context.Context, c *callItem) error {
 		c.it.Detail = "transcript/AI not ready yet; logged at the latest " + c.in.Enrichment.Wait.String() + " after the call"
 		return nil
 	}
-	cust, agentID, err := p.callParties(ctx, c)
-	if err != nil || cust.Skip {
-		return err
+	for try := 0; ; try++ {
+		cust, agentID, err := p.callParties(ctx, c)
+		if err != nil || cust.Skip {
+			return err
+		}
+		l, err := p.decideConversation(ctx, c, cust)
+		if err != nil {
+			return err
+		}
+		l.timing, l.agentID = timing, agentID
+		err = p.writeCall(ctx, c, &l, enr)
+		// The customer or conversation the mirror gave is gone (deleted or
+		// merged since the refresh): no thread landed, so correct the
+		// mirror and decide again, in this pass.
+		var g *goneError
+		if errors.As(err, &g) && try < maxRedecide {
+			if ferr := p.forgetGone(ctx, c.in, g); ferr != nil {
+				return errors.Join(err, ferr)
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		return p.finishCall(ctx, c, l, cust)
 	}
-	l, err := p.decideConversation(ctx, c, cust)
-	if err != nil {
-		return err
-	}
-	l.timing, l.agentID = timing, agentID
-	if err := p.writeCall(ctx, c, &l, enr); err != nil {
-		return err
-	}
-	return p.finishCall(ctx, c, l, cust)
 }
 
 // callInsights fetches what Aircall has generated for the call when the
@@ -135,11 +152,11 @@ func (p *pass) decideConversation(ctx context.Context, c *callItem, cust resolve
 		// find: spare the listing (one unit).
 		return l, nil
 	}
-	choice, current, err := p.chooseConversation(ctx, c.in, cust.ID, c.rc)
+	choice, current, known, mirrored, err := p.chooseConversation(ctx, c.in, cust.ID, c.rc)
 	if err != nil {
 		return l, err
 	}
-	l.action, l.convID, l.assignee = choice.Action, choice.ConversationID, current
+	l.action, l.convID, l.assignee, l.assigneeKnown, l.mirrored = choice.Action, choice.ConversationID, current, known, mirrored
 	return l, nil
 }
 
@@ -152,18 +169,22 @@ func (p *pass) writeCall(ctx context.Context, c *callItem, l *landing, enr rules
 	if l.action != rules.ActionNew {
 		var err error
 		l.threadID, err = p.addPhoneThread(ctx, c, l.action, l.convID, l.customerID)
-		if errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound) {
-			// Full (412) or gone (merged/deleted): a new conversation is
-			// what an agent would expect.
-			l.action, l.convID = rules.ActionNew, 0
+		if errors.Is(err, helpscout.ErrThreadLimit) {
+			// Full (412): a new conversation is what an agent would expect.
+			// The mirror does not count threads, so it may pick a full one.
+			l.action, l.convID, l.mirrored = rules.ActionNew, 0, nil
 		} else if err != nil {
-			return err
+			return gone(err, l.customerID, l.convID)
+		} else if l.mirrored != nil {
+			if err := p.mirrorConversation(ctx, *l.mirrored); err != nil {
+				return err
+			}
 		}
 	}
 	if l.action == rules.ActionNew {
 		var err error
 		if l.convID, err = p.createCallConversation(ctx, c, l.customerID, l.agentID, enr, wantNote); err != nil {
-			return err
+			return gone(err, l.customerID, 0)
 		}
 		l.noteInline = wantNote
 	}
@@ -227,6 +248,12 @@ func (p *pass) finishCall(ctx context.Context, c *callItem, l landing, cust reso
 		if err := p.hs.SetStatus(ctx, l.convID, "active"); err != nil {
 			return fmt.Errorf("reopen conversation %d: %w", l.convID, err)
 		}
+		if l.mirrored != nil {
+			l.mirrored.Status, l.mirrored.ClosedAt = "active", time.Time{}
+			if err := p.mirrorConversation(ctx, *l.mirrored); err != nil {
+				return err
+			}
+		}
 	}
 	c.dec.AssigneeID = rules.NewConversationAssignee(l.agentID)
 	if l.action != rules.ActionNew {
@@ -273,21 +300,51 @@ func callDetail(action string, customerID, convID, agentID int64, timing string)
 	return s
 }
 
-// chooseConversation lists the customer's conversations when the mode needs
-// them and applies the conversation rule. It also returns the chosen
-// conversation's current assignee (0 if none).
-func (p *pass) chooseConversation(ctx context.Context, in Instance, customerID int64, rc rules.Call) (rules.ConversationChoice, int64, error) {
+// chooseConversation applies the conversation rule to the customer's
+// conversations in the instance's mailbox, read from the conversations
+// mirror. It also returns the chosen conversation's current assignee when
+// known (the mirror does not keep it: reassign reads it when it matters),
+// and the chosen conversation as mirrored.
+func (p *pass) chooseConversation(ctx context.Context, in Instance, customerID int64, rc rules.Call) (choice rules.ConversationChoice, assignee int64, known bool, mirrored *store.MirrorConversation, err error) {
 	pol := in.Conversation
 	pol.MailboxID = in.MailboxID
-	if pol.Mode != rules.ModeExisting || customerID == 0 {
-		return rules.ConversationChoice{Action: rules.ActionNew}, 0, nil
+	if pol.Mode != rules.ModeExisting || customerID == 0 || placeholder(customerID) {
+		return rules.ConversationChoice{Action: rules.ActionNew}, 0, true, nil, nil
 	}
+	if !p.convsReady[in.MailboxID] {
+		choice, assignee, err := p.chooseConversationLive(ctx, in, pol, customerID, rc)
+		return choice, assignee, true, nil, err
+	}
+	ms, convs, err := p.mirrorConversations(ctx, in.MailboxID, customerID)
+	if err != nil {
+		return choice, 0, false, nil, err
+	}
+	choice = rules.ChooseConversation(pol, customerID, rc.StartedAt, convs)
+	for i := range ms {
+		if ms[i].ID == choice.ConversationID {
+			return choice, 0, false, &ms[i], nil
+		}
+	}
+	return choice, 0, true, nil, nil
+}
+
+// chooseConversationLive is the conversation rule while the mailbox's
+// mirror has not completed its first listing (a mailbox with more open
+// conversations than a pass's page allowance): one page of the customer's
+// conversations, newest first. Help Scout does not document this customer
+// filter, so every answer is checked to be the customer's and the
+// mailbox's: an ignored filter then costs a new conversation, never a
+// wrong one.
+func (p *pass) chooseConversationLive(ctx context.Context, in Instance, pol rules.ConversationPolicy, customerID int64, rc rules.Call) (rules.ConversationChoice, int64, error) {
 	convs, err := p.hs.ListConversations(ctx, helpscout.ConversationFilter{
 		MailboxID: in.MailboxID, CustomerID: customerID, Status: "all",
 		SortField: "modifiedAt", SortOrder: "desc", MaxPages: 1})
 	if err != nil {
 		return rules.ConversationChoice{}, 0, fmt.Errorf("list conversations of customer %d: %w", customerID, err)
 	}
+	convs = slices.DeleteFunc(convs, func(c helpscout.Conversation) bool {
+		return c.PrimaryCustomer == nil || c.PrimaryCustomer.ID != customerID || (c.MailboxID != 0 && c.MailboxID != in.MailboxID)
+	})
 	choice := rules.ChooseConversation(pol, customerID, rc.StartedAt, rulesConversations(convs))
 	for _, c := range convs {
 		if c.ID == choice.ConversationID && c.Assignee != nil {
@@ -322,7 +379,8 @@ func (p *pass) createCallConversation(ctx context.Context, c *callItem, customer
 	if err != nil {
 		return 0, fmt.Errorf("create conversation: %w", err)
 	}
-	return id, nil
+	return id, p.mirrorConversation(ctx, store.MirrorConversation{MailboxID: in.MailboxID, ID: id, CustomerID: customerID,
+		Status: "active", Subject: nc.Subject, CreatedAt: rc.StartedAt})
 }
 
 // addPhoneThread logs the call into an existing conversation.

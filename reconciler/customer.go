@@ -26,9 +26,11 @@ type resolvedCustomer struct {
 	Candidates []int64
 }
 
-// resolveCustomer applies SPEC §6 "Customer match": search, verify, choose,
-// or create a customer carrying the number. Anonymous and unparseable numbers
-// go to the instance's anonymous customer. Answers are memoised for the pass.
+// resolveCustomer applies the customer rule (docs/rules.md#customer-match):
+// find the customers carrying the number on the customers mirror (with one
+// live check when the mirror does not know the caller), choose, or create a
+// customer carrying the number. Anonymous and unparseable numbers go to the
+// instance's anonymous customer. Answers are memoised for the pass.
 func (p *pass) resolveCustomer(ctx context.Context, in Instance, kind, src, e164, region string) (resolvedCustomer, error) {
 	if e164 == "" {
 		return p.anonymousCustomer(ctx, in)
@@ -37,25 +39,11 @@ func (p *pass) resolveCustomer(ctx context.Context, in Instance, kind, src, e164
 	if rc, ok := p.customers[key]; ok {
 		return rc, nil
 	}
-	cands, err := p.hs.FindCustomersByPhone(ctx, e164)
+	cands, matched, err := p.customerCandidates(ctx, e164, region)
 	if err != nil {
-		return resolvedCustomer{}, fmt.Errorf("search customers by phone: %w", err)
+		return resolvedCustomer{}, err
 	}
-	// A customer we created may not be in the search index yet.
-	if id, ok, err := p.st.CustomerForPhone(ctx, e164); err != nil {
-		return resolvedCustomer{}, fmt.Errorf("read customer cache: %w", err)
-	} else if ok && !hasCustomer(cands, id) {
-		c, err := p.hs.GetCustomer(ctx, id)
-		switch {
-		case err == nil:
-			cands = append(cands, c)
-		case errors.Is(err, helpscout.ErrNotFound):
-			// deleted or merged since: forget it, search decides
-		default:
-			return resolvedCustomer{}, fmt.Errorf("read cached customer %d: %w", id, err)
-		}
-	}
-	choice := rules.ChooseCustomer(rules.MatchCustomers(e164, region, rulesCustomers(cands)), in.Duplicates)
+	choice := rules.ChooseCustomer(matched, in.Duplicates)
 	var rc resolvedCustomer
 	switch {
 	case choice.Skip:
@@ -97,8 +85,8 @@ func hasCustomer(cs []helpscout.Customer, id int64) bool {
 }
 
 // createCustomer creates a customer carrying the number in E.164, so the next
-// call from it finds the same customer, and remembers it locally at once
-// (Help Scout's search index may lag behind the create).
+// call from it finds the same customer, and records it in the customers
+// mirror at once (the next refresh would bring it too, a pass later).
 func (p *pass) createCustomer(ctx context.Context, in Instance, kind, src, e164 string) (int64, error) {
 	first, last := rules.NewCustomerName(e164)
 	nc := helpscout.NewCustomer{FirstName: first, LastName: last, Phones: []helpscout.Entry{{Type: "work", Value: e164}}}
@@ -108,10 +96,7 @@ func (p *pass) createCustomer(ctx context.Context, in Instance, kind, src, e164 
 	if err != nil {
 		return 0, fmt.Errorf("create customer for %s: %w", e164, err)
 	}
-	if err := p.st.PutCustomerForPhone(context.WithoutCancel(ctx), e164, id); err != nil {
-		return id, fmt.Errorf("remember customer %d: %w", id, err)
-	}
-	return id, nil
+	return id, p.mirrorCreatedCustomer(ctx, id, nc)
 }
 
 // anonymousCustomer is the one customer per instance that collects calls and

@@ -29,6 +29,9 @@ type State interface {
 	AddonOffUntil(ctx context.Context) (time.Time, error)
 	AnonymousCustomer(ctx context.Context, instance string) (int64, bool, error)
 	RetryRequested(ctx context.Context, instance, kind string) ([]store.Item, error)
+	MirrorCustomersByE164(ctx context.Context, e164 string) ([]store.MirrorCustomer, error)
+	MirrorConversationsFor(ctx context.Context, mailboxID, customerID int64) ([]store.MirrorConversation, error)
+	MirrorSyncState(ctx context.Context, name string) (store.MirrorSync, bool, error)
 
 	PutItem(ctx context.Context, it store.Item) error
 	AdvanceCursor(ctx context.Context, instance, stream string, v int64) error
@@ -49,6 +52,16 @@ type State interface {
 	PutDecision(ctx context.Context, d store.Decision) error
 	NoteInsightsLook(ctx context.Context, instance, kind, sourceID, transcript, ai string) error
 	PutItemFacts(ctx context.Context, instance, kind, sourceID string, f store.ItemFacts) error
+	// The mirrors (see MirrorStore), and their corrections by the decide
+	// path when a write names a customer or conversation that is gone.
+	UpsertMirrorCustomers(ctx context.Context, seenAt time.Time, cs []store.MirrorCustomer) error
+	DeleteMirrorCustomer(ctx context.Context, id int64) error
+	SweepMirrorCustomers(ctx context.Context, seenSince time.Time) (int, error)
+	UpsertMirrorConversations(ctx context.Context, seenAt time.Time, cs []store.MirrorConversation) error
+	DeleteMirrorConversation(ctx context.Context, id int64) error
+	PruneMirrorConversations(ctx context.Context, mailboxID int64, closedBefore time.Time) (int, error)
+	SweepMirrorConversations(ctx context.Context, mailboxID int64, seenSince time.Time) (int, error)
+	PutMirrorSyncState(ctx context.Context, m store.MirrorSync) error
 }
 
 // deps are the three things a pass reads from and writes to. A real pass
@@ -256,6 +269,33 @@ func (d dryState) NoteInsightsLook(context.Context, string, string, string, stri
 func (d dryState) PutItemFacts(context.Context, string, string, string, store.ItemFacts) error {
 	return nil
 }
+
+// The mirrors are a cache of Help Scout: a dry run neither fills nor
+// corrects them (it does not sync them at all), so their writes are dropped.
+
+func (d dryState) UpsertMirrorCustomers(context.Context, time.Time, []store.MirrorCustomer) error {
+	return nil
+}
+
+func (d dryState) DeleteMirrorCustomer(context.Context, int64) error { return nil }
+
+func (d dryState) SweepMirrorCustomers(context.Context, time.Time) (int, error) { return 0, nil }
+
+func (d dryState) UpsertMirrorConversations(context.Context, time.Time, []store.MirrorConversation) error {
+	return nil
+}
+
+func (d dryState) DeleteMirrorConversation(context.Context, int64) error { return nil }
+
+func (d dryState) PruneMirrorConversations(context.Context, int64, time.Time) (int, error) {
+	return 0, nil
+}
+
+func (d dryState) SweepMirrorConversations(context.Context, int64, time.Time) (int, error) {
+	return 0, nil
+}
+
+func (d dryState) PutMirrorSyncState(context.Context, store.MirrorSync) error { return nil }
 
 // placeholderID is a made-up ID for a store row that is not written.
 func (g *writeGuard) placeholderID() int64 {

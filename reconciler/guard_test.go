@@ -17,13 +17,14 @@ import (
 // and fails here, before a dry run can write to production with it.
 func TestWriteGuardCoversEveryWrite(t *testing.T) {
 	reads := map[string][]string{
-		"HelpScout": {"FindCustomersByPhone", "SearchCustomers", "GetCustomer", "ListConversations", "GetConversation",
+		"HelpScout": {"FindCustomersByPhone", "FindCustomersByPhoneV3", "CustomersPage", "ConversationsPage", "SearchCustomers", "GetCustomer", "ListConversations", "GetConversation",
 			"ListThreads", "FindUserByEmail"},
 		"Aircall": {"ListCalls", "CountCalls", "GetCall", "Transcription", "Summary", "Topics", "Sentiments",
 			"ActionItems", "ListNumbers", "SearchContactsByPhone"},
 		"State": {"GetItem", "ListItems", "Cursor", "Intents", "CustomerForPhone", "UserForEmail", "ContactSyncedAt",
 			"DayConversation", "MessagesAfter", "GetMessage", "LateInsight",
-			"AddonOffUntil", "AnonymousCustomer", "RetryRequested"},
+			"AddonOffUntil", "AnonymousCustomer", "RetryRequested",
+			"MirrorCustomersByE164", "MirrorConversationsFor", "MirrorSyncState"},
 	}
 	// Embedding a nil interface makes every call that reaches it panic.
 	guarded := newWriteGuard(slog.New(slog.DiscardHandler)).guard(deps{ac: struct{ Aircall }{}, hs: struct{ HelpScout }{}, st: struct{ State }{}})

@@ -54,6 +54,11 @@ type journaler struct {
 	hs  HelpScout
 	st  State
 	log *slog.Logger
+	// mailboxes maps an instance to its mailbox, where an interrupted
+	// create is looked for; overlap is how far before the intent the
+	// look starts (clock skew between us and Help Scout).
+	mailboxes map[string]int64
+	overlap   time.Duration
 }
 
 // loadJournal reads an item's journal and settles its open intents: each is
@@ -88,29 +93,11 @@ func (jr journaler) load(ctx context.Context, inst, kind, src, marker string) (j
 func (jr journaler) settle(ctx context.Context, e store.Intent, marker string) (int64, error) {
 	switch {
 	case e.Action == actCreateCustomer:
-		// The customer search runs again before any create; a customer
-		// that landed is found there (and an unfound one is created).
+		// Every pass refreshes the customers mirror before deciding, so a
+		// customer that landed is found there (an unfound one is created).
 		return store.IntentNotLanded, nil
 	case e.Action == actCreateConversation || e.Action == actCreateConvWithNote || e.Action == actCreateMsgConv:
-		// Every page, not just the newest: an imported conversation is
-		// dated at the call (or message), so a back-filled one sorts among
-		// the customer's old conversations, past the first page for a
-		// customer with many newer ones (the anonymous customer above all).
-		// Most customers have one page, so this usually costs one request.
-		convs, err := jr.hs.ListConversations(ctx, helpscout.ConversationFilter{
-			CustomerID: e.TargetID, Status: "all", SortField: "createdAt", SortOrder: "desc",
-			EmbedThreads: true})
-		if err != nil {
-			return 0, err
-		}
-		for _, c := range convs {
-			for _, t := range c.Threads {
-				if rules.HasMarker(t.Body, marker) {
-					return c.ID, nil
-				}
-			}
-		}
-		return store.IntentNotLanded, nil
+		return jr.findCreated(ctx, e, marker)
 	case strings.HasPrefix(e.Action, "add_"):
 		m := marker
 		if e.Action == actAddNote {
@@ -123,6 +110,42 @@ func (jr journaler) settle(ctx context.Context, e store.Intent, marker string) (
 		return id, err
 	}
 	return store.IntentNotLanded, nil
+}
+
+// findCreated looks for a conversation create that may have landed: the
+// conversations of the instance's mailbox modified since the intent was
+// recorded (minus the overlap), threads embedded, every page, for the
+// marker. Help Scout documents modifiedSince and embed=threads on this
+// listing, and a conversation created after the intent was modified after
+// it, whatever date it was imported with. It returns the conversation ID or
+// IntentNotLanded.
+func (jr journaler) findCreated(ctx context.Context, e store.Intent, marker string) (int64, error) {
+	mbx := jr.mailboxes[e.Instance]
+	if mbx == 0 {
+		return 0, fmt.Errorf("no mailbox known for instance %q", e.Instance)
+	}
+	since := e.CreatedAt
+	if since.IsZero() {
+		since = time.Unix(0, 0)
+	}
+	q := helpscout.ConversationQuery{MailboxID: mbx, Status: "all", ModifiedSince: since.Add(-jr.overlap),
+		SortField: "modifiedAt", SortOrder: "asc", EmbedThreads: true}
+	for n := 1; ; n++ {
+		pg, err := jr.hs.ConversationsPage(ctx, q, n)
+		if err != nil {
+			return 0, err
+		}
+		for _, c := range pg.Conversations {
+			for _, t := range c.Threads {
+				if rules.HasMarker(t.Body, marker) {
+					return c.ID, nil
+				}
+			}
+		}
+		if pg.Last(len(pg.Conversations)) {
+			return store.IntentNotLanded, nil
+		}
+	}
 }
 
 // findThread looks for a thread carrying marker in a conversation. It

@@ -437,7 +437,12 @@ func (p *pass) createMessageConversation(ctx context.Context, in Instance, src s
 		return 0, fmt.Errorf("create %s conversation: %w", rules.ChannelName(rm.Channel), err)
 	}
 	key.ConversationID = id
-	return id, p.putDay(ctx, key, 1)
+	if err := p.putDay(ctx, key, 1); err != nil {
+		return id, err
+	}
+	// Existing mode may log a call of the same customer into it.
+	return id, p.mirrorConversation(ctx, store.MirrorConversation{MailboxID: in.MailboxID, ID: id, CustomerID: key.CustomerID,
+		Status: "active", Subject: nc.Subject, CreatedAt: rm.CreatedAt})
 }
 
 // resumeMessage finishes a message whose thread landed on an earlier pass

@@ -87,6 +87,16 @@ type pass struct {
 	customers map[string]resolvedCustomer
 	users     map[string]int64
 	addonOff  *bool
+	// mirror normalises phones for the mirrors; customersReady and
+	// convsReady (by mailbox) say which mirrors are complete this pass, and
+	// v3Off that the v3 search refused this pass.
+	mirror         *MirrorSyncer
+	customersReady bool
+	convsReady     map[int64]bool
+	v3Off          bool
+	// closedConvs holds, for a catch-up older than the reopen window, the
+	// conversations closed in its period, by mailbox and customer.
+	closedConvs map[int64]map[int64][]store.MirrorConversation
 	// readFrom is, per instance, the exclusive lower bound of the window
 	// this pass listed: older items are retried by ID (retryOutsideWindow).
 	readFrom map[string]time.Time
@@ -115,7 +125,10 @@ func (r *Reconciler) newPass(po PassOptions) *pass {
 		p.deps = newWriteGuard(p.log).guard(r.live)
 		p.onItem = nil
 	}
-	p.jr = journaler{hs: p.hs, st: p.st, log: p.log}
+	p.jr = journaler{hs: p.hs, st: p.st, log: p.log, overlap: r.opts.MirrorOverlap, mailboxes: map[string]int64{}}
+	for _, in := range r.instances {
+		p.jr.mailboxes[in.Name] = in.MailboxID
+	}
 	return p
 }
 
@@ -153,6 +166,15 @@ func (r *Reconciler) RunPass(ctx context.Context, po PassOptions) (Result, error
 		return res, err
 	}
 	p.runIDs = runIDs
+	p.mirror = r.mirrorSyncer(p.deps, insts, rt)
+	p.mirror.Log = p.log
+	if err := p.syncMirrors(ctx, insts); err != nil {
+		p.finishRuns(ctx, insts, runIDs, err)
+		if isFatal(err) {
+			return res, fmt.Errorf("%w: %w", ErrFatal, err)
+		}
+		return res, err
+	}
 	passErr := p.items(ctx, insts, rt)
 	p.finishRuns(ctx, insts, runIDs, passErr)
 	if passErr != nil && isFatal(passErr) {

@@ -57,6 +57,15 @@ type Options struct {
 	// AddonOffFor is how long a 403 from the AI endpoints stops us asking,
 	// default 1h (SPEC §7).
 	AddonOffFor time.Duration
+	// MirrorPages is how many Help Scout listing pages (one unit each) a
+	// pass may spend on the mirrors' first sync or full re-list, after their
+	// refresh; default DefaultMirrorPages. The rest of the budget is the
+	// calls': a first sync of a large account goes on over many passes.
+	MirrorPages int
+	// MirrorOverlap is how far back a refresh, and the crash check of an
+	// interrupted create, look before the last time they know of; default
+	// DefaultMirrorOverlap.
+	MirrorOverlap time.Duration
 }
 
 // Aircall is what the reconciler needs of the Aircall client.
@@ -79,6 +88,9 @@ type Aircall interface {
 // HelpScout is what the reconciler needs of the Help Scout client.
 type HelpScout interface {
 	FindCustomersByPhone(ctx context.Context, e164 string) ([]helpscout.Customer, error)
+	FindCustomersByPhoneV3(ctx context.Context, e164 string) ([]helpscout.Customer, error)
+	CustomersPage(ctx context.Context, q helpscout.CustomerQuery, page int) (helpscout.CustomerPage, error)
+	ConversationsPage(ctx context.Context, q helpscout.ConversationQuery, page int) (helpscout.ConversationPage, error)
 	SearchCustomers(ctx context.Context, query string) ([]helpscout.Customer, error)
 	GetCustomer(ctx context.Context, id int64) (helpscout.Customer, error)
 	CreateCustomer(ctx context.Context, in helpscout.NewCustomer) (int64, error)
@@ -124,6 +136,12 @@ func New(ac Aircall, hs HelpScout, st State, instances []Instance, opts Options)
 	}
 	if opts.AddonOffFor <= 0 {
 		opts.AddonOffFor = time.Hour
+	}
+	if opts.MirrorPages <= 0 {
+		opts.MirrorPages = DefaultMirrorPages
+	}
+	if opts.MirrorOverlap <= 0 {
+		opts.MirrorOverlap = DefaultMirrorOverlap
 	}
 	return &Reconciler{live: deps{ac: ac, hs: hs, st: st}, instances: instances, opts: opts, log: opts.Logger,
 		zones: map[string]*time.Location{}}

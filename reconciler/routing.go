@@ -20,7 +20,13 @@ type Routing struct {
 	all      string             // instance with "*", if any
 	Overlaps map[int64][]string // number ID → instances that both claim it
 	Unknown  []string           // configured entries that match no Aircall number
+	// regions is the country of each instance's first line Aircall lists,
+	// for reading national phone formats in the customers mirror.
+	regions map[string]string
 }
+
+// Region is the country of the instance's first Aircall line ("" unknown).
+func (rt Routing) Region(instance string) string { return rt.regions[instance] }
 
 // Route resolves the instances' numbers against Aircall's list of numbers.
 // numbers may be nil (the list could not be read): then only IDs and the
@@ -78,6 +84,12 @@ func Route(instances []Instance, numbers []aircall.Number) Routing {
 		}
 	}
 	sort.Strings(rt.Unknown)
+	rt.regions = map[string]string{}
+	for _, n := range numbers {
+		if name, overlap := rt.InstanceFor(&n); !overlap && name != "" && rt.regions[name] == "" && n.Country != "" {
+			rt.regions[name] = strings.ToUpper(n.Country)
+		}
+	}
 	return rt
 }
 

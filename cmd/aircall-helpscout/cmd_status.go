@@ -27,6 +27,7 @@ type statusReport struct {
 	Database  string           `json:"database"`
 	Now       time.Time        `json:"now"`
 	Retention retentionStatus  `json:"retention"`
+	Mirrors   []mirrorStatus   `json:"mirrors"`
 	Instances []instanceStatus `json:"instances"`
 }
 
@@ -96,6 +97,9 @@ func cmdStatus(ctx context.Context, e *env, opts statusOptions) error {
 	}
 	rep.Retention = retentionStatus{Retention: formatRetention(e.DB.Retention), Runs: k.Runs, MessagePayloads: k.Messages,
 		OldestRun: timePtr(k.OldestRun), OldestMessagePayload: timePtr(k.OldestMessage)}
+	if rep.Mirrors, err = readMirrorStatus(ctx, st); err != nil {
+		return fmt.Errorf("status: %w", err)
+	}
 	for _, name := range e.DB.Instances {
 		if opts.Instance != "" && !strings.EqualFold(opts.Instance, name) {
 			continue
@@ -196,6 +200,7 @@ func writeStatus(w io.Writer, rep statusReport) {
 	fmt.Fprintf(w, "Retention %s (RETENTION): serve deletes webhook payloads of logged messages and pass records older than that; the ledger is kept for ever\n", r.Retention)
 	fmt.Fprintf(w, "  kept: %d pass record(s), oldest %s; %d webhook payload(s), oldest %s\n",
 		r.Runs, formatOptionalTime(r.OldestRun), r.MessagePayloads, formatOptionalTime(r.OldestMessagePayload))
+	writeMirrors(w, rep.Mirrors)
 	for _, is := range rep.Instances {
 		fmt.Fprintf(w, "\nInstance %s\n", is.Name)
 		if is.CallsCursor == nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +52,10 @@ func TestStatusText(t *testing.T) {
 		"failed: 1",
 		"call 99 ",
 		"2 attempt(s): helpscout: 400 Bad Request: customer.email invalid",
+		"Help Scout mirrors",
+		"customers ", // the customers mirror: size, state, freshness
+		"conversations:",
+		"; ready; last refresh ",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("status lacks %q:\n%s", want, r.stdout)
@@ -75,6 +80,34 @@ func TestStatusJSON(t *testing.T) {
 	is.Equal(len(in.Failed), 1)
 	is.Equal(in.Failed[0].ID, "99")
 	is.True(len(in.Waiting) >= 1)
+	is.Equal(len(rep.Mirrors), 2) // customers, and the instance's mailbox
+	for _, m := range rep.Mirrors {
+		is.Equal(m.State, "ready")
+		is.True(m.Ready)
+		is.True(m.LastFullList != nil)
+	}
+	is.True(rep.Mirrors[0].Name == "conversations:"+strconv.FormatInt(*rep.Mirrors[0].MailboxID, 10))
+	is.Equal(rep.Mirrors[1].Name, "customers")
+	is.True(rep.Mirrors[1].Size >= 1) // the customer created for call 1
+}
+
+// TestStatusShowsFirstSyncProgress: a first sync cut short by the pass's
+// page allowance shows where it is, in text and JSON.
+func TestStatusShowsFirstSyncProgress(t *testing.T) {
+	is := is.New(t)
+	st := openTestStore(t, t.TempDir()+"/s.db")
+	is.NoErr(st.PutMirrorSyncState(t.Context(), store.MirrorSync{Name: "customers", Phase: store.MirrorPhaseFirstSync, Page: 41,
+		SeenTotal: 2000, ExpectedTotal: 100000, ListingStartedAt: time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)}))
+	ms, err := readMirrorStatus(t.Context(), st)
+	is.NoErr(err)
+	is.Equal(len(ms), 1)
+	is.Equal(ms[0].State, "first sync")
+	is.True(!ms[0].Ready)
+	is.Equal(ms[0].Page, 41)
+	var b strings.Builder
+	writeMirrors(&b, ms)
+	is.True(strings.Contains(b.String(), "first sync at page 41, 2000 of ~100000 read, since 2026-11-30T08:00:00Z"))
+	is.True(strings.Contains(b.String(), "live check"))
 }
 
 func TestStatusWithoutDatabase(t *testing.T) {

@@ -127,6 +127,11 @@ func (s *Server) AddConversation(sc SeedConversation) int64 {
 	}
 	if c.updatedAt.IsZero() {
 		c.updatedAt = c.createdAt
+		// Closing a conversation modifies it, as in Help Scout, so a
+		// modifiedSince listing returns it from its closing on.
+		if c.closedAt.After(c.updatedAt) {
+			c.updatedAt = c.closedAt
+		}
 	}
 	s.setTags(c, sc.Tags)
 	for _, t := range sc.Threads {
