@@ -129,3 +129,20 @@ func TestSpeakerLabel(t *testing.T) {
 		is.Equal(aircall.SentimentParticipant{ParticipantType: tt.in}.SpeakerLabel(), tt.want)
 	}
 }
+
+// TestStatsCarryTheCompanyBudget: the budget Aircall's headers state is
+// kept for the status pages, unknown (-1) until an answer carries it.
+func TestStatsCarryTheCompanyBudget(t *testing.T) {
+	is := is.New(t)
+	clk := newClock()
+	srv, c := newFake(t, clk, nil)
+	st := c.Stats()
+	is.Equal(st.Remaining, -1)
+	is.Equal(st.Limit, -1)
+	srv.SetBudget(60)
+	is.NoErr(c.Ping(context.Background()))
+	st = c.Stats()
+	is.Equal(st.Limit, 60)
+	is.Equal(st.Remaining, 59)
+	is.Equal(st.RemainingAt, clk.Now())
+}

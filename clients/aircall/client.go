@@ -66,6 +66,12 @@ type Stats struct {
 	Requests    map[string]int // "METHOD endpoint status", e.g. "GET /v1/calls 200"
 	Total       int
 	RateLimited int // 429 answers
+	// Remaining and Limit are the company's budget as Aircall's last answer
+	// carrying them stated it (X-AircallApi-Remaining, X-AircallApi-Limit),
+	// -1 when none did; RemainingAt is when. Aircall may send them only
+	// when the budget runs low, so an old value can be all there is.
+	Remaining, Limit int
+	RemainingAt      time.Time
 }
 
 // Client talks to Aircall. It is safe for concurrent use; all goroutines
@@ -80,6 +86,9 @@ type Client struct {
 
 	mu         sync.Mutex
 	pauseUntil time.Time // set when X-AircallApi-Remaining says the budget is spent
+	remaining  int       // last X-AircallApi-Remaining, -1 = unknown
+	limit      int       // last X-AircallApi-Limit, -1 = unknown
+	remainAt   time.Time
 }
 
 const (
@@ -147,18 +156,23 @@ func New(cfg Config) (*Client, error) {
 	lim := rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/60), 1)
 	prio := rate.NewLimiter(rate.Limit(float64(cfg.PriorityPerMinute)/60), cfg.PriorityPerMinute)
 	return &Client{
-		cfg:      cfg,
-		base:     strings.TrimRight(cfg.BaseURL, "/"),
-		hc:       hc,
-		limiter:  lim,
-		priority: prio,
+		cfg:       cfg,
+		base:      strings.TrimRight(cfg.BaseURL, "/"),
+		hc:        hc,
+		limiter:   lim,
+		priority:  prio,
+		remaining: -1,
+		limit:     -1,
 	}, nil
 }
 
 // Stats returns a snapshot of the request counters.
 func (c *Client) Stats() Stats {
 	m, total, limited := c.counts.Snapshot()
-	return Stats{Requests: m, Total: total, RateLimited: limited}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return Stats{Requests: m, Total: total, RateLimited: limited,
+		Remaining: c.remaining, Limit: c.limit, RemainingAt: c.remainAt}
 }
 
 // Ping checks the credentials with GET /v1/ping.

@@ -53,6 +53,13 @@ type Stats struct {
 	Units       int            // rate-limit units sent
 	Total       int            // HTTP attempts, token endpoint included
 	RateLimited int            // 429 answers
+	// Remaining and Limit are the account's budget as Help Scout's last
+	// answer stated it (X-RateLimit-Remaining-Minute, X-RateLimit-Limit-Minute),
+	// -1 when no answer carried them; RemainingAt is when it was seen. The
+	// budget is the account's, shared with every other app on it, so it can
+	// be lower than our own ceiling suggests.
+	Remaining, Limit int
+	RemainingAt      time.Time
 }
 
 // Client talks to Help Scout. It is safe for concurrent use.
@@ -81,6 +88,7 @@ type Client struct {
 	mu        sync.Mutex
 	units     int // rate-limit units sent
 	remaining int // last X-RateLimit-Remaining-Minute, -1 = unknown
+	limit     int // last X-RateLimit-Limit-Minute, -1 = unknown
 	remainAt  time.Time
 }
 
@@ -136,6 +144,7 @@ func New(cfg Config) (*Client, error) {
 		sleep:      cfg.Sleep,
 		now:        cfg.Now,
 		remaining:  -1,
+		limit:      -1,
 	}
 	// Redirects are answers (301 = merged conversation), never followed.
 	c.http = &http.Client{Transport: rt, Jar: base.Jar, CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -164,6 +173,7 @@ func (c *Client) Stats() Stats {
 	s.Requests, s.Total, s.RateLimited = c.counts.Snapshot()
 	c.mu.Lock()
 	s.Units = c.units
+	s.Remaining, s.Limit, s.RemainingAt = c.remaining, c.limit, c.remainAt
 	c.mu.Unlock()
 	return s
 }

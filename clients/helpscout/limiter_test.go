@@ -91,3 +91,20 @@ func TestLimiterNeverExceedsMinuteBudget(t *testing.T) {
 		})
 	}
 }
+
+// TestStatsCarryTheAccountBudget: the budget Help Scout's headers state is
+// kept for the status pages, unknown (-1) until an answer carries it.
+func TestStatsCarryTheAccountBudget(t *testing.T) {
+	is := is.New(t)
+	e := newEnv(t)
+	st := e.c.Stats()
+	is.Equal(st.Remaining, -1)
+	is.Equal(st.Limit, -1)
+	e.srv.SetBudget(400)
+	_, err := e.c.ListMailboxes(e.ctx)
+	is.NoErr(err)
+	st = e.c.Stats()
+	is.Equal(st.Limit, 400)
+	is.Equal(st.Remaining, 399) // a read costs 1
+	is.Equal(st.RemainingAt, e.clk.Now())
+}

@@ -212,6 +212,9 @@ func (c *Client) noteRemaining(h http.Header) {
 	c.mu.Lock()
 	c.remaining = n
 	c.remainAt = c.now()
+	if l, err := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Limit-Minute"))); err == nil {
+		c.limit = l
+	}
 	c.mu.Unlock()
 }
 

@@ -108,7 +108,7 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) (err error) {
 			opts.Since.Format(time.RFC3339), opts.Until.Format(time.RFC3339))
 	}
 	start := time.Now()
-	res, err := a.rec.RunPass(ctx, po)
+	res, err := a.runPass(ctx, po, e.Log)
 	if prog != nil {
 		prog.finish()
 	}

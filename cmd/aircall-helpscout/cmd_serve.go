@@ -165,10 +165,13 @@ func (s *server) mounts() (statusH, sidebarH http.Handler, err error) {
 	cfg := s.a.cfg
 	if cfg.StatusPassword != "" {
 		var names []string
+		byMailbox := map[int64][]string{}
 		for _, in := range cfg.Instances {
 			names = append(names, in.Name)
+			byMailbox[in.MailboxID] = append(byMailbox[in.MailboxID], in.Name)
 		}
-		statusH = status.New(s.a.st, status.Options{Password: cfg.StatusPassword, Instances: names, Now: s.now, Log: s.log})
+		statusH = status.New(s.a.st, status.Options{Password: cfg.StatusPassword, Instances: names, Now: s.now, Log: s.log,
+			Mirrors: status.StoreMirrors(s.a.st, byMailbox), Budgets: status.StoreBudgets(s.a.st)})
 	}
 	if cfg.HelpScoutSidebarSecret != "" {
 		o := sidebar.Options{Secret: cfg.HelpScoutSidebarSecret, Items: s.a.st,
@@ -236,7 +239,7 @@ func (s *server) passLocked(ctx context.Context) {
 		}
 	}
 	if err == nil {
-		res, err = s.a.rec.RunPass(ctx, reconciler.PassOptions{Mode: "scheduled"})
+		res, err = s.a.runPass(ctx, reconciler.PassOptions{Mode: "scheduled"}, s.log)
 		err = withCredentialHint(err)
 	}
 	d := time.Since(start)

@@ -101,9 +101,18 @@ func TestServeMountsStatusAndSidebar(t *testing.T) {
 		code, _ = get(t, base+"/helpscout/sidebar?"+sidebarQuery("other-secret", "customer-id", fmt.Sprint(cust)))
 		is.Equal(code, http.StatusUnauthorized)
 
-		code, _, body = getAuth(t, base+"/status", "admin", "st-pass-9")
-		is.Equal(code, http.StatusOK)
+		// The pass's budget use and the mirrors it filled reach the
+		// overview once the pass has ended.
+		waitFor(t, "the overview to show the API budget", func() bool {
+			code, _, body = getAuth(t, base+"/status", "admin", "st-pass-9")
+			return code == http.StatusOK && strings.Contains(body, "<h2>API budget</h2>")
+		})
 		is.True(strings.Contains(body, "default"))
+		is.True(strings.Contains(body, "<td>Aircall</td>"))
+		is.True(strings.Contains(body, "<td>Help Scout</td>"))
+		is.True(strings.Contains(body, "<h2>Help Scout mirrors</h2>"))
+		is.True(strings.Contains(body, "<td>customers</td><td>all</td>"))
+		is.True(strings.Contains(body, "<td>conversations</td><td>default</td>"))
 		code, _, body = getAuth(t, base+"/status/item/default/call/1", "admin", "st-pass-9")
 		is.Equal(code, http.StatusOK)
 		is.True(strings.Contains(body, "one_match") || strings.Contains(body, "the only Help Scout customer with this number"))

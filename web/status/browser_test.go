@@ -138,6 +138,35 @@ func demoStore(t *testing.T) *store.Store {
 	if err := st.AdvanceCursor(ctx, "default", store.StreamCalls, now.Add(-6*time.Minute).Unix()); err != nil {
 		t.Fatal(err)
 	}
+	// The mirrors as a pass leaves them: customers complete, the
+	// mailbox's conversations half-way through their first sync; and what
+	// the last pass spent of each API's budget.
+	if err := st.UpsertMirrorCustomers(ctx, now, []store.MirrorCustomer{
+		{ID: 900, FirstName: "Marta", Phones: []store.MirrorPhone{{Raw: "612 34 56 78", E164: "+34612345678"}}},
+		{ID: 901, FirstName: "Luis", Phones: []store.MirrorPhone{{Raw: "+34 699 00 11 22", E164: "+34699001122"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpsertMirrorConversations(ctx, now, []store.MirrorConversation{{MailboxID: 1, ID: 77001, CustomerID: 900, Status: "active"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []store.MirrorSync{
+		{Name: "customers", Phase: store.MirrorPhaseReady, LastFullAt: now.Add(-20 * time.Hour), LastRefreshAt: now.Add(-5 * time.Minute)},
+		{Name: "conversations:1", Phase: store.MirrorPhaseFirstSync, Page: 3, SeenTotal: 50, ExpectedTotal: 140, ListingStartedAt: now.Add(-10 * time.Minute)},
+	} {
+		if err := st.PutMirrorSyncState(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, b := range []store.APIBudget{
+		{API: store.APIAircall, PassStarted: now.Add(-6 * time.Minute), PassEnded: now.Add(-5 * time.Minute), Requests: 37, Units: 37,
+			Ceiling: 50, Remaining: 3541, Limit: 3600, SeenAt: now.Add(-5 * time.Minute)},
+		{API: store.APIHelpScout, PassStarted: now.Add(-6 * time.Minute), PassEnded: now.Add(-5 * time.Minute), Requests: 12, Units: 19,
+			RateLimited: 1, Ceiling: 200, Remaining: -1, Limit: -1},
+	} {
+		if err := st.PutAPIBudget(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return st
 }
 
@@ -148,8 +177,9 @@ func demoStore(t *testing.T) *store.Store {
 func TestBrowserOperatorJourney(t *testing.T) {
 	is := is.New(t)
 	ctx := browser(t)
-	srv := httptest.NewServer(status.New(demoStore(t), status.Options{Password: pw, Now: func() time.Time { return now },
-		Budgets: budgets{}}))
+	st := demoStore(t)
+	srv := httptest.NewServer(status.New(st, status.Options{Password: pw, Now: func() time.Time { return now },
+		Budgets: status.StoreBudgets(st), Mirrors: status.StoreMirrors(st, map[int64][]string{1: {"default"}})}))
 	t.Cleanup(srv.Close)
 
 	var dialogs atomic.Int32
@@ -183,7 +213,11 @@ func TestBrowserOperatorJourney(t *testing.T) {
 	body := text(t, ctx, "body")
 	for _, want := range []string{"aircall-helpscout status", "Instance default", "lag 6m00s", "Items per hour, last 48 h, by outcome",
 		"Last passes", "list calls: aircall: GET /v1/calls: status 503", "Needs attention", "call 4186780777", "parked",
-		"waiting for transcript/AI", "API budget", "logged "} {
+		"waiting for transcript/AI", "logged ",
+		// The API budget the last pass used and the mirrors' state, as serve feeds them from the store.
+		"API budget", "Aircall\t37\t37\t0", "3541 / 3600", "Help Scout\t12\t19\t1", "— / —",
+		"Help Scout mirrors", "customers\tall\t2", "complete: 2 phones",
+		"conversations\tdefault\t1", "first sync running: page 3, 50 of ~140 read"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("overview lacks %q; it shows:\n%s", want, body)
 		}

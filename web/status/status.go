@@ -49,13 +49,18 @@ type Mirrors interface {
 	MirrorStates(ctx context.Context) ([]MirrorState, error)
 }
 
-// BudgetUse is one API's request budget as last seen.
+// BudgetUse is what one API's client spent in the last pass that called
+// it, and the budget the API last stated.
 type BudgetUse struct {
-	API       string // "Aircall", "Help Scout"
-	Used      int    // units spent in the current minute
-	PerMinute int    // our ceiling
-	Remaining int    // what the API's own headers said remains (-1: unknown)
-	At        time.Time
+	API          string    // "Aircall", "Help Scout"
+	PassRequests int       // requests the last pass sent
+	PassUnits    int       // their rate-limit units (a Help Scout write costs 2)
+	RateLimited  int       // 429 answers in the last pass
+	PassAt       time.Time // when that pass ended
+	PerMinute    int       // our ceiling
+	Remaining    int       // what the API's headers last said remains this minute (-1: unknown)
+	Limit        int       // the API's own budget per minute as its headers state it (-1: unknown)
+	At           time.Time // when Remaining was seen (zero: never)
 }
 
 // Budgets reports API budget use (optional).

@@ -86,7 +86,7 @@ func (mirrors) MirrorStates(context.Context) ([]status.MirrorState, error) {
 type budgets struct{}
 
 func (budgets) BudgetUse(context.Context) ([]status.BudgetUse, error) {
-	return []status.BudgetUse{{API: "Aircall", Used: 12, PerMinute: 50, Remaining: -1, At: now}}, nil
+	return []status.BudgetUse{{API: "Aircall", PassRequests: 12, PassUnits: 12, PassAt: now, PerMinute: 50, Remaining: -1, Limit: -1, At: now}}, nil
 }
 
 func newServer(t testing.TB, password string) *httptest.Server {
