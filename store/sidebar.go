@@ -120,9 +120,9 @@ const customerNumbersQuery = `WITH RECURSIVE n(e) AS (
 
 // LedgerCustomerNumbers returns the E.164 numbers known locally for a Help
 // Scout customer, sorted: those we created the customer for and those of its
-// logged calls and messages. It stands in for the customers mirror (Help
-// Scout's own list of the customer's phones) until that exists; it never
-// asks Help Scout.
+// logged calls and messages. The sidebar shows them when the customers
+// mirror (Help Scout's own list of the customer's phones) does not hold the
+// customer yet; it never asks Help Scout.
 func (s *Store) LedgerCustomerNumbers(ctx context.Context, customerID int64) ([]string, error) {
 	if customerID <= 0 {
 		return nil, nil
@@ -160,4 +160,37 @@ func (s *Store) strings(ctx context.Context, q string, args ...any) ([]string, e
 		}
 	}
 	return out, rows.Err()
+}
+
+// MirrorCustomerPhones returns the phones stored on a Help Scout customer as
+// the customers mirror holds them (as written, with their E.164 form, ""
+// when it does not parse), ordered as written. found is false when the
+// customer is not in the mirror (its first sync has not reached it, or the
+// customer is gone), so the caller can fall back to what the ledger knows.
+func (s *Store) MirrorCustomerPhones(ctx context.Context, customerID int64) (phones []MirrorPhone, found bool, err error) {
+	if customerID <= 0 {
+		return nil, false, nil
+	}
+	rows, err := s.query(ctx, `
+		SELECT p.phone, p.e164 FROM mirror_customers c
+		LEFT JOIN mirror_customer_phones p ON p.customer_id = c.id
+		WHERE c.id = ? ORDER BY p.phone`, customerID)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: mirror customer phones %d: %w", customerID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var raw, e164 sql.NullString
+		if err := rows.Scan(&raw, &e164); err != nil {
+			return nil, false, fmt.Errorf("store: mirror customer phones %d: %w", customerID, err)
+		}
+		found = true
+		if raw.Valid { // NULL: the customer has no phone
+			phones = append(phones, MirrorPhone{Raw: raw.String, E164: e164.String})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("store: mirror customer phones %d: %w", customerID, err)
+	}
+	return phones, found, nil
 }

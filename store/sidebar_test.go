@@ -162,3 +162,33 @@ func TestSidebarMigrationKeepsExistingItems(t *testing.T) {
 	is.Equal(got[0].ItemFacts, ItemFacts{})
 	is.NoErr(s.PutItemFacts(ctx, "default", KindCall, "1", ItemFacts{Agent: "Ana"}))
 }
+
+func TestMirrorCustomerPhones(t *testing.T) {
+	is := is.New(t)
+	s, clk := openTemp(t)
+	ctx := context.Background()
+	is.NoErr(s.UpsertMirrorCustomers(ctx, clk.Now(), []MirrorCustomer{
+		{ID: 7, Phones: []MirrorPhone{{Raw: "612 34 56 78", E164: "+34612345678"}, {Raw: "ext. 12", E164: ""}}},
+		{ID: 8}, // no phone
+	}))
+	tests := []struct {
+		name   string
+		id     int64
+		phones []MirrorPhone
+		found  bool
+	}{
+		{"every phone as written", 7, []MirrorPhone{{Raw: "612 34 56 78", E164: "+34612345678"}, {Raw: "ext. 12"}}, true},
+		{"in the mirror without a phone", 8, nil, true},
+		{"not in the mirror", 9, nil, false},
+		{"no customer", 0, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			phones, found, err := s.MirrorCustomerPhones(ctx, tt.id)
+			is.NoErr(err)
+			is.Equal(found, tt.found)
+			is.Equal(phones, tt.phones)
+		})
+	}
+}

@@ -174,7 +174,9 @@ func (s *server) mounts() (statusH, sidebarH http.Handler, err error) {
 			Mirrors: status.StoreMirrors(s.a.st, byMailbox), Budgets: status.StoreBudgets(s.a.st)})
 	}
 	if cfg.HelpScoutSidebarSecret != "" {
-		o := sidebar.Options{Secret: cfg.HelpScoutSidebarSecret, Items: s.a.st,
+		// Call-back numbers: the phones on the Help Scout customer (the
+		// customers mirror), or the ledger's until the mirror holds it.
+		o := sidebar.Options{Secret: cfg.HelpScoutSidebarSecret, Items: s.a.st, Phones: s.a.st,
 			Numbers: sidebar.NumbersFunc(s.a.st.LedgerCustomerNumbers), Log: s.log}
 		if cfg.StatusPassword != "" {
 			// The status pages list every item; the sidebar shows the

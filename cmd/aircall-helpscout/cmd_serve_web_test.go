@@ -95,7 +95,8 @@ func TestServeMountsStatusAndSidebar(t *testing.T) {
 			code, body = get(t, sb)
 			return code == http.StatusOK && strings.Contains(body, "Inbound call")
 		})
-		for _, want := range []string{"<span>Answered</span>", "<span>2 min 05 s</span>", "Agent: Ana García"} {
+		for _, want := range []string{"<span>Answered</span>", "<span>2 min 05 s</span>", "Agent: Ana García",
+			`<a class="tel" href="tel:&#43;34612345678">&#43;34612345678</a>`} { // the phone on the customer, from the mirror
 			is.True(strings.Contains(body, want)) // the pass's facts reach the sidebar
 		}
 		code, _ = get(t, base+"/helpscout/sidebar?"+sidebarQuery("other-secret", "customer-id", fmt.Sprint(cust)))

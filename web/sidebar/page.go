@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
@@ -36,7 +37,7 @@ type page struct {
 
 type number struct {
 	Display string
-	Href    template.URL // tel:+E164, built only from a checked number
+	Href    template.URL // tel:+E164, built only from a checked number; "" shows the number as text
 }
 
 type row struct {
@@ -67,16 +68,8 @@ func (h *Handler) page(ctx context.Context, customerID, conversationID int64) (p
 	if err != nil {
 		return page{}, fmt.Errorf("customer items: %w", err)
 	}
-	if h.o.Numbers != nil {
-		nums, err := h.o.Numbers.CustomerNumbers(ctx, customerID)
-		if err != nil {
-			return page{}, fmt.Errorf("customer numbers: %w", err)
-		}
-		for _, n := range nums {
-			if e164.MatchString(n) {
-				p.Numbers = append(p.Numbers, number{Display: rules.FormatPhone(n), Href: template.URL("tel:" + n)})
-			}
-		}
+	if p.Numbers, err = h.numbers(ctx, customerID); err != nil {
+		return page{}, err
 	}
 	p.Rows = make([]row, 0, len(items))
 	for _, it := range items {
@@ -86,6 +79,50 @@ func (h *Handler) page(ctx context.Context, customerID, conversationID int64) (p
 		p.MoreURL = h.o.MoreURL(customerID)
 	}
 	return p, nil
+}
+
+// numbers are the customer's phones for the call-back links: those stored
+// on the customer in Help Scout when the mirror holds any, as written (a
+// phone that does not parse is shown without a link), else the ledger's.
+func (h *Handler) numbers(ctx context.Context, customerID int64) ([]number, error) {
+	var out []number
+	if h.o.Phones != nil {
+		phones, found, err := h.o.Phones.MirrorCustomerPhones(ctx, customerID)
+		if err != nil {
+			return nil, fmt.Errorf("customer phones: %w", err)
+		}
+		if found {
+			for _, ph := range phones {
+				n := number{Display: strings.TrimSpace(ph.Raw)}
+				if e164.MatchString(ph.E164) {
+					n.Href = template.URL("tel:" + ph.E164)
+				}
+				if n.Display == "" {
+					if n.Href == "" {
+						continue
+					}
+					n.Display = rules.FormatPhone(ph.E164)
+				}
+				out = append(out, n)
+			}
+		}
+		if len(out) > 0 {
+			return out, nil
+		}
+	}
+	if h.o.Numbers == nil {
+		return nil, nil
+	}
+	nums, err := h.o.Numbers.CustomerNumbers(ctx, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("customer numbers: %w", err)
+	}
+	for _, n := range nums {
+		if e164.MatchString(n) {
+			out = append(out, number{Display: rules.FormatPhone(n), Href: template.URL("tel:" + n)})
+		}
+	}
+	return out, nil
 }
 
 // Labels of the recorded values; a value not listed shows nothing (and, for

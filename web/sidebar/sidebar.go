@@ -56,6 +56,13 @@ func (f NumbersFunc) CustomerNumbers(ctx context.Context, customerID int64) ([]s
 	return f(ctx, customerID)
 }
 
+// PhoneSource gives the phones stored on a Help Scout customer, as the
+// customers mirror holds them (store.Store). found is false when the mirror
+// does not hold the customer.
+type PhoneSource interface {
+	MirrorCustomerPhones(ctx context.Context, customerID int64) (phones []store.MirrorPhone, found bool, err error)
+}
+
 // Options configure the handler.
 type Options struct {
 	// Secret is the app's secret key in Help Scout (HELPSCOUT_SIDEBAR_SECRET).
@@ -63,7 +70,16 @@ type Options struct {
 	Secret string
 	// Items is the ledger. Required.
 	Items ItemSource
-	// Numbers gives the customer's numbers for the tel: links; nil shows none.
+	// Phones gives the phones stored on the customer in Help Scout (the
+	// customers mirror), each shown as the agent wrote it with a tel: link
+	// to its E.164 form. They are what agents see on the customer, and
+	// include numbers the customer never called from. When the mirror does
+	// not hold the customer (first sync still running) or holds no phone
+	// for it, Numbers is asked instead. nil: Numbers only.
+	Phones PhoneSource
+	// Numbers gives the customer's numbers in E.164 known locally (the
+	// ledger: the numbers it called from or was called on); nil shows none
+	// beyond Phones.
 	Numbers NumberSource
 	// Limit is how many items to list (default DefaultLimit).
 	Limit int

@@ -356,3 +356,67 @@ func TestPageFromTheStore(t *testing.T) {
 	}
 	is.True(!strings.Contains(body, "/conversation/556")) // another customer's
 }
+
+// TestNumbersFromTheMirror: the call-back links are the phones stored on
+// the customer in Help Scout, as the agent wrote them, when the customers
+// mirror holds the customer; the ledger's numbers otherwise.
+func TestNumbersFromTheMirror(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ledger.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, c := range []int64{678, 700, 999} { // each called once from +33612345678
+		if err := st.PutItem(ctx, store.Item{Instance: "default", Kind: store.KindCall, SourceID: strconv.FormatInt(c, 10), State: store.StateLogged,
+			OccurredAt: at, CustomerID: c}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.PutItemFacts(ctx, "default", store.KindCall, strconv.FormatInt(c, 10), store.ItemFacts{ExternalE164: "+33612345678"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := st.UpsertMirrorCustomers(ctx, at, []store.MirrorCustomer{
+		{ID: 678, Phones: []store.MirrorPhone{{Raw: "06 12 34 56 78", E164: "+33612345678"},
+			{Raw: "+1.617.610.5413", E164: "+16176105413"}, {Raw: "<b>ext</b> 12"}}},
+		{ID: 700}, // in Help Scout without a phone
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(Options{Secret: testSecret, Items: st, Phones: st, Numbers: NumbersFunc(st.LedgerCustomerNumbers)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		customer string
+		want     []string
+		not      []string
+	}{
+		{"every phone on the customer, as written", "678",
+			[]string{`<a class="tel" href="tel:&#43;33612345678">06 12 34 56 78</a>`,
+				`<a class="tel" href="tel:&#43;16176105413">&#43;1.617.610.5413</a>`,
+				`<span class="tel">&lt;b&gt;ext&lt;/b&gt; 12</span>`}, // no link for what does not parse, escaped
+			[]string{"<b>ext"}},
+		{"in the mirror without a phone: the ledger's", "700",
+			[]string{`href="tel:&#43;33612345678"`}, []string{"No phone number known"}},
+		{"not in the mirror yet: the ledger's", "999",
+			[]string{`href="tel:&#43;33612345678"`}, []string{"617"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			rec := get(h, helpScoutQuery(tt.customer))
+			is.Equal(rec.Code, http.StatusOK)
+			body := rec.Body.String()
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("missing %s in\n%s", w, body)
+				}
+			}
+			for _, n := range tt.not {
+				is.True(!strings.Contains(body, n))
+			}
+		})
+	}
+}
