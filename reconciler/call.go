@@ -262,6 +262,11 @@ func (p *pass) finishCall(ctx context.Context, c *callItem, l landing, cust reso
 			return err
 		}
 		c.dec.Reassigned, c.dec.AssigneeID = assigned != 0, assigned
+		if assigned != 0 {
+			if err := p.touchMirrorConversation(ctx, l.convID, assigned, true); err != nil {
+				return err
+			}
+		}
 	}
 	if c.it.Enrichment == store.EnrichmentPending {
 		p.rememberLateCall(ctx, c.in, c.call, c.rc.EndedAt) // end time and agent for the late note
@@ -303,8 +308,8 @@ func callDetail(action string, customerID, convID, agentID int64, timing string)
 // chooseConversation applies the conversation rule to the customer's
 // conversations in the instance's mailbox, read from the conversations
 // mirror. It also returns the chosen conversation's current assignee when
-// known (the mirror does not keep it: reassign reads it when it matters),
-// and the chosen conversation as mirrored.
+// known (the mirror keeps it, except on rows mirrored before it did: reassign
+// then reads it), and the chosen conversation as mirrored.
 func (p *pass) chooseConversation(ctx context.Context, in Instance, customerID int64, rc rules.Call) (choice rules.ConversationChoice, assignee int64, known bool, mirrored *store.MirrorConversation, err error) {
 	pol := in.Conversation
 	pol.MailboxID = in.MailboxID
@@ -322,7 +327,7 @@ func (p *pass) chooseConversation(ctx context.Context, in Instance, customerID i
 	choice = rules.ChooseConversation(pol, customerID, rc.StartedAt, convs)
 	for i := range ms {
 		if ms[i].ID == choice.ConversationID {
-			return choice, 0, false, &ms[i], nil
+			return choice, ms[i].AssigneeID, ms[i].AssigneeKnown, &ms[i], nil
 		}
 	}
 	return choice, 0, true, nil, nil
@@ -380,7 +385,7 @@ func (p *pass) createCallConversation(ctx context.Context, c *callItem, customer
 		return 0, fmt.Errorf("create conversation: %w", err)
 	}
 	return id, p.mirrorConversation(ctx, store.MirrorConversation{MailboxID: in.MailboxID, ID: id, CustomerID: customerID,
-		Status: "active", Subject: nc.Subject, CreatedAt: rc.StartedAt})
+		Status: "active", Subject: nc.Subject, CreatedAt: rc.StartedAt, AssigneeID: nc.AssignTo, AssigneeKnown: true})
 }
 
 // addPhoneThread logs the call into an existing conversation.

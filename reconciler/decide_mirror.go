@@ -293,6 +293,22 @@ func (p *pass) mirrorConversation(ctx context.Context, mc store.MirrorConversati
 	return nil
 }
 
+// touchMirrorConversation records in the mirror, when it holds the
+// conversation, a thread we added (modifiedAt now: the conversation rule
+// prefers the most recently updated) and, when assigneeKnown, who it is now
+// assigned to. It must survive a cancelled pass, like the write it follows.
+func (p *pass) touchMirrorConversation(ctx context.Context, convID, assigneeID int64, assigneeKnown bool) error {
+	if convID == 0 || placeholder(convID) {
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := p.st.TouchMirrorConversation(wctx, convID, p.now, assigneeID, assigneeKnown); err != nil {
+		return fmt.Errorf("record conversation %d in the mirror: %w", convID, err)
+	}
+	return nil
+}
+
 // goneError says a write named a customer or conversation Help Scout no
 // longer has (deleted, or merged into another): the mirror was wrong, and
 // the item is decided again once it is corrected.

@@ -59,6 +59,7 @@ type State interface {
 	SweepMirrorCustomers(ctx context.Context, seenSince time.Time) (int, error)
 	UpsertMirrorConversations(ctx context.Context, seenAt time.Time, cs []store.MirrorConversation) error
 	DeleteMirrorConversation(ctx context.Context, id int64) error
+	TouchMirrorConversation(ctx context.Context, id int64, at time.Time, assigneeID int64, assigneeKnown bool) error
 	PruneMirrorConversations(ctx context.Context, mailboxID int64, closedBefore time.Time) (int, error)
 	SweepMirrorConversations(ctx context.Context, mailboxID int64, seenSince time.Time) (int, error)
 	PutMirrorSyncState(ctx context.Context, m store.MirrorSync) error
@@ -286,6 +287,10 @@ func (d dryState) UpsertMirrorConversations(context.Context, time.Time, []store.
 }
 
 func (d dryState) DeleteMirrorConversation(context.Context, int64) error { return nil }
+
+func (d dryState) TouchMirrorConversation(context.Context, int64, time.Time, int64, bool) error {
+	return nil
+}
 
 func (d dryState) PruneMirrorConversations(context.Context, int64, time.Time) (int, error) {
 	return 0, nil

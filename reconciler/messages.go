@@ -297,6 +297,26 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 		return p.resumeMessage(ctx, in, rm, day, w, agentID, it, dec)
 	}
 
+	for try := 0; ; try++ {
+		err := p.placeMessage(ctx, in, src, m, rm, day, agentID, it, dec)
+		// The customer the mirror gave is gone (deleted or merged since
+		// the refresh): nothing landed, so correct the mirror and decide
+		// again, in this pass, as for calls.
+		var g *goneError
+		if errors.As(err, &g) && try < maxRedecide {
+			if ferr := p.forgetGone(ctx, in, g); ferr != nil {
+				return errors.Join(err, ferr)
+			}
+			continue
+		}
+		return err
+	}
+}
+
+// placeMessage decides the message's customer and conversation and writes
+// its thread: into the customer's conversation of the day for the channel,
+// or a new one.
+func (p *pass) placeMessage(ctx context.Context, in Instance, src string, m aircall.Message, rm rules.Message, day string, agentID int64, it *store.Item, dec *store.Decision) error {
 	cust, err := p.resolveCustomer(ctx, in, KindMessage, src, rm.ExternalE164, in.region(m.Number))
 	if err != nil {
 		return err
@@ -329,7 +349,7 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 	}
 	convID, err := p.createMessageConversation(ctx, in, src, key, rm, th, agentID)
 	if err != nil {
-		return err
+		return gone(err, cust.ID, 0)
 	}
 	it.State, it.Outcome = store.StateLogged, OutcomeNewConversation
 	it.ConversationID, it.ThreadID, it.LastError = convID, 0, ""
@@ -394,10 +414,19 @@ func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string
 		// as an agent would expect.
 		return 0, 0, false, p.putDay(ctx, dc, rules.MaxThreads)
 	}
+	if customerRefused(err) {
+		// The thread names a customer Help Scout no longer has.
+		return 0, 0, false, &goneError{customerID: dc.CustomerID, err: err}
+	}
 	if err != nil {
 		return 0, 0, false, fmt.Errorf("add message thread to conversation %d: %w", convID, err)
 	}
 	if err := p.putDay(ctx, dc, dc.Threads+1); err != nil {
+		return convID, threadID, true, err
+	}
+	// The conversation was just updated: existing mode, choosing the
+	// customer's most recently updated conversation, must see it so.
+	if err := p.touchMirrorConversation(ctx, convID, assignee, known); err != nil {
 		return convID, threadID, true, err
 	}
 	assigned, err := p.reassign(ctx, in, convID, agentID, assignee, known)
@@ -405,6 +434,11 @@ func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string
 		return convID, threadID, true, err
 	}
 	dec.Reassigned, dec.AssigneeID = assigned != 0, assigned
+	if assigned != 0 {
+		if err := p.touchMirrorConversation(ctx, convID, assigned, true); err != nil {
+			return convID, threadID, true, err
+		}
+	}
 	return convID, threadID, true, nil
 }
 
@@ -442,7 +476,7 @@ func (p *pass) createMessageConversation(ctx context.Context, in Instance, src s
 	}
 	// Existing mode may log a call of the same customer into it.
 	return id, p.mirrorConversation(ctx, store.MirrorConversation{MailboxID: in.MailboxID, ID: id, CustomerID: key.CustomerID,
-		Status: "active", Subject: nc.Subject, CreatedAt: rm.CreatedAt})
+		Status: "active", Subject: nc.Subject, CreatedAt: rm.CreatedAt, AssigneeID: nc.AssignTo, AssigneeKnown: true})
 }
 
 // resumeMessage finishes a message whose thread landed on an earlier pass

@@ -377,6 +377,11 @@ func MirrorConversation(c helpscout.Conversation) store.MirrorConversation {
 	if c.PrimaryCustomer != nil {
 		out.CustomerID = c.PrimaryCustomer.ID
 	}
+	// A listing states the assignee, leaving it out when there is none.
+	out.AssigneeKnown = true
+	if c.Assignee != nil {
+		out.AssigneeID = c.Assignee.ID
+	}
 	return out
 }
 

@@ -33,6 +33,12 @@ type MirrorConversation struct {
 	Status, Subject                 string
 	Tags                            []string
 	CreatedAt, ClosedAt, ModifiedAt time.Time
+	// AssigneeID is the Help Scout user the conversation is assigned to (0:
+	// nobody) when AssigneeKnown; a row mirrored before assignees were kept
+	// does not know it until the next listing returns the conversation, and
+	// an upsert that does not know it keeps what the row knew.
+	AssigneeID    int64
+	AssigneeKnown bool
 }
 
 // Mirror sync phases.
@@ -207,11 +213,12 @@ func (s *Store) UpsertMirrorConversations(ctx context.Context, seenAt time.Time,
 	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		up, err := tx.PrepareContext(ctx, `
-			INSERT INTO mirror_conversations (mailbox_id, id, customer_id, status, subject, tags, created_at, closed_at, modified_at, seen_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			INSERT INTO mirror_conversations (mailbox_id, id, customer_id, status, subject, tags, created_at, closed_at, modified_at, seen_at, assignee_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (mailbox_id, id) DO UPDATE SET customer_id = excluded.customer_id, status = excluded.status,
 				subject = excluded.subject, tags = excluded.tags, created_at = excluded.created_at,
-				closed_at = excluded.closed_at, modified_at = excluded.modified_at, seen_at = excluded.seen_at`)
+				closed_at = excluded.closed_at, modified_at = excluded.modified_at, seen_at = excluded.seen_at,
+				assignee_id = COALESCE(excluded.assignee_id, mirror_conversations.assignee_id)`)
 		if err != nil {
 			return err
 		}
@@ -229,8 +236,9 @@ func (s *Store) UpsertMirrorConversations(ctx context.Context, seenAt time.Time,
 			if _, err := moved.ExecContext(ctx, c.ID, c.MailboxID); err != nil {
 				return fmt.Errorf("conversation %d: %w", c.ID, err)
 			}
+			assignee := sql.NullInt64{Int64: c.AssigneeID, Valid: c.AssigneeKnown}
 			if _, err := up.ExecContext(ctx, c.MailboxID, c.ID, c.CustomerID, c.Status, c.Subject, jsonList(c.Tags),
-				unix(c.CreatedAt), unix(c.ClosedAt), unix(c.ModifiedAt), unix(seenAt)); err != nil {
+				unix(c.CreatedAt), unix(c.ClosedAt), unix(c.ModifiedAt), unix(seenAt), assignee); err != nil {
 				return fmt.Errorf("conversation %d: %w", c.ID, err)
 			}
 		}
@@ -238,6 +246,20 @@ func (s *Store) UpsertMirrorConversations(ctx context.Context, seenAt time.Time,
 	})
 	if err != nil {
 		return fmt.Errorf("store: upsert mirror conversations: %w", err)
+	}
+	return nil
+}
+
+// TouchMirrorConversation records one of our writes to a conversation the
+// mirror may hold (a thread added, an assignment) without knowing the rest
+// of it: its modifiedAt moves to at (never back) and, when assigneeKnown,
+// its assignee becomes assigneeID. A conversation the mirror does not hold
+// stays out: only a listing knows whether the rules may pick it.
+func (s *Store) TouchMirrorConversation(ctx context.Context, id int64, at time.Time, assigneeID int64, assigneeKnown bool) error {
+	assignee := sql.NullInt64{Int64: assigneeID, Valid: assigneeKnown}
+	if _, err := s.exec(ctx, `UPDATE mirror_conversations SET modified_at = MAX(modified_at, ?),
+		assignee_id = COALESCE(?, assignee_id) WHERE id = ?`, unix(at), assignee, id); err != nil {
+		return fmt.Errorf("store: touch mirror conversation %d: %w", id, err)
 	}
 	return nil
 }
@@ -282,7 +304,7 @@ func (s *Store) SweepMirrorConversations(ctx context.Context, mailboxID int64, s
 // and REOPEN_CLOSED, for the rules to choose from.
 func (s *Store) MirrorConversationsFor(ctx context.Context, mailboxID, customerID int64) ([]MirrorConversation, error) {
 	rows, err := s.query(ctx, `
-		SELECT id, customer_id, status, subject, tags, created_at, closed_at, modified_at
+		SELECT id, customer_id, status, subject, tags, created_at, closed_at, modified_at, assignee_id
 		FROM mirror_conversations WHERE mailbox_id = ? AND customer_id = ?
 		ORDER BY modified_at DESC, id DESC`, mailboxID, customerID)
 	if err != nil {
@@ -294,9 +316,11 @@ func (s *Store) MirrorConversationsFor(ctx context.Context, mailboxID, customerI
 		c := MirrorConversation{MailboxID: mailboxID}
 		var tags string
 		var created, closed, modified int64
-		if err := rows.Scan(&c.ID, &c.CustomerID, &c.Status, &c.Subject, &tags, &created, &closed, &modified); err != nil {
+		var assignee sql.NullInt64
+		if err := rows.Scan(&c.ID, &c.CustomerID, &c.Status, &c.Subject, &tags, &created, &closed, &modified, &assignee); err != nil {
 			return nil, fmt.Errorf("store: mirror conversations: %w", err)
 		}
+		c.AssigneeID, c.AssigneeKnown = assignee.Int64, assignee.Valid
 		c.Tags, c.CreatedAt, c.ClosedAt, c.ModifiedAt = parseList(tags), fromUnix(created), fromUnix(closed), fromUnix(modified)
 		out = append(out, c)
 	}

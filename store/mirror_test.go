@@ -149,3 +149,42 @@ func TestMirrorSyncState(t *testing.T) {
 	is.Equal(all, []MirrorSync{want})
 	is.True(s.PutMirrorSyncState(ctx, MirrorSync{}) != nil)
 }
+
+// TestMirrorConversationAssignee: the assignee is kept when a listing or one
+// of our writes knows it; a write that does not know it keeps what the row
+// knew; a row that never learnt it says so.
+func TestMirrorConversationAssignee(t *testing.T) {
+	is := is.New(t)
+	s, clk := openTemp(t)
+	ctx := context.Background()
+	conv := func(id, assignee int64, known bool) MirrorConversation {
+		return MirrorConversation{MailboxID: 1, ID: id, CustomerID: 5, Status: "active", ModifiedAt: clk.Now(),
+			AssigneeID: assignee, AssigneeKnown: known}
+	}
+	is.NoErr(s.UpsertMirrorConversations(ctx, clk.Now(), []MirrorConversation{conv(10, 7, true), conv(11, 0, true), conv(12, 0, false)}))
+	is.NoErr(s.UpsertMirrorConversations(ctx, clk.Now(), []MirrorConversation{conv(10, 0, false)})) // a write not knowing it
+	clk.Add(time.Minute)
+	is.NoErr(s.TouchMirrorConversation(ctx, 11, clk.Now(), 9, true))  // a thread added, then assigned to 9
+	is.NoErr(s.TouchMirrorConversation(ctx, 12, clk.Now(), 0, false)) // a thread added
+	is.NoErr(s.TouchMirrorConversation(ctx, 99, clk.Now(), 9, true))  // not mirrored: stays out
+
+	got, err := s.MirrorConversationsFor(ctx, 1, 5)
+	is.NoErr(err)
+	type view struct {
+		id, assignee int64
+		known        bool
+		modified     time.Time
+	}
+	var views []view
+	for _, c := range got {
+		views = append(views, view{c.ID, c.AssigneeID, c.AssigneeKnown, c.ModifiedAt})
+	}
+	is.Equal(views, []view{
+		{12, 0, false, clk.Now()}, // touched: most recent first
+		{11, 9, true, clk.Now()},
+		{10, 7, true, clk.Now().Add(-time.Minute)},
+	})
+	sizes, err := s.MirrorSizes(ctx)
+	is.NoErr(err)
+	is.Equal(sizes.Conversations[1], 3)
+}

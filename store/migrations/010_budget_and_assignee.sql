@@ -14,3 +14,8 @@ CREATE TABLE api_budget (
 	budget_limit    INTEGER NOT NULL DEFAULT -1, -- the API's last stated budget per minute; -1 unknown
 	seen_at         INTEGER NOT NULL DEFAULT 0   -- when remaining was stated
 ) WITHOUT ROWID;
+
+-- The assignee of each mirrored conversation (0: unassigned; NULL: not known,
+-- a row mirrored before this column), so that REASSIGN in existing mode
+-- compares with it instead of reading the conversation before every call.
+ALTER TABLE mirror_conversations ADD COLUMN assignee_id INTEGER;
