@@ -44,7 +44,7 @@ func TestReassignReadsTheMirror(t *testing.T) {
 
 	e.HS.ResetRequests()
 	e.Clock.Advance(time.Minute)
-	e.AddCall(7, "+34 612 34 56 78", 30*time.Minute) // the agent's call: assigned to the agent
+	e.AddCall(7, "+34 612 34 56 78", 30*time.Minute)                                                            // the agent's call: assigned to the agent
 	e.AddCall(8, "+34 612 34 56 78", 29*time.Minute, func(c *aircall.Call) { c.User.Email = "bo@example.com" }) // Bo's: back to Bo
 	res := e.Pass()
 	is.Equal(res.Instances["default"].Counts[reconciler.OutcomeExistingConversation], 2)
