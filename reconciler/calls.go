@@ -294,6 +294,9 @@ func (p *pass) ledgerRow(ctx context.Context, in Instance, kind, src string) (it
 		return store.Item{Instance: in.Name, Kind: kind, SourceID: src}, false, nil
 	}
 	if !it.Final() {
+		if it.State == store.StateWaiting {
+			p.wasWaiting[itemKey(in.Name, kind, src)] = true
+		}
 		return it, false, nil
 	}
 	p.count(in.Name, kind, OutcomeAlready)
@@ -340,8 +343,10 @@ func (p *pass) record(ctx context.Context, it store.Item, detail string) {
 	outcome := it.Outcome
 	if it.State == store.StateWaiting {
 		outcome = OutcomeWaiting
+		p.countWaiting(it.Instance, it.Kind, it.SourceID)
+	} else {
+		p.count(it.Instance, it.Kind, outcome)
 	}
-	p.count(it.Instance, it.Kind, outcome)
 	p.plan(PlanEntry{Instance: it.Instance, Kind: it.Kind, ID: it.SourceID, Outcome: outcome, Detail: detail})
 	p.put(ctx, it)
 	p.runProgress(ctx, it.Instance)

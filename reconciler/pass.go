@@ -85,8 +85,11 @@ type pass struct {
 	results map[string]*InstanceResult
 	// memo of customer resolution by instance+E.164, and of agent users
 	customers map[string]resolvedCustomer
-	users     map[string]int64
-	addonOff  *bool
+	// wasWaiting holds the items (itemKey) whose ledger row this pass read
+	// in state waiting: waiting again is no new outcome for the metrics.
+	wasWaiting map[string]bool
+	users      map[string]int64
+	addonOff   *bool
 	// mirror normalises phones for the mirrors; customersReady and
 	// convsReady (by mailbox) say which mirrors are complete this pass, and
 	// v3Off that the v3 search refused this pass.
@@ -119,7 +122,7 @@ type pass struct {
 func (r *Reconciler) newPass(po PassOptions) *pass {
 	p := &pass{deps: r.live, r: r, po: po, now: r.opts.Now().UTC().Truncate(time.Second), log: r.log,
 		onItem: r.opts.OnItem, results: map[string]*InstanceResult{},
-		customers: map[string]resolvedCustomer{}, users: map[string]int64{}}
+		customers: map[string]resolvedCustomer{}, users: map[string]int64{}, wasWaiting: map[string]bool{}}
 	if po.DryRun {
 		p.log = r.log.With("dry_run", true)
 		p.deps = newWriteGuard(p.log).guard(r.live)
@@ -312,6 +315,22 @@ func (p *pass) count(inst, kind, outcome string) {
 		p.onItem(inst, kind, outcome)
 	}
 }
+
+// countWaiting records an item that waits (for status done, or for its
+// transcript/AI). The pass's result counts it every pass, since it says what
+// the pass saw; the metrics hook only when the item starts waiting, since a
+// call waiting ten passes is one item waiting, not ten, and
+// items_total{outcome="waiting"} must not grow with the schedule.
+func (p *pass) countWaiting(inst, kind, src string) {
+	if !p.wasWaiting[itemKey(inst, kind, src)] {
+		p.count(inst, kind, OutcomeWaiting)
+		return
+	}
+	p.results[inst].Counts[OutcomeWaiting]++
+}
+
+// itemKey names an item across instances and kinds.
+func itemKey(inst, kind, src string) string { return inst + "\x00" + kind + "\x00" + src }
 
 func (p *pass) plan(e PlanEntry) {
 	if p.po.Plan != nil {
