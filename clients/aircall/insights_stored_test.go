@@ -31,7 +31,9 @@ func TestCallInsightsAdd(t *testing.T) {
 				is.Equal(ci.Sentiments.Participants[0].SpeakerLabel(), aircall.SpeakerCaller)
 			}},
 		{"action items list", `{"event":"action_item.created","token":"t","data":[{"id":1,"call_id":5,"content":"Call back"},{"id":2,"call_id":5,"content":"Refund"}]}`,
-			func(is *is.I, ci aircall.CallInsights) { is.Equal(ci.ActionItems.Items, []string{"Call back", "Refund"}) }},
+			func(is *is.I, ci aircall.CallInsights) {
+				is.Equal(ci.ActionItems.Items, []string{"Call back", "Refund"})
+			}},
 		{"one action item", `{"event":"action_item.created","token":"t","data":{"id":1,"call_id":5,"content":"Call back"}}`,
 			func(is *is.I, ci aircall.CallInsights) { is.Equal(ci.ActionItems.Items, []string{"Call back"}) }},
 	}
