@@ -52,7 +52,7 @@ func TestInsightCard(t *testing.T) {
 		}},
 		{"hostile text stays plain text on one line", CardCaller{E164: "+34612345678", Customer: &CardCustomer{
 			ID: 504, FirstName: "<script>alert(1)</script>", LastName: "\u202eevil\n\tname\x00",
-			Company: "A & B <b>Co</b>",
+			Company:       "A & B <b>Co</b>",
 			Conversations: []CardConversation{{ID: 5, Status: "active", Subject: "Re: \"hi\"\r\nBcc: x@y"}}}}, []CardLine{
 			{Type: CardTitle, Text: "<script>alert(1)</script> evil name", Link: "https://secure.helpscout.net/customer/504/0/"},
 			{Type: CardShortText, Label: "Company", Text: "A & B <b>Co</b>"},
