@@ -58,6 +58,10 @@ type Options struct {
 	// AddonOffFor is how long a 403 from the AI endpoints stops us asking,
 	// default 1h (SPEC §7).
 	AddonOffFor time.Duration
+	// InsightWebhookWindow is how recent the last transcript/AI webhook
+	// must be for passes to rely on webhooks alone, default
+	// DefaultInsightWebhookWindow (see insightWebhooksOn).
+	InsightWebhookWindow time.Duration
 	// MirrorPages is how many Help Scout listing pages (one unit each) a
 	// pass may spend on the mirrors' first sync or full re-list, after their
 	// refresh; default DefaultMirrorPages. The rest of the budget is the
@@ -141,6 +145,9 @@ func New(ac Aircall, hs HelpScout, st State, instances []Instance, opts Options)
 	}
 	if opts.AddonOffFor <= 0 {
 		opts.AddonOffFor = time.Hour
+	}
+	if opts.InsightWebhookWindow <= 0 {
+		opts.InsightWebhookWindow = DefaultInsightWebhookWindow
 	}
 	if opts.MirrorPages <= 0 {
 		opts.MirrorPages = DefaultMirrorPages
