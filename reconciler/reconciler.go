@@ -41,6 +41,7 @@ type Instance struct {
 	Duplicates    string
 	SyncContacts  bool
 	DefaultRegion string
+	InsightCards  bool // INSIGHT_CARDS: a card in the Aircall app while an inbound call rings
 }
 
 // Options tune a Reconciler. Zero values take the documented defaults.
@@ -119,6 +120,10 @@ type Reconciler struct {
 
 	mu    sync.Mutex
 	zones map[string]*time.Location
+	// lastRouting is the routing of the last pass that read Aircall's
+	// numbers (nil before), for the insight cards, which must not spend a
+	// request on it while a phone rings.
+	lastRouting *Routing
 }
 
 // New builds a Reconciler. It makes no request.

@@ -130,5 +130,22 @@ func (r *Reconciler) routing(ctx context.Context) (Routing, error) {
 	if err != nil {
 		return Route(r.instances, nil), fmt.Errorf("list Aircall numbers: %w", err)
 	}
-	return Route(r.instances, nums), nil
+	rt := Route(r.instances, nums)
+	r.mu.Lock()
+	r.lastRouting = &rt
+	r.mu.Unlock()
+	return rt, nil
+}
+
+// Routing is the routing of the last pass that could read Aircall's
+// numbers, with the overlaps only that list reveals; before such a pass,
+// the routing of the configured IDs and phone numbers alone. It makes no
+// request.
+func (r *Reconciler) Routing() Routing {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.lastRouting != nil {
+		return *r.lastRouting
+	}
+	return Route(r.instances, nil)
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -72,6 +73,7 @@ type Story struct {
 	History  []Event     // oldest first
 	Writes   []Intent    // the Help Scout write journal, oldest first
 	Retry    *RetryState // nil: never retried
+	Card     *Card       // calls: the insight card record; nil when none was handled
 }
 
 // ItemStory gathers the story of one item; ok=false when the ledger has no
@@ -101,6 +103,17 @@ func (s *Store) ItemStory(ctx context.Context, instance, kind, sourceID string) 
 		st.Retry = &RetryState{RequestedAt: fromUnix(req), DoneAt: fromUnix(done)}
 	case !errors.Is(err, sql.ErrNoRows):
 		return Story{}, false, fmt.Errorf("store: retry state %s/%s/%s: %w", instance, kind, sourceID, err)
+	}
+	if kind == KindCall {
+		if id, perr := strconv.ParseInt(sourceID, 10, 64); perr == nil {
+			c, ok, err := s.GetCard(ctx, id)
+			if err != nil {
+				return Story{}, false, err
+			}
+			if ok {
+				st.Card = &c
+			}
+		}
 	}
 	return st, true, nil
 }

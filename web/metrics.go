@@ -34,6 +34,9 @@ type MetricLabels struct {
 	Instances []string // configured instance names
 	Kinds     []string // item kinds (call, message)
 	Outcomes  []string // item outcomes counted in items_total
+	// CardResults are the insight card results (sent, dropped_late,
+	// failed, skipped) counted per instance in insight_cards_total.
+	CardResults []string
 }
 
 // Metrics are the Prometheus series of `serve`. Each serve builds its own
@@ -51,6 +54,8 @@ type Metrics struct {
 	lastSuccess  prometheus.Gauge
 	webhooks     *prometheus.CounterVec
 	refusals     *prometheus.CounterVec
+	cards        *prometheus.CounterVec
+	cardLatency  *prometheus.HistogramVec
 }
 
 // NewMetrics builds the registry with every known label combination at 0.
@@ -91,8 +96,15 @@ func NewMetrics(l MetricLabels) *Metrics {
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: MetricPrefix + "webhook_refusals_total", Help: "Aircall webhook deliveries refused, by reason (unauthorized, malformed, unknown_event, too_large, timeout, ...). Nothing is stored for them.",
 		}, []string{"reason"}),
+		cards: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: MetricPrefix + "insight_cards_total", Help: "Insight cards for ringing inbound calls, by instance and result (sent, dropped_late: not sent in time or the call was over, failed, skipped: anonymous caller).",
+		}, []string{"instance", "result"}),
+		cardLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: MetricPrefix + "insight_card_seconds", Help: "Time from the call.created webhook to the card's outcome, by result.",
+			Buckets: []float64{0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 3, 5, 10},
+		}, []string{"result"}),
 	}
-	m.reg.MustRegister(m.webhooks, m.refusals, m.items, m.rereads, m.requests, m.units, m.rateLimited, m.passDuration, m.passes,
+	m.reg.MustRegister(m.cards, m.cardLatency, m.webhooks, m.refusals, m.items, m.rereads, m.requests, m.units, m.rateLimited, m.passDuration, m.passes,
 		m.cursorLag, m.lastSuccess, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.zero(l)
 	return m
@@ -124,6 +136,15 @@ func (m *Metrics) zero(l MetricLabels) {
 	}
 	for _, e := range IgnoredEvents() {
 		m.webhooks.WithLabelValues(e, ResultIgnored)
+	}
+	if len(l.CardResults) > 0 {
+		m.webhooks.WithLabelValues("call.created", ResultQueued)
+	}
+	for _, r := range l.CardResults {
+		m.cardLatency.WithLabelValues(r)
+		for _, in := range l.Instances {
+			m.cards.WithLabelValues(in, r)
+		}
 	}
 	for _, r := range RefusalReasons() {
 		m.refusals.WithLabelValues(r)
@@ -191,6 +212,13 @@ func (m *Metrics) SetLastSuccess(t time.Time) {
 // SetCursorLag sets how far an instance's calls cursor is behind now.
 func (m *Metrics) SetCursorLag(instance string, lag time.Duration) {
 	m.cursorLag.WithLabelValues(instance).Set(lag.Seconds())
+}
+
+// ObserveCard counts an insight card's result and how long after the
+// webhook it came (the card sender's hook).
+func (m *Metrics) ObserveCard(instance, result string, latency time.Duration) {
+	m.cards.WithLabelValues(instance, result).Inc()
+	m.cardLatency.WithLabelValues(result).Observe(latency.Seconds())
 }
 
 // ObserveDelivery counts a webhook delivery (the receiver's hook).

@@ -40,6 +40,7 @@ const (
 	ResultUpdated   = "updated"   // a later version of a known message or insight
 	ResultDuplicate = "duplicate" // the same delivery again, or an older one: nothing changed
 	ResultIgnored   = "ignored"   // an event we know and do not use (yet): acknowledged
+	ResultQueued    = "queued"    // call.created handed to the insight card sender
 	ResultError     = "error"     // the store failed: answered 500 so Aircall delivers again
 	ResultRefused   = "refused"
 )
@@ -66,8 +67,9 @@ var messageEvents = []string{"message.sent", "message.received", "message.status
 
 // ignoredEvents are known and acknowledged without storing: group
 // conversations (group_message.*) have several external parties while
-// messages are filed by one customer, and call.* events (call.created will
-// drive insight cards) are not used yet: passes list calls by REST.
+// messages are filed by one customer, and call.* events are not stored:
+// passes list calls by REST. call.created is handed to the insight card
+// sender when there is one (CardQueue), and still stored nowhere.
 var ignoredEvents = []string{"call.created", "call.ended", "group_message.sent", "group_message.received", "group_message.status_updated"}
 
 // StoredEvents lists the events the receiver stores: messages and insights.
@@ -78,6 +80,14 @@ func StoredEvents() []string {
 // IgnoredEvents lists the events acknowledged and counted without storing
 // (any other call.* or group_message.* event is too).
 func IgnoredEvents() []string { return append([]string(nil), ignoredEvents...) }
+
+// CardQueue takes the calls that may get an insight card. CallCreated must
+// return at once (the card is sent in the background, since Aircall waits
+// for our answer while the phone rings): true when a card is meant for the
+// call, false when none is (outbound, a line of no instance, cards off).
+type CardQueue interface {
+	CallCreated(call aircall.Call, received time.Time) bool
+}
 
 // Delivery is what the receiver did with one request, for metrics.
 type Delivery struct {
@@ -99,6 +109,12 @@ func WithDeliveryHook(fn func(Delivery)) ReceiverOption {
 	}
 }
 
+// WithCards hands call.created deliveries to q (nil: acknowledged and
+// ignored, as without insight cards).
+func WithCards(q CardQueue) ReceiverOption {
+	return func(h *receiver) { h.cards = q }
+}
+
 // WithBodyTimeout bounds the time a sender may take to send the body
 // (DefaultBodyTimeout when d <= 0).
 func WithBodyTimeout(d time.Duration) ReceiverOption {
@@ -115,6 +131,7 @@ type receiver struct {
 	log         *slog.Logger
 	hook        func(Delivery)
 	bodyTimeout time.Duration
+	cards       CardQueue
 }
 
 // NewReceiver returns the receiver of Aircall's webhooks. It checks the
@@ -160,6 +177,8 @@ func (h *receiver) handle(w http.ResponseWriter, r *http.Request) (Delivery, int
 	if r.Method != http.MethodPost {
 		return Delivery{Result: ResultRefused, Reason: ReasonBadMethod}, http.StatusMethodNotAllowed
 	}
+	// An insight card's budget runs from here, before the body is read.
+	received := time.Now()
 	// The server's ReadTimeout bounds the whole request too; this deadline
 	// is the receiver's own, so a slow sender is cut whatever the server.
 	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(h.bodyTimeout))
@@ -208,6 +227,8 @@ func (h *receiver) handle(w http.ResponseWriter, r *http.Request) (Delivery, int
 		return h.message(r.Context(), ev)
 	case isInsight(ev.Event):
 		return h.insight(r.Context(), ev)
+	case ev.Event == "call.created" && h.cards != nil:
+		return h.callCreated(ev, received)
 	case slices.Contains(ignoredEvents, ev.Event) || strings.HasPrefix(ev.Event, "call.") || strings.HasPrefix(ev.Event, "group_message."):
 		h.log.Debug("webhook event acknowledged, not used", "event", ev.Event)
 		return Delivery{Event: ev.Event, Result: ResultIgnored}, http.StatusOK
@@ -253,6 +274,26 @@ func (h *receiver) insight(ctx context.Context, ev aircall.WebhookEvent) (Delive
 	}
 	h.log.Debug("webhook insight", "event", ev.Event, "call", in.CallID, "result", string(saved))
 	return Delivery{Event: ev.Event, Result: string(saved)}, http.StatusOK
+}
+
+// callCreated hands the call to the card sender without waiting for the
+// card: the answer to Aircall never depends on it.
+func (h *receiver) callCreated(ev aircall.WebhookEvent, received time.Time) (Delivery, int) {
+	var call aircall.Call
+	if err := json.Unmarshal(ev.Data, &call); err != nil || call.ID <= 0 {
+		if err == nil {
+			err = errors.New("no call id")
+		}
+		h.log.Warn("webhook refused", "reason", ReasonMalformed, "event", ev.Event, "err", err)
+		d, s := refused(ReasonMalformed)
+		d.Event = ev.Event
+		return d, s
+	}
+	if h.cards.CallCreated(call, received) {
+		h.log.Debug("call handed to the insight card sender", "call", call.ID)
+		return Delivery{Event: ev.Event, Result: ResultQueued}, http.StatusOK
+	}
+	return Delivery{Event: ev.Event, Result: ResultIgnored}, http.StatusOK
 }
 
 func (h *receiver) authorized(tok string) bool {

@@ -45,6 +45,10 @@ type Options struct {
 	// signature itself). nil (HELPSCOUT_SIDEBAR_SECRET unset): 404.
 	Sidebar http.Handler
 
+	// Cards takes call.created deliveries for insight cards; nil (no
+	// instance has INSIGHT_CARDS on): they are acknowledged and ignored.
+	Cards CardQueue
+
 	// Timeouts; zero means the Default* value (tests shorten them).
 	BodyTimeout       time.Duration
 	ReadHeaderTimeout time.Duration
@@ -62,7 +66,7 @@ func NewHandler(o Options) (http.Handler, error) {
 	// Every method reaches the receiver, so that a GET is answered 405 and
 	// counted like any other refused request.
 	mux.Handle(WebhookPath, NewReceiver(o.Store, o.WebhookToken, o.Log,
-		WithDeliveryHook(o.Metrics.ObserveDelivery), WithBodyTimeout(o.BodyTimeout)))
+		WithDeliveryHook(o.Metrics.ObserveDelivery), WithBodyTimeout(o.BodyTimeout), WithCards(o.Cards)))
 	mux.Handle("GET /healthz", o.Health)
 	mux.Handle("GET /metrics", o.Metrics.Handler())
 	if o.Status != nil {

@@ -7,6 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -103,11 +105,23 @@ func cmdExplain(ctx context.Context, e *env, o explainOptions) error {
 	if err != nil {
 		return fmt.Errorf("explain: %w", err)
 	}
+	var out []status.Explanation
 	if len(items) == 0 {
+		// A call that rang and got a card but that no pass has read yet.
+		if id, perr := strconv.ParseInt(o.ID, 10, 64); perr == nil {
+			c, ok, err := st.GetCard(ctx, id)
+			if err != nil {
+				return fmt.Errorf("explain: %w", err)
+			}
+			if ok && slices.Contains(instances, c.Instance) {
+				out = append(out, status.ExplainCard(c))
+			}
+		}
+	}
+	if len(out) == 0 && len(items) == 0 {
 		return fmt.Errorf("explain: no call or message with ID %s in the database (instance(s) %s): it was never seen by a pass, or belongs to another instance or database",
 			o.ID, strings.Join(instances, ", "))
 	}
-	var out []status.Explanation
 	for _, it := range items {
 		story, ok, err := st.ItemStory(ctx, it.Instance, it.Kind, it.SourceID)
 		if err != nil {
@@ -220,6 +234,10 @@ func writeExplanation(w io.Writer, x status.Explanation) {
 			v += ", acted on " + fmtTimePtr(r.DoneAt)
 		}
 		row("retry", v)
+	}
+	if c := x.Card; c != nil {
+		row("insight card", c.Text)
+		row("card webhook", fmtTime(c.ReceivedAt))
 	}
 	_ = tw.Flush()
 	if len(x.History) > 0 {

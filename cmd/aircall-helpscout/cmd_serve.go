@@ -91,8 +91,12 @@ func cmdServe(ctx context.Context, e *env) error {
 		_ = ln.Close()
 		return err
 	}
+	cards := s.cardSender()
+	if cards != nil {
+		defer cards.Close() // before the store closes: cards in hand are recorded
+	}
 	srv, err := web.NewServer(web.Options{Store: a.st, WebhookToken: cfg.AircallWebhookToken, Log: e.Log,
-		Health: s.health, Metrics: m, Status: statusH, Sidebar: sidebarH})
+		Health: s.health, Metrics: m, Status: statusH, Sidebar: sidebarH, Cards: cardQueue(cards)})
 	if err != nil {
 		_ = ln.Close()
 		return err
@@ -133,6 +137,35 @@ func cmdServe(ctx context.Context, e *env) error {
 	<-httpDone
 	e.Log.Info("stopped")
 	return serveErr
+}
+
+// cardTimeout is how long after the webhook an insight card may still be
+// sent. A variable for tests.
+var cardTimeout = reconciler.DefaultCardTimeout
+
+// cardSender starts the insight card sender when an instance has
+// INSIGHT_CARDS on (nil otherwise). Only serve sends cards: they are only
+// useful while a phone rings, and only serve receives call.created.
+func (s *server) cardSender() *reconciler.CardSender {
+	insts := instances(s.a.cfg)
+	on := false
+	for _, in := range insts {
+		on = on || in.InsightCards
+	}
+	if !on {
+		return nil
+	}
+	return reconciler.NewCardSender(s.a.ac, s.a.st, insts, reconciler.CardOptions{
+		Timeout: cardTimeout, Log: s.log, Routing: s.a.rec.Routing, OnResult: s.a.met.ObserveCard})
+}
+
+// cardQueue keeps a nil sender a nil interface, so the receiver sees no
+// card queue at all.
+func cardQueue(c *reconciler.CardSender) web.CardQueue {
+	if c == nil {
+		return nil
+	}
+	return c
 }
 
 // restore reads what the store knows of earlier passes, so that /healthz

@@ -44,7 +44,8 @@ func newMetrics(cfg *Config) *web.Metrics {
 		names = append(names, in.Name)
 	}
 	return web.NewMetrics(web.MetricLabels{Instances: names,
-		Kinds: []string{reconciler.KindCall, reconciler.KindMessage}, Outcomes: itemOutcomes})
+		Kinds: []string{reconciler.KindCall, reconciler.KindMessage}, Outcomes: itemOutcomes,
+		CardResults: reconciler.CardResults()})
 }
 
 // observeItem sends an item outcome to the metrics: items a pass found
@@ -141,7 +142,7 @@ func instances(cfg *Config) []reconciler.Instance {
 			Enrichment: rules.EnrichmentPolicy{Transcripts: in.LogTranscripts, AIInsights: in.LogAIInsights,
 				Wait: cfg.EnrichmentWait, MaxAge: cfg.EnrichmentMaxAge},
 			LogMessages: in.LogMessages, Duplicates: in.Duplicates, SyncContacts: in.SyncContacts,
-			DefaultRegion: in.DefaultRegion,
+			DefaultRegion: in.DefaultRegion, InsightCards: in.InsightCards,
 		}
 		for _, n := range in.Numbers {
 			if n.E164 != "" {

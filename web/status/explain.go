@@ -44,6 +44,20 @@ type Explanation struct {
 	History []HistoryEntry `json:"history"`
 	Writes  []Write        `json:"writes"`
 	Retry   *RetryInfo     `json:"retry"`
+	// Card is the call's insight card (calls only; nil when none was
+	// handled: outbound, cards off, or call.created never received).
+	Card *CardInfo `json:"insight_card,omitempty"`
+}
+
+// CardInfo says whether the call's insight card was sent, and when.
+type CardInfo struct {
+	State      string     `json:"state"` // sending, sent, dropped_late, failed, skipped_anonymous
+	ReceivedAt time.Time  `json:"received_at"`
+	FinishedAt *time.Time `json:"finished_at"`
+	LatencyMS  int64      `json:"latency_ms,omitempty"`
+	CustomerID int64      `json:"customer_id,omitempty"`
+	Error      string     `json:"error,omitempty"`
+	Text       string     `json:"text"`
 }
 
 // CustomerChoice says which Help Scout customer the item went to and why.
@@ -144,7 +158,46 @@ func Explain(st store.Story) Explanation {
 		e.Retry = &RetryInfo{RequestedAt: st.Retry.RequestedAt, Pending: st.Retry.Pending(), DoneAt: timePtr(st.Retry.DoneAt)}
 	}
 	e.Reason = reason(it, e.Conversation)
+	e.Card = cardInfo(st.Card)
 	return e
+}
+
+// ExplainCard explains a call known only by its insight card: call.created
+// came and the card was handled, but no pass has read the call yet (it is
+// still ringing, or the next pass has not run).
+func ExplainCard(c store.Card) Explanation {
+	id := strconv.FormatInt(c.CallID, 10)
+	return Explanation{Instance: c.Instance, Kind: store.KindCall, ID: id, State: "not in the ledger",
+		Reason:    "no pass has read this call yet (it may still be ringing); only its insight card is recorded",
+		FirstSeen: c.ReceivedAt, LastChange: c.ReceivedAt, AircallURL: rules.DashboardLink(c.CallID),
+		History: []HistoryEntry{}, Writes: []Write{}, Card: cardInfo(&c)}
+}
+
+var cardWhy = map[string]string{
+	store.CardSending:          "being sent, or serve stopped while sending it (never sent again: it may have gone out)",
+	store.CardSent:             "sent to the Aircall app",
+	store.CardDroppedLate:      "dropped: too late to be useful",
+	store.CardFailed:           "not sent: it failed",
+	store.CardSkippedAnonymous: "none: anonymous or unreadable caller number",
+}
+
+func cardInfo(c *store.Card) *CardInfo {
+	if c == nil {
+		return nil
+	}
+	ci := &CardInfo{State: c.State, ReceivedAt: c.ReceivedAt, FinishedAt: timePtr(c.FinishedAt),
+		LatencyMS: c.Latency().Milliseconds(), CustomerID: c.CustomerID, Error: c.Error}
+	ci.Text = cardWhy[c.State]
+	if ci.Text == "" {
+		ci.Text = c.State
+	}
+	if ci.FinishedAt != nil && c.State != store.CardSkippedAnonymous {
+		ci.Text += fmt.Sprintf(", %s after the webhook", c.Latency().Round(time.Millisecond))
+	}
+	if c.Error != "" {
+		ci.Text += " (" + c.Error + ")"
+	}
+	return ci
 }
 
 func timePtr(t time.Time) *time.Time {
