@@ -33,8 +33,8 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
 )
 
-// Realistic budgets (SPEC §9): Aircall 60 requests/min per company, Help
-// Scout 400 units/min with writes costing 2.
+// Realistic budgets (docs/api-facts.md#aircall-rate-limits,
+// #help-scout-rate-limits): Aircall 60 requests/min per company, Help Scout 400 units/min with writes costing 2.
 const (
 	aircallBudget   = 60
 	helpscoutBudget = 400

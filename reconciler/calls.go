@@ -23,8 +23,9 @@ const (
 // window is the (from, to] range of started_at an instance reads this pass.
 type window struct{ from, to time.Time }
 
-// windows computes each instance's read window (SPEC §5.1): a scheduled pass
-// reads (cursor − LOOKBACK, now], a first pass (now − LOOKBACK, now], and a
+// windows computes each instance's read window (docs/exactly-once.md#calls):
+// a scheduled pass reads (cursor − LOOKBACK, now], a first pass
+// (now − LOOKBACK, now], and a
 // catch-up exactly [Since, Until) — as Aircall's from is exclusive and to
 // inclusive, that is (Since−1s, Until−1s].
 func (p *pass) windows(ctx context.Context, insts []Instance) (map[string]window, error) {
@@ -77,7 +78,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 		}
 	}
 	// earliest started_at of a call that is not final yet, per instance:
-	// the cursor does not pass it (SPEC §5.5).
+	// the cursor does not pass it (docs/exactly-once.md#calls).
 	holds := map[string]int64{}
 	listed := true
 	for call, err := range p.ac.ListCalls(ctx, from, to) {

@@ -200,7 +200,7 @@ func (p *pass) agentUser(ctx context.Context, u *aircall.User) (int64, error) {
 }
 
 // syncContact creates or overwrites the Aircall contact of the number from
-// the matched Help Scout customer (SPEC §6 "Contact sync"), at most once per
+// the matched Help Scout customer (docs/rules.md#contact-sync), at most once per
 // version of the customer. It is best effort: a failure is logged and tried
 // again on the customer's next call, it never fails the call.
 //

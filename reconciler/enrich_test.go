@@ -43,8 +43,9 @@ func transcriptOnly(e *reconcilertest.Env, callID int64) {
 		}})
 }
 
-// SPEC §7: a call is logged without its insights after ENRICHMENT_WAIT and
-// they are added as a note "when they appear, until ENRICHMENT_MAX_AGE". A
+// A call is logged without its insights after ENRICHMENT_WAIT and they are
+// added as a note when they appear, until ENRICHMENT_MAX_AGE
+// (docs/rules.md#late-insights). A
 // transcript whose summary never comes must still be logged at the give-up
 // point, not dropped because the summary was waited for.
 func TestTranscriptReadySummaryNever(t *testing.T) {

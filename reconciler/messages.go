@@ -17,7 +17,7 @@ import (
 const messageBatch = 500
 
 // messages logs the SMS/WhatsApp messages stored by the webhook receiver
-// since the instance's message cursor (SPEC §8). A scheduled pass first
+// since the instance's message cursor (docs/exactly-once.md#messages). A scheduled pass first
 // retries the messages that failed before, by id, then reads the inbox in
 // Seq order; the cursor moves over every message that reached a final state
 // or failed (failed ones are retried by id, so one bad message never holds
@@ -275,7 +275,8 @@ func messageThread(rm rules.Message, customerID, agentID int64) helpscout.NewThr
 	return th
 }
 
-// logMessage applies SPEC §8 to one message, resuming from its journal: the
+// logMessage applies the message rule
+// (docs/rules.md#sms-and-whatsapp-messages) to one message, resuming from its journal: the
 // customer as for calls, then one conversation per customer, channel and
 // local day of the line, the message a thread in it. It fills it (state,
 // outcome, IDs); the caller records it.

@@ -2,7 +2,7 @@
 // SMS/WhatsApp messages) since each instance's cursor, asks package rules what
 // to do with each one, writes to Help Scout and records every step in the
 // store, so that any pass, repeated or interrupted, has the effect of one
-// clean pass (SPEC §5).
+// clean pass (docs/exactly-once.md).
 //
 // Exactly-once rests on three things. The ledger says which items reached a
 // final outcome. The intent journal records each Help Scout write before it is
@@ -27,7 +27,8 @@ import (
 )
 
 // Instance is one configured integration: a set of Aircall numbers logged into
-// one Help Scout mailbox with its own settings (SPEC §3).
+// one Help Scout mailbox with its own settings
+// (docs/rules.md#instances-and-numbers).
 type Instance struct {
 	Name          string
 	MailboxID     int64
@@ -55,7 +56,8 @@ type Options struct {
 	// trusted, default 24h.
 	UserCacheTTL time.Duration
 	// AddonOffFor is how long a 403 from the AI endpoints stops us asking,
-	// default 1h (SPEC §7).
+	// default 1h, so that an add-on turned on is noticed within the hour
+	// (docs/rules.md#ai-add-on-off).
 	AddonOffFor time.Duration
 	// MirrorPages is how many Help Scout listing pages (one unit each) a
 	// pass may spend on the mirrors' first sync or full re-list, after their

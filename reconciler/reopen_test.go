@@ -12,8 +12,8 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
 )
 
-// SPEC §6: a conversation "closed less than 48 hours before the call started"
-// is reopened; one closed after a back-filled call started is not.
+// REOPEN_CLOSED (docs/rules.md#reopen-closed): a conversation closed less
+// than 48 hours before the call started is reopened; one closed after a back-filled call started is not.
 func TestBackfillDoesNotReopenConversationClosedAfterTheCall(t *testing.T) {
 	tests := []struct {
 		name      string

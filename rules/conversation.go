@@ -52,7 +52,8 @@ type ConversationPolicy struct {
 // refuses the 100th (412 at 99), and a note may follow the phone thread.
 const MaxThreads = 95
 
-// ChooseConversation applies SPEC §6 "Conversation" for a call of customerID
+// ChooseConversation applies the conversation rules
+// (docs/rules.md#conversation-mode-existing, #reopen-closed) for a call of customerID
 // that started at callStart. candidates are the customer's conversations as
 // listed from Help Scout (any mailbox, any status); the rule filters them.
 func ChooseConversation(p ConversationPolicy, customerID int64, callStart time.Time, candidates []Conversation) ConversationChoice {
@@ -74,8 +75,9 @@ func ChooseConversation(p ConversationPolicy, customerID int64, callStart time.T
 			if !p.ReopenClosed || c.ClosedAt.IsZero() {
 				continue
 			}
-			// SPEC §6: "closed less than 48 hours before the call
-			// started", so 0 <= age < 48 h. A conversation closed after
+			// REOPEN_CLOSED reopens a conversation closed less than 48 h
+			// before the call started (docs/rules.md#reopen-closed), so
+			// 0 <= age < 48 h. A conversation closed after
 			// the call started was not closed before it: a back-filled
 			// call from last month must not reopen what an agent closed
 			// yesterday.
@@ -111,7 +113,7 @@ type AssignChoice struct {
 	UserID int64 // the user to assign (0 with Change=false)
 }
 
-// ChooseAssignee applies SPEC §6 REASSIGN. agentUserID is the Help Scout user
+// ChooseAssignee applies REASSIGN (docs/rules.md#reassign). agentUserID is the Help Scout user
 // whose email matches the Aircall agent (0 if none). New conversations are
 // assigned at creation (see NewConversationAssignee), so this only concerns
 // existing and reopened ones.

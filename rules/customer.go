@@ -67,7 +67,8 @@ type CustomerChoice struct {
 	Candidates []int64
 }
 
-// ChooseCustomer applies SPEC §6 "Customer match" to verified matches.
+// ChooseCustomer applies the customer and duplicates rules
+// (docs/rules.md#customer-match, #duplicates) to verified matches.
 // Several matches with most_recent pick the latest CreatedAt; a tie goes to
 // the higher ID (created later), so the choice is deterministic.
 func ChooseCustomer(matches []Customer, duplicates string) CustomerChoice {

@@ -6,7 +6,8 @@ import (
 	"time"
 )
 
-// Message channels as we group them (SPEC §8).
+// Message channels as we group them: one conversation per customer, channel
+// and day (docs/rules.md#sms-and-whatsapp-messages).
 const (
 	ChannelSMS      = "sms"
 	ChannelWhatsApp = "whatsapp"

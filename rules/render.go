@@ -164,8 +164,9 @@ func safeURL(u string) string {
 	return html.EscapeString(p.String())
 }
 
-// RenderCallThread is the HTML of the phone thread of a call (SPEC §6 "What
-// is written"). Every value that came from Aircall is escaped.
+// RenderCallThread is the HTML of the phone thread of a call
+// (docs/rules.md#what-is-written-in-the-phone-thread). Every value that came
+// from Aircall is escaped.
 func RenderCallThread(c Call) string {
 	var b strings.Builder
 	dir := "Inbound call"
