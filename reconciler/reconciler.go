@@ -24,6 +24,7 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
 // Instance is one configured integration: a set of Aircall numbers logged into
@@ -39,7 +40,7 @@ type Instance struct {
 	Reassign      bool
 	Enrichment    rules.EnrichmentPolicy
 	LogMessages   bool
-	Duplicates    string
+	Duplicates    rules.Duplicates
 	SyncContacts  bool
 	DefaultRegion string
 }
@@ -51,7 +52,7 @@ type Options struct {
 	Now         func() time.Time
 	Logger      *slog.Logger
 	// OnItem is called once per item outcome (metrics).
-	OnItem func(instance, kind, outcome string)
+	OnItem func(instance string, kind store.Kind, outcome store.Outcome)
 	// UserCacheTTL is how long an agent email → Help Scout user answer is
 	// trusted, default 24h.
 	UserCacheTTL time.Duration

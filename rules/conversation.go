@@ -5,10 +5,15 @@ import (
 	"time"
 )
 
+// Mode is an instance's conversation mode (CONVERSATION_MODE): a new
+// conversation per call, or the customer's open one
+// (docs/rules.md#conversation-mode-new, #conversation-mode-existing).
+type Mode string
+
 // Conversation modes (CONVERSATION_MODE).
 const (
-	ModeNew      = "new"
-	ModeExisting = "existing"
+	ModeNew      Mode = "new"
+	ModeExisting Mode = "existing"
 )
 
 // ReopenWindow is how recently a conversation must have been closed, before
@@ -28,22 +33,25 @@ type Conversation struct {
 	Threads    int
 }
 
+// Action is what the conversation rule decided to do with an item.
+type Action string
+
 // Conversation actions.
 const (
-	ActionNew      = "new"      // create a new conversation
-	ActionExisting = "existing" // log into an open conversation
-	ActionReopen   = "reopen"   // log into a recently closed one and make it active
+	ActionNew      Action = "new"      // create a new conversation
+	ActionExisting Action = "existing" // log into an open conversation
+	ActionReopen   Action = "reopen"   // log into a recently closed one and make it active
 )
 
 // ConversationChoice is the outcome of the conversation rule.
 type ConversationChoice struct {
-	Action         string
+	Action         Action
 	ConversationID int64 // 0 for ActionNew
 }
 
 // ConversationPolicy holds the instance settings the conversation rule reads.
 type ConversationPolicy struct {
-	Mode         string
+	Mode         Mode
 	ReopenClosed bool
 	MailboxID    int64
 }
@@ -117,7 +125,7 @@ type AssignChoice struct {
 // whose email matches the Aircall agent (0 if none). New conversations are
 // assigned at creation (see NewConversationAssignee), so this only concerns
 // existing and reopened ones.
-func ChooseAssignee(reassign bool, action string, agentUserID, currentAssignee int64) AssignChoice {
+func ChooseAssignee(reassign bool, action Action, agentUserID, currentAssignee int64) AssignChoice {
 	if action == ActionNew || !reassign || agentUserID == 0 || agentUserID == currentAssignee {
 		return AssignChoice{}
 	}

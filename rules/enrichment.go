@@ -85,18 +85,21 @@ func (e Enrichment) Empty() bool {
 		len(e.ActionItems) == 0 && len(e.Sentiments) == 0
 }
 
+// Timing is when a finished call is logged with regard to its transcript/AI.
+type Timing string
+
 // Timing decisions for a finished call's enrichment.
 const (
-	EnrichWait       = "wait"          // not ready, still within ENRICHMENT_WAIT: come back later, log nothing yet
-	EnrichLogWith    = "log_with"      // ready: log the call and the note together
-	EnrichLogWithout = "log_without"   // not ready after ENRICHMENT_WAIT: log now, add a note later
-	EnrichLogNever   = "log_no_enrich" // nothing to wait for (disabled, not expected, add-on off, too old)
+	EnrichWait       Timing = "wait"          // not ready, still within ENRICHMENT_WAIT: come back later, log nothing yet
+	EnrichLogWith    Timing = "log_with"      // ready: log the call and the note together
+	EnrichLogWithout Timing = "log_without"   // not ready after ENRICHMENT_WAIT: log now, add a note later
+	EnrichLogNever   Timing = "log_no_enrich" // nothing to wait for (disabled, not expected, add-on off, too old)
 )
 
 // EnrichmentTiming decides when a not-yet-logged call is logged (table
 // in docs/rules.md#transcripts-and-ai-insights).
 // ended is when the call ended; fetched says whether e was looked up at all.
-func EnrichmentTiming(p EnrichmentPolicy, c Call, addonOff bool, ended, now time.Time, e Enrichment) string {
+func EnrichmentTiming(p EnrichmentPolicy, c Call, addonOff bool, ended, now time.Time, e Enrichment) Timing {
 	if !p.Enabled() || addonOff || !ExpectsEnrichment(c) {
 		return EnrichLogNever
 	}

@@ -39,16 +39,19 @@ type Comment struct {
 	At      time.Time
 }
 
+// CallOutcome is how a finished call ended, as shown to agents.
+type CallOutcome string
+
 // Call outcomes as shown to agents.
 const (
-	OutcomeAnswered  = "answered"
-	OutcomeMissed    = "missed"
-	OutcomeVoicemail = "voicemail"
+	OutcomeAnswered  CallOutcome = "answered"
+	OutcomeMissed    CallOutcome = "missed"
+	OutcomeVoicemail CallOutcome = "voicemail"
 )
 
 // Outcome classifies a finished call: a voicemail wins over "missed", an
 // answered call is answered whatever else happened.
-func (c Call) Outcome() string {
+func (c Call) Outcome() CallOutcome {
 	switch {
 	case !c.AnsweredAt.IsZero():
 		return OutcomeAnswered

@@ -14,8 +14,9 @@ import (
 )
 
 // outside matches a reference to a document that is not in the repository:
-// the specification by name or section sign, the API notes (api/*.md,
-// aircall.md, helpscout.md) and the shared folder beside the repository.
+// the specification by name or section sign, the API notes (the api folder's
+// markdown files, by path or by name) and the shared folder beside the
+// repository.
 // The pattern is assembled from pieces so that this file does not match it.
 var outside = regexp.MustCompile(strings.Join([]string{
 	`\b` + "SP" + `EC\b`,
