@@ -98,8 +98,10 @@ func (p *pass) logCall(ctx context.Context, c *callItem) error {
 	}
 }
 
-// callInsights fetches what Aircall has generated for the call when the
-// instance logs it, and says when to log: now with it, now without, or wait.
+// callInsights gathers the call's transcript and AI insights when the
+// instance logs them (those delivered by webhook first, the AI endpoints
+// only while no such webhook arrives), and says when to log: now with
+// them, now without, or wait.
 func (p *pass) callInsights(ctx context.Context, c *callItem) (rules.Enrichment, rules.Timing, error) {
 	var enr rules.Enrichment
 	addonOff, err := p.aiOff(ctx)
@@ -107,11 +109,23 @@ func (p *pass) callInsights(ctx context.Context, c *callItem) (rules.Enrichment,
 		return enr, "", err
 	}
 	ended := c.rc.EndedAt
-	if c.in.Enrichment.Enabled() && rules.ExpectsEnrichment(c.rc) && !addonOff && p.now.Sub(ended) < c.in.Enrichment.MaxAge {
-		enr, addonOff, err = p.fetchEnrichment(ctx, c.in, c.call)
+	if c.in.Enrichment.Enabled() && rules.ExpectsEnrichment(c.rc) && p.now.Sub(ended) < c.in.Enrichment.MaxAge {
+		ask := false
+		if !addonOff {
+			hooks, err := p.insightWebhooksOn(ctx)
+			if err != nil {
+				return enr, "", err
+			}
+			ask = !hooks
+		}
+		var off bool
+		enr, off, err = p.fetchEnrichment(ctx, c.in, c.call, ask)
 		if err != nil {
 			return enr, "", err
 		}
+		// Insights delivered by webhook are logged even while a recent 403
+		// holds the AI endpoints off: they cost nothing and are there.
+		addonOff = off || (addonOff && !c.in.Enrichment.Ready(enr))
 		c.dec.Looks, c.dec.LastLookAt = 1, p.now
 	}
 	c.addonOff = addonOff

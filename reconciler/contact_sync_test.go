@@ -130,3 +130,52 @@ func TestContactResyncAfterCustomerChanges(t *testing.T) {
 	e.Pass()
 	is.Equal(contactRequests(e, n), []string(nil))
 }
+
+// A contact sync writes only when needed: none when the contact the call
+// carries (fetch_contact=true) already says what Help Scout says, and the
+// write when any of the names, company, emails or number differs.
+func TestContactSyncOnlyWhenTheContactDiffers(t *testing.T) {
+	same := aircall.Contact{FirstName: "Marta", LastName: "Ruiz", CompanyName: "ACME",
+		PhoneNumbers: []aircall.ContactDetail{{Label: "Main", Value: "+34 612 34 56 78"}},
+		Emails:       []aircall.ContactDetail{{Label: "Work", Value: "MARTA@acme.test"}, {Label: "Home", Value: "marta@home.test"}}}
+	tests := []struct {
+		name   string
+		change func(*aircall.Contact)
+		writes bool
+	}{
+		{"says the same (email case, extra email, number format aside)", func(*aircall.Contact) {}, false},
+		{"no numbers listed", func(c *aircall.Contact) { c.PhoneNumbers = nil }, false},
+		{"first name differs", func(c *aircall.Contact) { c.FirstName = "Martha" }, true},
+		{"last name differs", func(c *aircall.Contact) { c.LastName = "" }, true},
+		{"company differs", func(c *aircall.Contact) { c.CompanyName = "Globex" }, true},
+		{"an email missing", func(c *aircall.Contact) { c.Emails = c.Emails[1:] }, true},
+		{"another number", func(c *aircall.Contact) { c.PhoneNumbers[0].Value = "+34 699 99 99 99" }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			e := reconcilertest.New(t)
+			ct := same
+			ct.PhoneNumbers = append([]aircall.ContactDetail(nil), same.PhoneNumbers...)
+			ct.Emails = append([]aircall.ContactDetail(nil), same.Emails...)
+			tt.change(&ct)
+			ct.ID = e.AC.AddContact(ct)
+			e.HS.AddCustomer(helpscout.Customer{FirstName: "Marta", LastName: "Ruiz", Organization: "ACME",
+				Phones: []helpscout.Entry{{Type: "work", Value: "+34612345678"}},
+				Emails: []helpscout.Entry{{Type: "work", Value: "marta@acme.test"}}})
+			e.AddCall(1, "+34 612 34 56 78", 30*time.Minute, reconcilertest.Missed(""), func(c *aircall.Call) { c.Contact = &ct })
+			e.Pass()
+			got := contactRequests(e, 0)
+			is.Equal(len(got) > 0, tt.writes) // a contact write only when the contact differs
+			for _, r := range got {
+				is.True(!strings.HasPrefix(r, "GET")) // the call's contact is used: no search
+			}
+			// Once per customer version either way: the next call writes nothing.
+			n := len(e.AC.Requests())
+			e.AddCall(2, "+34 612 34 56 78", 20*time.Minute, reconcilertest.Missed(""), func(c *aircall.Call) { c.Contact = &ct })
+			e.Clock.Advance(5 * time.Minute)
+			e.Pass()
+			is.Equal(contactRequests(e, n), []string(nil))
+		})
+	}
+}

@@ -218,6 +218,12 @@ func (p *pass) syncContact(ctx context.Context, in Instance, e164 string, c help
 	if at, ok, err := p.st.ContactSyncedAt(ctx, c.ID); err == nil && ok && at.Equal(c.UpdatedAt) {
 		return
 	}
+	if known != nil && known.ID != 0 && contactSays(*known, c, e164, in.DefaultRegion) {
+		// The contact the call carries already says what Help Scout says:
+		// a write would change nothing and spend Aircall's budget.
+		p.recordContactSynced(ctx, c)
+		return
+	}
 	err := func() error {
 		in := aircall.ContactInput{FirstName: c.FirstName, LastName: c.LastName, CompanyName: c.Organization}
 		var ct aircall.Contact
@@ -261,7 +267,46 @@ func (p *pass) syncContact(ctx context.Context, in Instance, e164 string, c help
 		p.log.Warn("contact sync failed; retried on the customer's next call", "instance", in.Name, "customer", c.ID, "err", err)
 		return
 	}
+	p.recordContactSynced(ctx, c)
+}
+
+// recordContactSynced remembers the customer version the contact matches.
+func (p *pass) recordContactSynced(ctx context.Context, c helpscout.Customer) {
 	if err := p.st.PutContactSynced(ctx, c.ID, c.UpdatedAt); err != nil {
 		p.log.Warn("record contact sync", "customer", c.ID, "err", err)
 	}
+}
+
+// contactSays reports whether an Aircall contact already holds what a sync
+// would write from the customer: the first and last name and company where
+// Help Scout has them (empty ones are never written), every email of the
+// customer (in any case), and the number (read in the instance's
+// DEFAULT_REGION when written without a country code). A contact listing no numbers is
+// taken to have it, since Aircall attached it to the call by the number.
+func contactSays(ct aircall.Contact, c helpscout.Customer, e164, region string) bool {
+	same := func(hs, ac string) bool {
+		hs = strings.TrimSpace(hs)
+		return hs == "" || hs == strings.TrimSpace(ac)
+	}
+	if !same(c.FirstName, ct.FirstName) || !same(c.LastName, ct.LastName) || !same(c.Organization, ct.CompanyName) {
+		return false
+	}
+	have := map[string]bool{}
+	for _, e := range ct.Emails {
+		have[strings.ToLower(strings.TrimSpace(e.Value))] = true
+	}
+	for _, e := range c.Emails {
+		if !have[strings.ToLower(strings.TrimSpace(e.Value))] {
+			return false
+		}
+	}
+	if len(ct.PhoneNumbers) == 0 {
+		return true
+	}
+	for _, ph := range ct.PhoneNumbers {
+		if got, ok := rules.NormalizePhone(ph.Value, region); ok && got == e164 {
+			return true
+		}
+	}
+	return false
 }

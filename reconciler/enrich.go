@@ -39,14 +39,67 @@ func (p *pass) markAddonOff(ctx context.Context) {
 	}
 }
 
-// fetchEnrichment reads what Aircall has generated for a call, asking only
-// for what the instance logs, and stopping at the first "not yet": the
-// summary and the rest are generated from the transcript, so when it is not
-// there they are not either, and each request counts against a small budget.
-func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Call) (rules.Enrichment, bool, error) {
+// DefaultInsightWebhookWindow is how recent the last transcript/AI webhook
+// must be for passes to trust webhooks alone. A day: Aircall generates
+// insights minutes after a call, so a company whose webhook sends them sees
+// deliveries every working day, and a quiet weekend costs at most the REST
+// reads of Monday's first calls until the next delivery; a company whose
+// webhook lacks these events never has a recent one and keeps reading the
+// AI endpoints.
+const DefaultInsightWebhookWindow = 24 * time.Hour
+
+// insightWebhooksOn reports whether a transcript/AI webhook was received
+// within Options.InsightWebhookWindow of the pass clock: then insights not
+// delivered yet are waited for instead of read from the AI endpoints, and a
+// call whose insights come by webhook costs no Aircall request for them.
+// Asked once per pass.
+func (p *pass) insightWebhooksOn(ctx context.Context) (bool, error) {
+	if p.aiHooks != nil {
+		return *p.aiHooks, nil
+	}
+	at, found, err := p.st.LastInsightDelivery(ctx)
+	if err != nil {
+		return false, err
+	}
+	on := found && p.now.Sub(at) < p.r.opts.InsightWebhookWindow
+	p.aiHooks = &on
+	return on, nil
+}
+
+// keptInsights reads the insights delivered by webhook for a call. One that
+// cannot be decoded is logged and left out, so that it is read from the AI
+// endpoint (or waited for) like one never delivered.
+func (p *pass) keptInsights(ctx context.Context, callID int64) (aircall.CallInsights, error) {
+	var ci aircall.CallInsights
+	evs, err := p.st.CallInsights(ctx, callID)
+	if err != nil {
+		return ci, err
+	}
+	for _, ev := range evs {
+		if err := ci.Add(ev.Kind, ev.Payload); err != nil {
+			p.log.Warn("insight delivered by webhook is unreadable; ignored", "call", callID, "kind", ev.Kind, "err", err)
+		}
+	}
+	return ci, nil
+}
+
+// fetchEnrichment gathers what Aircall has generated for a call, only what
+// the instance logs: first the insights its webhooks delivered (no request),
+// then, when ask is set, the AI endpoints for what is still missing, in the
+// order of today's polling and stopping at the first "not yet": the summary
+// and the rest are generated from the transcript, so when it is not there
+// they are not either, and each request counts against a small budget.
+// off says a 403 told that the add-on is off (nothing is returned then).
+func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Call, ask bool) (rules.Enrichment, bool, error) {
 	var e rules.Enrichment
 	pol := in.Enrichment
-	notYet := func(err error) (bool, error) {
+	kept, err := p.keptInsights(ctx, call.ID)
+	if err != nil {
+		return e, false, err
+	}
+	// notYet sorts a REST error: stop is a "not yet" (or an add-on
+	// answering 403, which err then says), anything else is err.
+	notYet := func(err error) (stop bool, _ error) {
 		switch {
 		case errors.Is(err, aircall.ErrNotReady):
 			return true, nil
@@ -56,65 +109,100 @@ func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Ca
 		}
 		return false, err
 	}
+	agent := agentName(call)
 	if pol.Transcripts {
-		t, err := p.ac.Transcription(ctx, call.ID)
-		if err != nil {
-			stop, err := notYet(err)
-			if errors.Is(err, errAddonOff) {
-				return rules.Enrichment{}, true, nil
-			}
-			if stop || err != nil {
+		t := kept.Transcription
+		if t == nil && ask {
+			got, err := p.ac.Transcription(ctx, call.ID)
+			if err != nil {
+				_, err := notYet(err)
+				if errors.Is(err, errAddonOff) {
+					return rules.Enrichment{}, true, nil
+				}
 				return e, false, wrapAI("transcription", err)
 			}
-		} else {
+			t = &got
+		}
+		if t != nil {
 			e.TranscriptSeen = true
-			agent := agentName(call)
 			for _, u := range t.Utterances {
-				who := "Customer"
-				if u.ParticipantType == "internal" {
-					who = agent
-				}
-				e.Transcript = append(e.Transcript, rules.Utterance{Speaker: who, Start: u.StartTime, Text: u.Text})
+				e.Transcript = append(e.Transcript, rules.Utterance{Speaker: speakerName(u.SpeakerLabel(), agent), Start: u.StartTime, Text: u.Text})
 			}
 		}
 	}
 	if !pol.AIInsights {
 		return e, false, nil
 	}
-	s, err := p.ac.Summary(ctx, call.ID)
-	if err != nil {
-		stop, err := notYet(err)
-		if errors.Is(err, errAddonOff) {
-			return rules.Enrichment{}, true, nil
-		}
-		if stop || err != nil {
-			return e, false, wrapAI("summary", err)
-		}
-	}
-	e.SummarySeen, e.Summary = true, s.Content
-	// The rest are extras: absent ones are simply not shown.
-	if t, err := p.ac.Topics(ctx, call.ID); err == nil {
-		e.Topics = t.Content
-	} else if _, err := notYet(err); err != nil {
-		return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("topics", err))
-	}
-	if a, err := p.ac.ActionItems(ctx, call.ID); err == nil {
-		e.ActionItems = a.Items
-	} else if _, err := notYet(err); err != nil {
-		return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("action items", err))
-	}
-	if s, err := p.ac.Sentiments(ctx, call.ID); err == nil {
-		for _, sp := range s.Participants {
-			who := "Customer"
-			if sp.ParticipantType == "internal" {
-				who = agentName(call)
+	// Without the transcript, no request: the rest is generated from it.
+	ask = ask && (e.TranscriptSeen || !pol.Transcripts)
+	s := kept.Summary
+	if s == nil && ask {
+		got, err := p.ac.Summary(ctx, call.ID)
+		if err != nil {
+			_, err := notYet(err)
+			if errors.Is(err, errAddonOff) {
+				return rules.Enrichment{}, true, nil
 			}
-			e.Sentiments = append(e.Sentiments, rules.Sentiment{Who: who, Value: sp.Value})
+			if err != nil {
+				return e, false, wrapAI("summary", err)
+			}
+			ask = false // not yet: the extras are not there either
+		} else {
+			s = &got
 		}
-	} else if _, err := notYet(err); err != nil {
-		return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("sentiments", err))
+	}
+	if s != nil {
+		e.SummarySeen, e.Summary = true, s.Content
+	}
+	// The rest are extras: absent ones are simply not shown.
+	topics := kept.Topics
+	if topics == nil && ask {
+		if t, err := p.ac.Topics(ctx, call.ID); err == nil {
+			topics = &t
+		} else if _, err := notYet(err); err != nil {
+			return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("topics", err))
+		}
+	}
+	if topics != nil {
+		e.Topics = topics.Content
+	}
+	items := kept.ActionItems
+	if items == nil && ask {
+		if a, err := p.ac.ActionItems(ctx, call.ID); err == nil {
+			items = &a
+		} else if _, err := notYet(err); err != nil {
+			return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("action items", err))
+		}
+	}
+	if items != nil {
+		e.ActionItems = items.Items
+	}
+	sents := kept.Sentiments
+	if sents == nil && ask {
+		if s, err := p.ac.Sentiments(ctx, call.ID); err == nil {
+			sents = &s
+		} else if _, err := notYet(err); err != nil {
+			return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("sentiments", err))
+		}
+	}
+	if sents != nil {
+		for _, sp := range sents.Participants {
+			e.Sentiments = append(e.Sentiments, rules.Sentiment{Who: speakerName(sp.SpeakerLabel(), agent), Value: sp.Value})
+		}
 	}
 	return e, false, nil
+}
+
+// speakerName names a transcript or sentiment participant from the label
+// the Aircall client gives its participant type.
+func speakerName(label, agent string) string {
+	switch label {
+	case aircall.SpeakerAgent:
+		return rules.SpeakerName(rules.RoleAgent, label, agent)
+	case aircall.SpeakerCaller:
+		return rules.SpeakerName(rules.RoleCustomer, label, agent)
+	}
+	return rules.SpeakerName(rules.RoleOther, label, agent)
 }
 
 // agentName is how the agent's lines are labelled in a note: the Aircall
@@ -217,10 +305,25 @@ func (p *pass) lateLook(ctx context.Context, in Instance, it store.Item) error {
 	// speaker names come from the call as it was logged.
 	ended, call, lc := p.lateCallOf(ctx, in, it, id)
 	expired := rules.LateEnrichmentExpired(in.Enrichment, ended, p.now)
+	// The insights delivered by webhook first: looking at them costs no
+	// request, so it is done on every pass, and a call whose insights came
+	// after it was logged gets its note with no Aircall request at all.
+	kept, _, err := p.fetchEnrichment(ctx, in, call, false)
+	if err != nil {
+		return err
+	}
+	if in.Enrichment.Ready(kept) {
+		p.noteLateLook(ctx, in, it, kept, false, expired)
+		return p.addLateNote(ctx, in, it, id, ended, in.Enrichment.Filter(kept))
+	}
 	if !rules.LateLookDue(in.Enrichment, ended, lc.LookedAt, p.now) {
 		return nil // looked recently: spare Aircall's budget
 	}
 	off, err := p.aiOff(ctx)
+	if err != nil {
+		return err
+	}
+	hooks, err := p.insightWebhooksOn(ctx)
 	if err != nil {
 		return err
 	}
@@ -235,8 +338,9 @@ func (p *pass) lateLook(ctx context.Context, in Instance, it store.Item) error {
 	// The transcript is read first so that a call whose insights are not
 	// ready costs one request. Past ENRICHMENT_MAX_AGE this is the last
 	// look: what is there then is logged (a transcript whose summary never
-	// came), and nothing is asked again.
-	e, off, err := p.fetchEnrichment(ctx, in, call)
+	// came), and nothing is asked again. While webhooks deliver insights,
+	// nothing is asked: what they delivered is all there is.
+	e, off, err := p.fetchEnrichment(ctx, in, call, !hooks)
 	if err != nil && !errors.Is(err, aircall.ErrNotReady) {
 		if isFatal(err) {
 			return err

@@ -27,6 +27,9 @@ type State interface {
 	GetMessage(ctx context.Context, messageID string) (store.InboxMessage, bool, error)
 	LateInsight(ctx context.Context, instance string, callID int64) (store.LateInsight, bool, error)
 	AddonOffUntil(ctx context.Context) (time.Time, error)
+	// Transcripts and AI insights delivered by webhook (web/ stores them).
+	CallInsights(ctx context.Context, callID int64) ([]store.InsightEvent, error)
+	LastInsightDelivery(ctx context.Context) (time.Time, bool, error)
 	AnonymousCustomer(ctx context.Context, instance string) (int64, bool, error)
 	RetryRequested(ctx context.Context, instance string, kind store.Kind) ([]store.Item, error)
 	MirrorCustomersByE164(ctx context.Context, e164 string) ([]store.MirrorCustomer, error)

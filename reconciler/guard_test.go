@@ -23,7 +23,7 @@ func TestWriteGuardCoversEveryWrite(t *testing.T) {
 			"ActionItems", "ListNumbers", "SearchContactsByPhone"},
 		"State": {"GetItem", "ListItems", "Cursor", "Intents", "CustomerForPhone", "UserForEmail", "ContactSyncedAt",
 			"DayConversation", "MessagesAfter", "GetMessage", "LateInsight",
-			"AddonOffUntil", "AnonymousCustomer", "RetryRequested",
+			"AddonOffUntil", "CallInsights", "LastInsightDelivery", "AnonymousCustomer", "RetryRequested",
 			"MirrorCustomersByE164", "MirrorConversationsFor", "MirrorSyncState"},
 	}
 	// Embedding a nil interface makes every call that reaches it panic.

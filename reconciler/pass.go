@@ -78,6 +78,8 @@ type pass struct {
 	customers map[string]resolvedCustomer
 	users     map[string]int64
 	addonOff  *bool
+	// aiHooks memoises insightWebhooksOn for the pass.
+	aiHooks *bool
 	// mirror normalises phones for the mirrors; customersReady and
 	// convsReady (by mailbox) say which mirrors are complete this pass, and
 	// v3Off that the v3 search refused this pass.

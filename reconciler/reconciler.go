@@ -60,6 +60,10 @@ type Options struct {
 	// default 1h, so that an add-on turned on is noticed within the hour
 	// (docs/rules.md#ai-add-on-off).
 	AddonOffFor time.Duration
+	// InsightWebhookWindow is how recent the last transcript/AI webhook
+	// must be for passes to rely on webhooks alone, default
+	// DefaultInsightWebhookWindow (see insightWebhooksOn).
+	InsightWebhookWindow time.Duration
 	// MirrorPages is how many Help Scout listing pages (one unit each) a
 	// pass may spend on the mirrors' first sync or full re-list, after their
 	// refresh; default DefaultMirrorPages. The rest of the budget is the
@@ -139,6 +143,9 @@ func New(ac Aircall, hs HelpScout, st State, instances []Instance, opts Options)
 	}
 	if opts.AddonOffFor <= 0 {
 		opts.AddonOffFor = time.Hour
+	}
+	if opts.InsightWebhookWindow <= 0 {
+		opts.InsightWebhookWindow = DefaultInsightWebhookWindow
 	}
 	if opts.MirrorPages <= 0 {
 		opts.MirrorPages = DefaultMirrorPages

@@ -20,14 +20,44 @@ type Enrichment struct {
 
 // Utterance is one line of a transcript.
 type Utterance struct {
-	Speaker string  // who spoke, already resolved to a name or "Customer"
+	Speaker string  // who spoke, as SpeakerName names them
 	Start   float64 // seconds from the start of the call
 	Text    string
 }
 
+// Speaker roles in a transcript or a sentiment, as Aircall's participant
+// type says them.
+const (
+	RoleAgent    = "agent"    // Aircall "internal": the agent who took the call
+	RoleCustomer = "customer" // Aircall "external": the caller
+	RoleOther    = "other"    // anyone else, e.g. Aircall's AI voice agent
+)
+
+// SpeakerName is how a transcript line or a sentiment names who spoke: the
+// agent by name ("Agent" when the call does not say), the caller as
+// "Customer", and any other participant (Aircall's AI voice agent, an IVR)
+// by its own label (e.g. "AI voice agent"), so that a machine's words are
+// never passed off as the agent's or the customer's. A participant with
+// neither a role nor a label is "Unknown speaker".
+func SpeakerName(role, label, agent string) string {
+	switch role {
+	case RoleAgent:
+		if a := strings.TrimSpace(agent); a != "" {
+			return a
+		}
+		return "Agent"
+	case RoleCustomer:
+		return "Customer"
+	}
+	if l := strings.TrimSpace(label); l != "" {
+		return l
+	}
+	return "Unknown speaker"
+}
+
 // Sentiment is the mood of one participant.
 type Sentiment struct {
-	Who   string
+	Who   string // as SpeakerName names them
 	Value string // POSITIVE | NEUTRAL | NEGATIVE
 }
 

@@ -183,3 +183,31 @@ func TestMessages(t *testing.T) {
 	}
 	assertEscaped(t, got)
 }
+
+// TestSpeakerName: the agent by name, the caller as Customer, anyone else
+// (Aircall's AI voice agent, an IVR) by its own label, in the rendered note.
+func TestSpeakerName(t *testing.T) {
+	tests := []struct {
+		name, role, label, agent, want string
+	}{
+		{"agent named", RoleAgent, "Agent", "Ana García", "Ana García"},
+		{"agent unnamed", RoleAgent, "Agent", " ", "Agent"},
+		{"caller", RoleCustomer, "Caller", "Ana García", "Customer"},
+		{"AI voice agent", RoleOther, "AI voice agent", "Ana García", "AI voice agent"},
+		{"IVR", RoleOther, "IVR", "", "IVR"},
+		{"nothing known", RoleOther, "", "Ana García", "Unknown speaker"},
+		{"no role at all", "", "  ", "", "Unknown speaker"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			got := SpeakerName(tt.role, tt.label, tt.agent)
+			is.Equal(got, tt.want)
+			// The name reaches the note escaped, as every Aircall text does.
+			note := RenderEnrichmentNote(1, Enrichment{Transcript: []Utterance{{Speaker: got, Text: "hola"}}})
+			is.True(strings.Contains(note, "<strong>"+esc(tt.want)+"</strong>: hola"))
+		})
+	}
+	note := RenderEnrichmentNote(1, Enrichment{Transcript: []Utterance{{Speaker: SpeakerName(RoleOther, "<b>bot</b>", ""), Text: "x"}}})
+	is.New(t).True(!strings.Contains(note, "<b>bot</b>"))
+}

@@ -139,6 +139,13 @@ var commands = []command{
 		exec:  func(ctx context.Context, e *env, o any) error { return cmdDemo(ctx, e, o.(demoOptions)) },
 	},
 	{
+		name: "register-webhook", summary: "create or complete the Aircall webhook at PUBLIC_URL and print its token",
+		help:        helpRegisterWebhook,
+		needsConfig: true,
+		parse:       noFlags("register-webhook"),
+		exec:        func(ctx context.Context, e *env, _ any) error { return cmdRegisterWebhook(ctx, e) },
+	},
+	{
 		name: "healthcheck", summary: "exit 0 if the local serve answers /healthz with 200 (container HEALTHCHECK)",
 		help:  helpHealthcheck,
 		parse: noFlags("healthcheck"),

@@ -81,8 +81,9 @@ func cmdCheck(ctx context.Context, e *env) error {
 	if acOK {
 		checkNumbers(ctx, c, ac, cfg)
 		checkAddons(ctx, c, ac, cfg, e.Now())
+		checkWebhook(ctx, c, ac, cfg)
 	} else {
-		c.add(levelSkip, "numbers and AI add-ons: not checked (Aircall credentials failed)")
+		c.add(levelSkip, "numbers, AI add-ons and webhook: not checked (Aircall credentials failed)")
 	}
 
 	fmt.Fprintln(e.Stdout, "\nEffective configuration (secrets masked):")

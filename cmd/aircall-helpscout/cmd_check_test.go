@@ -61,7 +61,7 @@ func TestCheckFindings(t *testing.T) {
 		}},
 		{name: "bad Aircall token", vars: []string{"AIRCALL_API_TOKEN", "nope"}, wantCode: 1, want: []string{
 			"FAIL  Aircall credentials: refused (403)",
-			"skip  numbers and AI add-ons: not checked",
+			"skip  numbers, AI add-ons and webhook: not checked",
 			"ok    instance default: mailbox 501",
 		}},
 		{name: "bad Help Scout secret", vars: []string{"HELPSCOUT_APP_SECRET", "nope"}, wantCode: 1, want: []string{

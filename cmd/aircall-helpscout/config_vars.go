@@ -222,9 +222,10 @@ var variables = []varSpec{
 	{
 		name: "PUBLIC_URL", defDoc: "(unset)", commented: true, example: "https://calls.example.com",
 		section: "Public address and web pages",
-		doc:     "the https base URL at which Aircall reaches this service, e.g. `https://calls.example.com` (no path)",
+		doc:     "the https base URL at which Aircall reaches this service, e.g. `https://calls.example.com` (no path); `check` then verifies the Aircall webhook pointing at `<PUBLIC_URL>/webhooks/aircall`, and `register-webhook` creates it",
 		comment: "The https base URL at which Aircall reaches this service (no path), e.g.\n" +
-			"https://calls.example.com: the webhook is <PUBLIC_URL>/webhooks/aircall.",
+			"https://calls.example.com: the webhook is <PUBLIC_URL>/webhooks/aircall\n" +
+			"('register-webhook' creates it, 'check' verifies it).",
 		global: func(p *problems, n, v string, c *Config) { c.PublicURL = parsePublicURL(p, n, v) },
 		show:   func(c *Config, _ *InstanceConfig) string { return c.PublicURL },
 	},

@@ -42,8 +42,34 @@ Verifies the configuration, both sets of credentials, each instance's mailbox
 and numbers, and prints each finding (ok, warn, FAIL, skip), then the
 effective configuration. Secrets are never printed.
 
+With PUBLIC_URL set, it also lists Aircall's webhooks and checks the one
+delivering to <PUBLIC_URL>/webhooks/aircall: missing, disabled by Aircall,
+events missing for the settings (message.* for LOG_MESSAGES, the five insight
+events for LOG_TRANSCRIPTS/LOG_AI_INSIGHTS, call.created for INSIGHT_CARDS),
+token different from AIRCALL_WEBHOOK_TOKEN.
+
 Exit status: 0 if no finding failed (warnings included), 1 if one failed,
 2 on a configuration error (nothing is sent anywhere).
+
+No flags.
+`
+
+const helpRegisterWebhook = `Usage: aircall-helpscout register-webhook
+
+Creates the Aircall webhook delivering to <PUBLIC_URL>/webhooks/aircall with
+the events the instances' settings need (message.sent, message.received,
+message.status_updated for LOG_MESSAGES; transcription.created,
+summary.created, topics.created, sentiment.created, action_item.created for
+LOG_TRANSCRIPTS/LOG_AI_INSIGHTS; call.created for INSIGHT_CARDS), or, when
+one exists, adds the missing events to it in place (it keeps its token and
+its other events). Running it again changes nothing.
+
+It then prints the webhook's token to put in AIRCALL_WEBHOOK_TOKEN, unless
+that already holds it. This is the only command that prints a secret, since
+you must copy it into the configuration.
+
+Exit status: 0 when the webhook is registered and complete, 1 if Aircall
+refused or could not be reached, 2 on a configuration error (PUBLIC_URL unset).
 
 No flags.
 `
