@@ -12,8 +12,8 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
-// TestOneAttemptPerPass: SPEC §5.5 retries a failing item "on later passes up
-// to a limit". A pass lists its window and then retries, by ID, what lies
+// TestOneAttemptPerPass: a failing item is retried on later passes up to
+// a limit (docs/exactly-once.md#retries-then-parked). A pass lists its window and then retries, by ID, what lies
 // before it; a call the listing just tried, that the advanced cursor puts
 // before the next window, must not be tried (and counted) a second time in
 // the same pass, nor read again from Aircall.

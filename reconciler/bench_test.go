@@ -31,10 +31,11 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
-// Realistic budgets (SPEC §9): Aircall 60 requests/min per company, Help
-// Scout 400 units/min with writes costing 2.
+// Realistic budgets (docs/api-facts.md#aircall-rate-limits,
+// #help-scout-rate-limits): Aircall 60 requests/min per company, Help Scout 400 units/min with writes costing 2.
 const (
 	aircallBudget   = 60
 	helpscoutBudget = 400
@@ -50,9 +51,9 @@ func envInt(name string, def int) int {
 
 // scenario is one mix of settings the per-call cost depends on.
 type scenario struct {
-	mode  string // rules.ModeNew or rules.ModeExisting
-	ai    bool   // transcripts + AI insights on, and ready for every call
-	known bool   // every caller is already a Help Scout customer
+	mode  rules.Mode // rules.ModeNew or rules.ModeExisting
+	ai    bool       // transcripts + AI insights on, and ready for every call
+	known bool       // every caller is already a Help Scout customer
 }
 
 func (s scenario) String() string {
@@ -63,7 +64,7 @@ func (s scenario) String() string {
 	if s.known {
 		cust = "known"
 	}
-	return s.mode + "/" + ai + "/" + cust
+	return string(s.mode) + "/" + ai + "/" + cust
 }
 
 // sleepMeter wraps the shared clock's Sleep and adds up, per API, the
@@ -165,7 +166,7 @@ type measure struct {
 	acWait, hsWait     time.Duration
 	ac429, hs429       int
 	real               time.Duration
-	counts             map[string]int
+	counts             map[store.Outcome]int
 	acByEndpoint       map[string]int
 	hsByEndpoint       map[string]int
 	peakLive, baseLive uint64
@@ -217,7 +218,7 @@ func (r *rig) catchUp(tb testing.TB, span time.Duration, sample bool) measure {
 	}
 	ac, hs := e.ACC.Stats(), e.HSC.Stats()
 	m.counts = res.Instances["default"].Counts
-	for _, k := range []string{reconciler.OutcomeNewConversation, reconciler.OutcomeExistingConversation} {
+	for _, k := range []store.Outcome{store.OutcomeNewConversation, store.OutcomeExistingConversation} {
 		m.calls += m.counts[k]
 	}
 	if m.calls == 0 {
@@ -302,7 +303,7 @@ func endpoints(by map[string]int, calls int) string {
 func BenchmarkRequestsPerCall(b *testing.B) {
 	n := envInt("BENCH_CALLS", 200)
 	var table []string
-	for _, mode := range []string{rules.ModeNew, rules.ModeExisting} {
+	for _, mode := range []rules.Mode{rules.ModeNew, rules.ModeExisting} {
 		for _, ai := range []bool{false, true} {
 			for _, known := range []bool{false, true} {
 				sc := scenario{mode: mode, ai: ai, known: known}

@@ -13,16 +13,8 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
-// Item outcomes of calls.
-const (
-	OutcomeNewConversation      = "new_conversation"
-	OutcomeExistingConversation = "existing_conversation"
-	OutcomeReopened             = "reopened_conversation"
-	OutcomeWaitingEnrichment    = "waiting_for_insights"
-)
-
-var actionOutcome = map[string]string{
-	rules.ActionNew: OutcomeNewConversation, rules.ActionExisting: OutcomeExistingConversation, rules.ActionReopen: OutcomeReopened,
+var actionOutcome = map[rules.Action]store.Outcome{
+	rules.ActionNew: store.OutcomeNewConversation, rules.ActionExisting: store.OutcomeExistingConversation, rules.ActionReopen: store.OutcomeReopened,
 }
 
 // callItem is one finished call on its way through a pass: whose it is,
@@ -43,13 +35,13 @@ type callItem struct {
 // landing is where a call's phone thread went (or goes): what the decide
 // step chose, or what a resumed item's journal says was written.
 type landing struct {
-	action        string
+	action        rules.Action
 	convID        int64
 	threadID      int64
 	assignee      int64 // the conversation's assignee when it was chosen
 	assigneeKnown bool  // false for a resumed item: reassign reads it
 	noteInline    bool  // the insights note went in with the conversation
-	timing        string
+	timing        rules.Timing
 	customerID    int64
 	agentID       int64
 	// mirrored is the chosen conversation as the mirror has it, to record
@@ -60,7 +52,7 @@ type landing struct {
 // logCall takes a finished call through the rules and its writes, resuming
 // from the item's journal, and fills its ledger row; the caller records it.
 func (p *pass) logCall(ctx context.Context, c *callItem) error {
-	j, err := p.jr.load(ctx, c.in.Name, KindCall, c.src, rules.CallMarker(c.call.ID))
+	j, err := p.jr.load(ctx, c.in.Name, store.KindCall, c.src, rules.CallMarker(c.call.ID))
 	if err != nil {
 		return err
 	}
@@ -74,7 +66,7 @@ func (p *pass) logCall(ctx context.Context, c *callItem) error {
 		return err
 	}
 	if timing == rules.EnrichWait {
-		c.it.State, c.it.Outcome = store.StateWaiting, OutcomeWaitingEnrichment
+		c.it.State, c.it.Outcome = store.StateWaiting, store.OutcomeWaitingEnrichment
 		c.it.Detail = "transcript/AI not ready yet; logged at the latest " + c.in.Enrichment.Wait.String() + " after the call"
 		return nil
 	}
@@ -110,7 +102,7 @@ func (p *pass) logCall(ctx context.Context, c *callItem) error {
 // instance logs them (those delivered by webhook first, the AI endpoints
 // only while no such webhook arrives), and says when to log: now with
 // them, now without, or wait.
-func (p *pass) callInsights(ctx context.Context, c *callItem) (rules.Enrichment, string, error) {
+func (p *pass) callInsights(ctx context.Context, c *callItem) (rules.Enrichment, rules.Timing, error) {
 	var enr rules.Enrichment
 	addonOff, err := p.aiOff(ctx)
 	if err != nil {
@@ -143,13 +135,13 @@ func (p *pass) callInsights(ctx context.Context, c *callItem) (rules.Enrichment,
 // callParties resolves the call's customer and agent. A customer the
 // duplicates rule skips marks the item skipped.
 func (p *pass) callParties(ctx context.Context, c *callItem) (resolvedCustomer, int64, error) {
-	cust, err := p.resolveCustomer(ctx, c.in, KindCall, c.src, c.rc.ExternalE164, c.in.region(c.call.Number))
+	cust, err := p.resolveCustomer(ctx, c.in, store.KindCall, c.src, c.rc.ExternalE164, c.in.region(c.call.Number))
 	if err != nil {
 		return cust, 0, err
 	}
 	decideCustomer(&c.dec, cust, c.rc.ExternalE164)
 	if cust.Skip {
-		c.it.State, c.it.Outcome, c.it.Detail = store.StateSkipped, rules.OutcomeDuplicateCustomers, rules.DuplicateDetail(cust.Candidates)
+		c.it.State, c.it.Outcome, c.it.Detail = store.StateSkipped, store.OutcomeDuplicateCustomers, rules.DuplicateDetail(cust.Candidates)
 		return cust, 0, nil
 	}
 	c.it.CustomerID = cust.ID
@@ -298,7 +290,7 @@ func (p *pass) finishCall(ctx context.Context, c *callItem, l landing, cust reso
 }
 
 // callDetail says where a call went (or, in a dry run, would go).
-func callDetail(action string, customerID, convID, agentID int64, timing string) string {
+func callDetail(action rules.Action, customerID, convID, agentID int64, timing rules.Timing) string {
 	where := ref("conversation", convID)
 	switch action {
 	case rules.ActionNew:
@@ -392,7 +384,7 @@ func (p *pass) createCallConversation(ctx context.Context, c *callItem, customer
 		Customer: helpscout.CustomerRef{ID: customerID}, AssignTo: rules.NewConversationAssignee(agentID),
 		Imported: true, CreatedAt: hsTime(rc.StartedAt), Threads: threads,
 	}
-	id, err := p.jr.write(ctx, in.Name, KindCall, src, action, customerID, func(ctx context.Context) (int64, error) {
+	id, err := p.jr.write(ctx, in.Name, store.KindCall, src, action, customerID, func(ctx context.Context) (int64, error) {
 		return p.hs.CreateConversation(ctx, nc)
 	})
 	if err != nil {
@@ -403,7 +395,7 @@ func (p *pass) createCallConversation(ctx context.Context, c *callItem, customer
 }
 
 // addPhoneThread logs the call into an existing conversation.
-func (p *pass) addPhoneThread(ctx context.Context, c *callItem, action string, convID, customerID int64) (int64, error) {
+func (p *pass) addPhoneThread(ctx context.Context, c *callItem, action rules.Action, convID, customerID int64) (int64, error) {
 	in, src, rc := c.in, c.src, c.rc
 	act := actAddPhoneExisting
 	if action == rules.ActionReopen {
@@ -411,7 +403,7 @@ func (p *pass) addPhoneThread(ctx context.Context, c *callItem, action string, c
 	}
 	th := helpscout.NewThread{Type: "phone", Text: rules.RenderCallThread(rc), Customer: &helpscout.CustomerRef{ID: customerID},
 		Imported: true, CreatedAt: hsTime(rc.StartedAt)}
-	id, err := p.jr.write(ctx, in.Name, KindCall, src, act, convID, func(ctx context.Context) (int64, error) {
+	id, err := p.jr.write(ctx, in.Name, store.KindCall, src, act, convID, func(ctx context.Context) (int64, error) {
 		return p.hs.CreateThread(ctx, convID, th)
 	})
 	if err != nil {
@@ -428,7 +420,7 @@ func (p *pass) addNote(ctx context.Context, in Instance, src string, convID, cal
 	if !ended.IsZero() {
 		th.CreatedAt = hsTime(ended)
 	}
-	id, err := p.jr.write(ctx, in.Name, KindCall, src, actAddNote, convID, func(ctx context.Context) (int64, error) {
+	id, err := p.jr.write(ctx, in.Name, store.KindCall, src, actAddNote, convID, func(ctx context.Context) (int64, error) {
 		return p.hs.CreateThread(ctx, convID, th)
 	})
 	if err != nil {

@@ -11,20 +11,12 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
-// Ledger kinds and cursor streams, as the store defines them.
-const (
-	KindCall    = store.KindCall
-	KindMessage = store.KindMessage
-
-	StreamCalls    = store.StreamCalls
-	StreamMessages = store.StreamMessages
-)
-
 // window is the (from, to] range of started_at an instance reads this pass.
 type window struct{ from, to time.Time }
 
-// windows computes each instance's read window (SPEC §5.1): a scheduled pass
-// reads (cursor − LOOKBACK, now], a first pass (now − LOOKBACK, now], and a
+// windows computes each instance's read window (docs/exactly-once.md#calls):
+// a scheduled pass reads (cursor − LOOKBACK, now], a first pass
+// (now − LOOKBACK, now], and a
 // catch-up exactly [Since, Until) — as Aircall's from is exclusive and to
 // inclusive, that is (Since−1s, Until−1s].
 func (p *pass) windows(ctx context.Context, insts []Instance) (map[string]window, error) {
@@ -39,7 +31,7 @@ func (p *pass) windows(ctx context.Context, insts []Instance) (map[string]window
 			continue
 		}
 		from := p.now.Add(-p.r.opts.Lookback)
-		if c, ok, err := p.st.Cursor(ctx, in.Name, StreamCalls); err != nil {
+		if c, ok, err := p.st.Cursor(ctx, in.Name, store.StreamCalls); err != nil {
 			return nil, fmt.Errorf("read cursor of %s: %w", in.Name, err)
 		} else if ok {
 			from = time.Unix(c, 0).UTC().Add(-p.r.opts.Lookback)
@@ -47,7 +39,7 @@ func (p *pass) windows(ctx context.Context, insts []Instance) (map[string]window
 			// A first pass records where it started before reading: if it
 			// stops early (outage, SIGTERM), the next pass still reads
 			// from here instead of sliding past calls never recorded.
-			if err := p.st.AdvanceCursor(ctx, in.Name, StreamCalls, p.now.Unix()); err != nil {
+			if err := p.st.AdvanceCursor(ctx, in.Name, store.StreamCalls, p.now.Unix()); err != nil {
 				return nil, fmt.Errorf("record first cursor of %s: %w", in.Name, err)
 			}
 		}
@@ -77,7 +69,7 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 		}
 	}
 	// earliest started_at of a call that is not final yet, per instance:
-	// the cursor does not pass it (SPEC §5.5).
+	// the cursor does not pass it (docs/exactly-once.md#calls).
 	holds := map[string]int64{}
 	listed := true
 	for call, err := range p.ac.ListCalls(ctx, from, to) {
@@ -146,7 +138,7 @@ func (p *pass) advanceCalls(ctx context.Context, insts []Instance, holds map[str
 		if h, ok := holds[in.Name]; ok && h-1 < cur {
 			cur = h - 1
 		}
-		if err := p.st.AdvanceCursor(ctx, in.Name, StreamCalls, cur); err != nil {
+		if err := p.st.AdvanceCursor(ctx, in.Name, store.StreamCalls, cur); err != nil {
 			return fmt.Errorf("advance cursor of %s: %w", in.Name, err)
 		}
 		p.results[in.Name].Cursor = time.Unix(cur, 0).UTC()
@@ -168,12 +160,12 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 		}
 		from = wins[in.Name].from
 	}
-	items, err := p.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
-		States: []string{store.StateFailed, store.StateWaiting}, Until: from.Add(time.Second)})
+	items, err := p.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: store.KindCall,
+		States: []store.State{store.StateFailed, store.StateWaiting}, Until: from.Add(time.Second)})
 	if err != nil {
 		return fmt.Errorf("list items to retry: %w", err)
 	}
-	if items, err = p.withRetryRequested(ctx, in, KindCall, items); err != nil {
+	if items, err = p.withRetryRequested(ctx, in, store.KindCall, items); err != nil {
 		return err
 	}
 	for _, it := range items {
@@ -187,7 +179,7 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 				return err
 			}
 			if errors.Is(err, aircall.ErrNotFound) {
-				it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "call no longer exists in Aircall"
+				it.State, it.Outcome, it.LastError = store.StateParked, store.OutcomeParked, "call no longer exists in Aircall"
 				p.record(ctx, it, it.LastError)
 			} else {
 				p.fail(ctx, in, &it, err)
@@ -205,7 +197,7 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 // withRetryRequested adds to items those of the kind whose retry an
 // operator requested and that no pass has acted on, whatever their age or
 // window (once each).
-func (p *pass) withRetryRequested(ctx context.Context, in Instance, kind string, items []store.Item) ([]store.Item, error) {
+func (p *pass) withRetryRequested(ctx context.Context, in Instance, kind store.Kind, items []store.Item) ([]store.Item, error) {
 	asked, err := p.st.RetryRequested(ctx, in.Name, kind)
 	if err != nil {
 		return nil, fmt.Errorf("list %ss to retry: %w", kind, err)
@@ -234,13 +226,13 @@ func (p *pass) decided(ctx context.Context, c *callItem) {
 // stateUnread is handleCall's answer when the ledger could not be read: the
 // call was neither handled nor recorded, so the cursor must not pass it
 // (a failed item is retried by ID; this one has no row to retry from).
-const stateUnread = "unread"
+const stateUnread store.State = "unread"
 
 // handleCall takes one call to a final outcome if it can, and records what
 // happened. It returns the item's resulting state.
-func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) string {
+func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) store.State {
 	src := strconv.FormatInt(call.ID, 10)
-	it, done, err := p.ledgerRow(ctx, in, KindCall, src)
+	it, done, err := p.ledgerRow(ctx, in, store.KindCall, src)
 	if err != nil {
 		p.log.Error("read ledger", "instance", in.Name, "call", call.ID, "err", err)
 		return stateUnread
@@ -254,7 +246,7 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 		return it.State
 	}
 	c := &callItem{in: in, call: call, rc: p.r.rulesCall(in, call), src: src, it: &it,
-		dec: store.Decision{Instance: in.Name, Kind: KindCall, SourceID: src}}
+		dec: store.Decision{Instance: in.Name, Kind: store.KindCall, SourceID: src}}
 	if err := p.logCall(ctx, c); err != nil {
 		if isFatal(err) {
 			// Credentials went bad mid-pass: nothing about this item is
@@ -285,7 +277,7 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 
 // ledgerRow reads an item's ledger row; done means it is already final,
 // which is counted and planned here. A new item gets a fresh row.
-func (p *pass) ledgerRow(ctx context.Context, in Instance, kind, src string) (it store.Item, done bool, err error) {
+func (p *pass) ledgerRow(ctx context.Context, in Instance, kind store.Kind, src string) (it store.Item, done bool, err error) {
 	it, found, err := p.st.GetItem(ctx, in.Name, kind, src)
 	if err != nil {
 		return it, false, err
@@ -299,10 +291,10 @@ func (p *pass) ledgerRow(ctx context.Context, in Instance, kind, src string) (it
 		}
 		return it, false, nil
 	}
-	p.count(in.Name, kind, OutcomeAlready)
-	p.plan(PlanEntry{Instance: in.Name, Kind: kind, ID: src, Outcome: OutcomeAlready, Detail: it.State + ": " + it.Outcome})
+	p.count(in.Name, kind, store.OutcomeAlready)
+	p.plan(PlanEntry{Instance: in.Name, Kind: kind, ID: src, Outcome: store.OutcomeAlready, Detail: string(it.State) + ": " + string(it.Outcome)})
 	// Debug: every pass re-reads its lookback, so this is most items.
-	p.log.Debug(kind+" already done", "instance", in.Name, kind, src, "state", it.State, "outcome", it.Outcome)
+	p.log.Debug(string(kind)+" already done", "instance", in.Name, string(kind), src, "state", it.State, "outcome", it.Outcome)
 	return it, true, nil
 }
 
@@ -310,13 +302,13 @@ func (p *pass) ledgerRow(ctx context.Context, in Instance, kind, src string) (it
 // ENRICHMENT_MAX_AGE after which it is parked (it never will).
 func (p *pass) notDone(ctx context.Context, in Instance, call aircall.Call, it *store.Item) {
 	if p.now.Sub(call.Started()) >= in.Enrichment.MaxAge && in.Enrichment.MaxAge > 0 {
-		it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "call never reached status done"
+		it.State, it.Outcome, it.LastError = store.StateParked, store.OutcomeParked, "call never reached status done"
 		p.record(ctx, *it, it.LastError)
 		p.log.Warn("call parked: it never reached status done", "instance", in.Name, "call", call.ID,
 			"status", call.Status, "started", call.Started())
 		return
 	}
-	it.State, it.Outcome = store.StateWaiting, "in_progress"
+	it.State, it.Outcome = store.StateWaiting, store.OutcomeInProgress
 	p.record(ctx, *it, "call status "+call.Status)
 	p.log.Info("call waiting: not done yet", "instance", in.Name, "call", call.ID, "status", call.Status)
 }
@@ -325,9 +317,9 @@ func (p *pass) notDone(ctx context.Context, in Instance, call aircall.Call, it *
 func (p *pass) fail(ctx context.Context, in Instance, it *store.Item, err error) {
 	p.noteFailure(err, func() { it.Attempts++ })
 	it.LastError = err.Error()
-	it.State, it.Outcome = store.StateFailed, OutcomeFailed
+	it.State, it.Outcome = store.StateFailed, store.OutcomeFailed
 	if it.Attempts >= p.r.opts.MaxAttempts {
-		it.State, it.Outcome = store.StateParked, OutcomeParked
+		it.State, it.Outcome = store.StateParked, store.OutcomeParked
 	}
 	p.record(ctx, *it, it.LastError)
 	p.log.Warn("item failed", "instance", in.Name, "kind", it.Kind, "id", it.SourceID,
@@ -342,7 +334,7 @@ func (p *pass) fail(ctx context.Context, in Instance, it *store.Item, err error)
 func (p *pass) record(ctx context.Context, it store.Item, detail string) {
 	outcome := it.Outcome
 	if it.State == store.StateWaiting {
-		outcome = OutcomeWaiting
+		outcome = store.OutcomeWaiting
 		p.countWaiting(it.Instance, it.Kind, it.SourceID)
 	} else {
 		p.count(it.Instance, it.Kind, outcome)

@@ -9,8 +9,8 @@ import (
 
 	"github.com/matryer/is"
 
-	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
 func TestNewModeLogsOnceWithCustomerAndAssignee(t *testing.T) {
@@ -73,7 +73,7 @@ func TestUnreadableLedgerRowHoldsTheCursor(t *testing.T) {
 
 	for range 2 { // the read keeps failing for longer than LOOKBACK (2h)
 		e.Pass()
-		cur, ok, err := e.Store.Cursor(ctx, "default", reconciler.StreamCalls)
+		cur, ok, err := e.Store.Cursor(ctx, "default", store.StreamCalls)
 		is.NoErr(err)
 		is.True(ok)
 		is.True(cur < bad.StartedAt) // held before the unread call

@@ -31,9 +31,9 @@ func emailsOf(c aircall.Contact) []string {
 	return out
 }
 
-// SPEC §6 "Contact sync": an existing Aircall contact for the number is
-// "overwritten with the customer's information, updated in place: first/last
-// name, company, and the customer's emails added".
+// Contact sync (docs/rules.md#contact-sync): an existing Aircall contact for
+// the number is updated in place: first/last name and company overwritten,
+// the customer's emails added.
 func TestContactSyncOverwritesExistingContact(t *testing.T) {
 	tests := []struct {
 		name      string

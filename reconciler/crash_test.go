@@ -160,7 +160,7 @@ func TestServerCommittedThenFailed(t *testing.T) {
 	tests := []struct {
 		name  string
 		fault helpscouttest.Fault
-		mode  string
+		mode  rules.Mode
 	}{
 		{"conversation create, 500 after commit", helpscouttest.Fault{Method: "POST", PathPrefix: "/v2/conversations", AfterCommit: true, Status: 500}, rules.ModeNew},
 		{"conversation create, dropped after commit", helpscouttest.Fault{Method: "POST", PathPrefix: "/v2/conversations", AfterCommit: true, Drop: true}, rules.ModeNew},

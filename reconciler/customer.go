@@ -9,6 +9,7 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
 // maxCustomerMemo bounds the per-pass memo of resolved customers: it saves a
@@ -31,7 +32,7 @@ type resolvedCustomer struct {
 // live check when the mirror does not know the caller), choose, or create a
 // customer carrying the number. Anonymous and unparseable numbers go to the
 // instance's anonymous customer. Answers are memoised for the pass.
-func (p *pass) resolveCustomer(ctx context.Context, in Instance, kind, src, e164, region string) (resolvedCustomer, error) {
+func (p *pass) resolveCustomer(ctx context.Context, in Instance, kind store.Kind, src, e164, region string) (resolvedCustomer, error) {
 	if e164 == "" {
 		return p.anonymousCustomer(ctx, in)
 	}
@@ -87,7 +88,7 @@ func hasCustomer(cs []helpscout.Customer, id int64) bool {
 // createCustomer creates a customer carrying the number in E.164, so the next
 // call from it finds the same customer, and records it in the customers
 // mirror at once (the next refresh would bring it too, a pass later).
-func (p *pass) createCustomer(ctx context.Context, in Instance, kind, src, e164 string) (int64, error) {
+func (p *pass) createCustomer(ctx context.Context, in Instance, kind store.Kind, src, e164 string) (int64, error) {
 	first, last := rules.NewCustomerName(e164)
 	nc := helpscout.NewCustomer{FirstName: first, LastName: last, Phones: []helpscout.Entry{{Type: "work", Value: e164}}}
 	id, err := p.jr.write(ctx, in.Name, kind, src, actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
@@ -200,7 +201,7 @@ func (p *pass) agentUser(ctx context.Context, u *aircall.User) (int64, error) {
 }
 
 // syncContact creates or overwrites the Aircall contact of the number from
-// the matched Help Scout customer (SPEC §6 "Contact sync"), at most once per
+// the matched Help Scout customer (docs/rules.md#contact-sync), at most once per
 // version of the customer. It is best effort: a failure is logged and tried
 // again on the customer's next call, it never fails the call.
 //

@@ -59,8 +59,8 @@ func TestRulesWithUndocumentedFiltersIgnored(t *testing.T) {
 // caller is matched and its conversation chosen with no Help Scout read at
 // all, in both modes: the write is the whole cost.
 func TestKnownCallerCostsOnlyTheWrite(t *testing.T) {
-	for _, mode := range []string{rules.ModeNew, rules.ModeExisting} {
-		t.Run(mode, func(t *testing.T) {
+	for _, mode := range []rules.Mode{rules.ModeNew, rules.ModeExisting} {
+		t.Run(string(mode), func(t *testing.T) {
 			is := is.New(t)
 			e := reconcilertest.New(t)
 			e.Instance.Conversation.Mode = mode
@@ -132,7 +132,7 @@ func TestHelpScoutChangesBetweenPasses(t *testing.T) {
 			before := len(e.HS.Customers())
 			e.AddCall(2, "+34612345678", 2*time.Minute, reconcilertest.Missed("no_available_agent"))
 			res := e.Pass()
-			is.Equal(res.Instances["default"].Counts[reconciler.OutcomeFailed], 0)
+			is.Equal(res.Instances["default"].Counts[store.OutcomeFailed], 0)
 			th, cv := e.PhoneThreads(2)
 			is.Equal(len(th), 1) // logged once
 			conv, _ := e.HS.Conversation(cv[0])
@@ -159,7 +159,7 @@ func TestGoneBetweenRefreshAndWrite(t *testing.T) {
 	}
 	tests := []struct {
 		name   string
-		mode   string
+		mode   rules.Mode
 		change func(e *reconcilertest.Env, w world)
 		want   func(e *reconcilertest.Env, w world, conv helpscout.Conversation) bool
 		// gone is the mirror row that must have been removed (customer, conversation).
@@ -209,7 +209,7 @@ func TestGoneBetweenRefreshAndWrite(t *testing.T) {
 			e.AddCall(1, "+34 612 34 56 78", 30*time.Second, reconcilertest.Missed("no_available_agent"))
 			res := e.Pass()
 			c := res.Instances["default"].Counts
-			is.Equal(c[reconciler.OutcomeFailed]+c[reconciler.OutcomeParked], 0)
+			is.Equal(c[store.OutcomeFailed]+c[store.OutcomeParked], 0)
 			th, cv := e.PhoneThreads(1)
 			is.Equal(len(th), 1) // logged once
 			conv, _ := e.HS.Conversation(cv[0])

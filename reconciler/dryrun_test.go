@@ -34,7 +34,7 @@ func TestDryRunAcrossPaths(t *testing.T) {
 		{
 			name:  "new customer and conversation",
 			setup: func(e *reconcilertest.Env) { e.AddCall(1, caller, 30*time.Minute) },
-			want:  reconciler.PlanEntry{Kind: reconciler.KindCall, ID: "1", Outcome: reconciler.OutcomeNewConversation},
+			want:  reconciler.PlanEntry{Kind: store.KindCall, ID: "1", Outcome: store.OutcomeNewConversation},
 		},
 		{
 			name: "existing conversation, contact sync",
@@ -45,7 +45,7 @@ func TestDryRunAcrossPaths(t *testing.T) {
 					CustomerID: cust, CreatedAt: e.Clock.Now().Add(-2 * time.Hour)})
 				e.AddCall(1, caller, 30*time.Minute)
 			},
-			want: reconciler.PlanEntry{Kind: reconciler.KindCall, ID: "1", Outcome: reconciler.OutcomeExistingConversation},
+			want: reconciler.PlanEntry{Kind: store.KindCall, ID: "1", Outcome: store.OutcomeExistingConversation},
 		},
 		{
 			name: "reopen and reassign",
@@ -58,7 +58,7 @@ func TestDryRunAcrossPaths(t *testing.T) {
 					CustomerID: cust, AssigneeID: other, CreatedAt: e.Clock.Now().Add(-5 * time.Hour), ClosedAt: e.Clock.Now().Add(-4 * time.Hour)})
 				e.AddCall(1, caller, 30*time.Minute)
 			},
-			want: reconciler.PlanEntry{Kind: reconciler.KindCall, ID: "1", Outcome: reconciler.OutcomeReopened},
+			want: reconciler.PlanEntry{Kind: store.KindCall, ID: "1", Outcome: store.OutcomeReopened},
 		},
 		{
 			name: "late insights",
@@ -68,7 +68,7 @@ func TestDryRunAcrossPaths(t *testing.T) {
 				e.ReadyAI(1)
 				e.Clock.Advance(5 * time.Minute)
 			},
-			want: reconciler.PlanEntry{Kind: reconciler.KindCall, ID: "1", Outcome: reconciler.OutcomeEnriched},
+			want: reconciler.PlanEntry{Kind: store.KindCall, ID: "1", Outcome: store.OutcomeEnriched},
 		},
 		{
 			name: "message from a new number",
@@ -76,7 +76,7 @@ func TestDryRunAcrossPaths(t *testing.T) {
 				saveMessage(e, "m1", caller, e.Clock.Now().Add(-10*time.Minute))
 				saveMessage(e, "m2", caller, e.Clock.Now().Add(-9*time.Minute))
 			},
-			want: reconciler.PlanEntry{Kind: reconciler.KindMessage, ID: "m2", Outcome: reconciler.OutcomeExistingConversation},
+			want: reconciler.PlanEntry{Kind: store.KindMessage, ID: "m2", Outcome: store.OutcomeExistingConversation},
 		},
 	}
 	for _, tt := range tests {

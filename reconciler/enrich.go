@@ -280,8 +280,8 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 	if !in.Enrichment.Enabled() {
 		return nil
 	}
-	items, err := p.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindCall,
-		States: []string{store.StateLogged}, Enrichment: store.EnrichmentPending})
+	items, err := p.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: store.KindCall,
+		States: []store.State{store.StateLogged}, Enrichment: store.EnrichmentPending})
 	if err != nil {
 		return fmt.Errorf("list calls waiting for insights: %w", err)
 	}
@@ -368,7 +368,7 @@ func (p *pass) lateLook(ctx context.Context, in Instance, it store.Item) error {
 // record, with the states it leaves: added when the note goes in now, not
 // licensed when the add-on answered 403, gave up at the last look.
 func (p *pass) noteLateLook(ctx context.Context, in Instance, it store.Item, e rules.Enrichment, off, expired bool) {
-	state := func(enabled, seen bool) string {
+	state := func(enabled, seen bool) store.InsightState {
 		switch {
 		case !enabled:
 			return ""
@@ -394,7 +394,7 @@ func (p *pass) lateGiveUp(ctx context.Context, it store.Item, why string) {
 		it.LastError = why
 	}
 	p.put(ctx, it)
-	p.count(it.Instance, KindCall, OutcomeNoEnrich)
+	p.count(it.Instance, store.KindCall, store.OutcomeNoEnrich)
 }
 
 // addLateNote adds the insights note to the call's conversation (following
@@ -405,7 +405,7 @@ func (p *pass) addLateNote(ctx context.Context, in Instance, it store.Item, id i
 		p.put(ctx, it)
 		return nil
 	}
-	j, err := p.jr.load(ctx, in.Name, KindCall, it.SourceID, rules.CallMarker(id))
+	j, err := p.jr.load(ctx, in.Name, store.KindCall, it.SourceID, rules.CallMarker(id))
 	if err != nil {
 		p.noteFailure(err, nil)
 		p.log.Warn("late insights journal", "call", id, "err", err)
@@ -436,8 +436,8 @@ func (p *pass) addLateNote(ctx context.Context, in Instance, it store.Item, id i
 		p.transientRun = 0
 		it.NoteThreadID, it.ConversationID, it.Enrichment = noteID, convID, store.EnrichmentDone
 		p.put(ctx, it)
-		p.count(in.Name, KindCall, OutcomeEnriched)
-		p.plan(PlanEntry{Instance: in.Name, Kind: KindCall, ID: it.SourceID, Outcome: OutcomeEnriched,
+		p.count(in.Name, store.KindCall, store.OutcomeEnriched)
+		p.plan(PlanEntry{Instance: in.Name, Kind: store.KindCall, ID: it.SourceID, Outcome: store.OutcomeEnriched,
 			Detail: "transcript/AI note added to " + ref("conversation", convID)})
 		// complete=false: the give-up point came with only part of it (a
 		// transcript whose summary never came).

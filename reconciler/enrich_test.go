@@ -26,7 +26,7 @@ func aiPaths(e *reconcilertest.Env) map[string]int {
 	return n
 }
 
-func enrichmentOf(t *testing.T, e *reconcilertest.Env, callID string) string {
+func enrichmentOf(t *testing.T, e *reconcilertest.Env, callID string) store.Enrichment {
 	t.Helper()
 	it, ok, err := e.Store.GetItem(context.Background(), "default", "call", callID)
 	if err != nil || !ok {
@@ -43,8 +43,9 @@ func transcriptOnly(e *reconcilertest.Env, callID int64) {
 		}})
 }
 
-// SPEC §7: a call is logged without its insights after ENRICHMENT_WAIT and
-// they are added as a note "when they appear, until ENRICHMENT_MAX_AGE". A
+// A call is logged without its insights after ENRICHMENT_WAIT and they are
+// added as a note when they appear, until ENRICHMENT_MAX_AGE
+// (docs/rules.md#late-insights). A
 // transcript whose summary never comes must still be logged at the give-up
 // point, not dropped because the summary was waited for.
 func TestTranscriptReadySummaryNever(t *testing.T) {
@@ -58,12 +59,12 @@ func TestTranscriptReadySummaryNever(t *testing.T) {
 	th, _ := e.PhoneThreads(1)
 	is.Equal(len(th), 1)
 	is.Equal(len(e.Notes(1)), 0)
-	is.Equal(enrichmentOf(t, e, "1"), "pending")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 
 	e.Clock.Advance(12 * time.Hour)
 	e.Pass() // still waiting for the summary, within ENRICHMENT_MAX_AGE
 	is.Equal(len(e.Notes(1)), 0)
-	is.Equal(enrichmentOf(t, e, "1"), "pending")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 
 	e.Clock.Advance(12 * time.Hour) // past ENRICHMENT_MAX_AGE after the call ended
 	res := e.Pass()
@@ -73,7 +74,7 @@ func TestTranscriptReadySummaryNever(t *testing.T) {
 	is.Equal(len(notes), 1) // the transcript, alone
 	is.True(strings.Contains(notes[0].Body, "Quiero cancelar mi pedido"))
 	is.True(!strings.Contains(notes[0].Body, "Summary"))
-	is.Equal(enrichmentOf(t, e, "1"), "done")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentDone)
 
 	before := aiPaths(e)
 	e.Clock.Advance(5 * time.Minute)
@@ -88,14 +89,14 @@ func TestNothingReadyAtGiveUp(t *testing.T) {
 	e := reconcilertest.New(t)
 	e.AddCall(1, "+34 612 34 56 78", 30*time.Minute)
 	e.Pass()
-	is.Equal(enrichmentOf(t, e, "1"), "pending")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 	e.Clock.Advance(24 * time.Hour)
 	before := aiPaths(e)
 	res := e.Pass()
 	is.Equal(res.Instances["default"].Counts["late_insights_gave_up"], 1)
 	is.Equal(aiPaths(e)["transcription"], before["transcription"]+1) // the last look: one request
 	is.Equal(aiPaths(e)["summary"], before["summary"])
-	is.Equal(enrichmentOf(t, e, "1"), "gave_up")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentGaveUp)
 	is.Equal(len(e.Notes(1)), 0)
 }
 
@@ -113,12 +114,12 @@ func TestLateInsightsExpiryCountsFromCallEnd(t *testing.T) {
 		c.EndedAt = &end
 	})
 	e.Pass()
-	is.Equal(enrichmentOf(t, e, "1"), "pending")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 
 	e.Clock.Advance(23 * time.Hour) // 24h40m after the start, 23h20m after the end
 	res := e.Pass()
 	is.Equal(res.Instances["default"].Counts["late_insights_gave_up"], 0)
-	is.Equal(enrichmentOf(t, e, "1"), "pending")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 
 	e.ReadyAI(1)
 	e.Clock.Advance(20 * time.Minute) // 23h40m after the end: looked 20 min ago, backing off (rules.LateLookDue)
@@ -126,7 +127,7 @@ func TestLateInsightsExpiryCountsFromCallEnd(t *testing.T) {
 	res = e.Pass()
 	is.Equal(res.Instances["default"].Counts["late_insights_added"], 0)
 	is.Equal(aiPaths(e)["transcription"], before["transcription"]) // no request spent
-	is.Equal(enrichmentOf(t, e, "1"), "pending")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 
 	e.Clock.Advance(20 * time.Minute) // 24h after the end: the last look finds it all
 	res = e.Pass()
@@ -146,7 +147,7 @@ func TestLateInsightsExpiryCountsFromCallEnd(t *testing.T) {
 	e2.Clock.Advance(24*time.Hour - 20*time.Minute) // exactly 24h after the end
 	res = e2.Pass()
 	is.Equal(res.Instances["default"].Counts["late_insights_gave_up"], 1)
-	is.Equal(enrichmentOf(t, e2, "2"), "gave_up")
+	is.Equal(enrichmentOf(t, e2, "2"), store.EnrichmentGaveUp)
 }
 
 // A call logged before its end time was remembered (or whose record was
@@ -160,7 +161,7 @@ func TestLateInsightsWithoutRememberedCallUsesStart(t *testing.T) {
 		c.EndedAt = &end
 	})
 	e.Pass()
-	is.Equal(enrichmentOf(t, e, "1"), "pending")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 	// Forget what was remembered for the late note: an expired record is
 	// not found.
 	is.NoErr(e.Store.PutLateInsight(context.Background(), store.LateInsight{Instance: "default", CallID: 1, ExpiresAt: time.Unix(1, 0)}))
@@ -177,7 +178,7 @@ func TestLateNoteNamesTheAgent(t *testing.T) {
 	e.Customer("Marta", "Ruiz", time.Hour, "+34612345678")
 	e.AddCall(1, "+34 612 34 56 78", 30*time.Minute)
 	e.Pass() // logged without
-	is.Equal(enrichmentOf(t, e, "1"), "pending")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 
 	e.ReadyAI(1)
 	e.AC.SetSentiments(1, aircall.Sentiments{Participants: []aircall.SentimentParticipant{
@@ -205,7 +206,7 @@ func TestAddonOffExpiresAfterAnHour(t *testing.T) {
 	e.AddCall(1, "+34 612 34 56 78", 5*time.Minute)
 	e.Pass()
 	is.Equal(aiRequests(e), 1) // the 403
-	is.Equal(enrichmentOf(t, e, "1"), "")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentNone)
 
 	e.Clock.Advance(time.Hour - time.Second)
 	e.AddCall(2, "+34 612 34 56 79", 3*time.Minute)
@@ -221,7 +222,7 @@ func TestAddonOffExpiresAfterAnHour(t *testing.T) {
 	e.Pass()
 	is.True(aiRequests(e) > 1) // asked again
 	is.Equal(len(e.Notes(3)), 1)
-	is.Equal(enrichmentOf(t, e, "3"), "done")
+	is.Equal(enrichmentOf(t, e, "3"), store.EnrichmentDone)
 }
 
 // A 403 remembered across passes for the configured time, not a fixed one.
@@ -252,7 +253,7 @@ func TestAIInsightsOffNeverFetched(t *testing.T) {
 	e.AddCall(2, "+34 612 34 56 78", 30*time.Minute)
 	e.Pass() // call 1 with its note at once; call 2 without (nothing ready)
 	is.Equal(len(e.Notes(1)), 1)
-	is.Equal(enrichmentOf(t, e, "2"), "pending")
+	is.Equal(enrichmentOf(t, e, "2"), store.EnrichmentPending)
 
 	e.ReadyAI(2)
 	e.Clock.Advance(5 * time.Minute)
@@ -293,13 +294,13 @@ func TestAddonOffAtGiveUp(t *testing.T) {
 			e := reconcilertest.New(t)
 			e.AddCall(1, "+34 612 34 56 78", 30*time.Minute) // ended 27m55s ago
 			e.Pass()
-			is.Equal(enrichmentOf(t, e, "1"), "pending")
+			is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 			e.AC.SetAILicensed(false)
 			if tt.offBefore {
 				e.Clock.Advance(23*time.Hour + 30*time.Minute) // 2 min before the give-up point
 				res := e.Pass()
 				is.Equal(res.Instances["default"].Counts["late_insights_gave_up"], 0)
-				is.Equal(enrichmentOf(t, e, "1"), "pending")
+				is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 				e.Clock.Advance(5 * time.Minute) // past it, within the hour of the 403
 			} else {
 				e.Clock.Advance(23*time.Hour + 35*time.Minute)
@@ -308,7 +309,7 @@ func TestAddonOffAtGiveUp(t *testing.T) {
 			res := e.Pass()
 			is.Equal(aiRequests(e)-before, tt.wantAIDelta)
 			is.Equal(res.Instances["default"].Counts["late_insights_gave_up"], 1)
-			is.Equal(enrichmentOf(t, e, "1"), "gave_up")
+			is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentGaveUp)
 		})
 	}
 }
@@ -323,16 +324,16 @@ func TestLateLooksBackOff(t *testing.T) {
 	e.Customer("Marta", "Ruiz", time.Hour, "+34612345678")
 	e.AddCall(1, "+34 612 34 56 78", 20*time.Minute) // ended ~18 min ago: logged without, pending
 	e.Pass()
-	is.Equal(enrichmentOf(t, e, "1"), "pending")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 
 	passes := 0
-	for enrichmentOf(t, e, "1") == "pending" {
+	for enrichmentOf(t, e, "1") == store.EnrichmentPending {
 		e.Clock.Advance(5 * time.Minute)
 		e.Pass()
 		passes++
 		is.True(passes < 400) // gives up in the end
 	}
-	is.Equal(enrichmentOf(t, e, "1"), "gave_up")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentGaveUp)
 	looks := aiPaths(e)["transcription"]
 	t.Logf("%d passes, %d looks", passes, looks)
 	is.True(passes > 270)              // ~24 h of 5-minute passes

@@ -15,10 +15,10 @@ import (
 // State is what a pass needs of the store: the reads it decides on and the
 // writes that record what it did (ledger, journal, cursors, caches, runs).
 type State interface {
-	GetItem(ctx context.Context, instance, kind, sourceID string) (store.Item, bool, error)
+	GetItem(ctx context.Context, instance string, kind store.Kind, sourceID string) (store.Item, bool, error)
 	ListItems(ctx context.Context, f store.ItemFilter) ([]store.Item, error)
 	Cursor(ctx context.Context, instance, stream string) (int64, bool, error)
-	Intents(ctx context.Context, instance, kind, sourceID string) ([]store.Intent, error)
+	Intents(ctx context.Context, instance string, kind store.Kind, sourceID string) ([]store.Intent, error)
 	CustomerForPhone(ctx context.Context, e164 string) (int64, bool, error)
 	UserForEmail(ctx context.Context, email string) (store.CachedUser, bool, error)
 	ContactSyncedAt(ctx context.Context, customerID int64) (time.Time, bool, error)
@@ -31,7 +31,7 @@ type State interface {
 	CallInsights(ctx context.Context, callID int64) ([]store.InsightEvent, error)
 	LastInsightDelivery(ctx context.Context) (time.Time, bool, error)
 	AnonymousCustomer(ctx context.Context, instance string) (int64, bool, error)
-	RetryRequested(ctx context.Context, instance, kind string) ([]store.Item, error)
+	RetryRequested(ctx context.Context, instance string, kind store.Kind) ([]store.Item, error)
 	MirrorCustomersByE164(ctx context.Context, e164 string) ([]store.MirrorCustomer, error)
 	MirrorConversationsFor(ctx context.Context, mailboxID, customerID int64) ([]store.MirrorConversation, error)
 	MirrorSyncState(ctx context.Context, name string) (store.MirrorSync, bool, error)
@@ -48,13 +48,13 @@ type State interface {
 	PutAddonOffUntil(ctx context.Context, until time.Time) error
 	PutAnonymousCustomer(ctx context.Context, instance string, customerID int64) error
 	StartRun(ctx context.Context, r store.Run) (int64, error)
-	FinishRun(ctx context.Context, id int64, finishedAt time.Time, counts map[string]int, errMsg string) error
-	RunProgress(ctx context.Context, id int64, counts map[string]int) error
+	FinishRun(ctx context.Context, id int64, finishedAt time.Time, counts map[store.Outcome]int, errMsg string) error
+	RunProgress(ctx context.Context, id int64, counts map[store.Outcome]int) error
 	// What explain, the status pages and the sidebar show: how an item was
 	// decided, the looks for its transcript/AI, and its sidebar facts.
 	PutDecision(ctx context.Context, d store.Decision) error
-	NoteInsightsLook(ctx context.Context, instance, kind, sourceID, transcript, ai string) error
-	PutItemFacts(ctx context.Context, instance, kind, sourceID string, f store.ItemFacts) error
+	NoteInsightsLook(ctx context.Context, instance string, kind store.Kind, sourceID string, transcript, ai store.InsightState) error
+	PutItemFacts(ctx context.Context, instance string, kind store.Kind, sourceID string, f store.ItemFacts) error
 	// The mirrors (see MirrorStore), and their corrections by the decide
 	// path when a write names a customer or conversation that is gone.
 	UpsertMirrorCustomers(ctx context.Context, seenAt time.Time, cs []store.MirrorCustomer) error
@@ -258,19 +258,19 @@ func (d dryState) StartRun(context.Context, store.Run) (int64, error) {
 	return d.g.placeholderID(), nil
 }
 
-func (d dryState) FinishRun(context.Context, int64, time.Time, map[string]int, string) error {
+func (d dryState) FinishRun(context.Context, int64, time.Time, map[store.Outcome]int, string) error {
 	return nil
 }
 
-func (d dryState) RunProgress(context.Context, int64, map[string]int) error { return nil }
+func (d dryState) RunProgress(context.Context, int64, map[store.Outcome]int) error { return nil }
 
 func (d dryState) PutDecision(context.Context, store.Decision) error { return nil }
 
-func (d dryState) NoteInsightsLook(context.Context, string, string, string, string, string) error {
+func (d dryState) NoteInsightsLook(context.Context, string, store.Kind, string, store.InsightState, store.InsightState) error {
 	return nil
 }
 
-func (d dryState) PutItemFacts(context.Context, string, string, string, store.ItemFacts) error {
+func (d dryState) PutItemFacts(context.Context, string, store.Kind, string, store.ItemFacts) error {
 	return nil
 }
 

@@ -55,8 +55,8 @@ func hsWrites(t *testing.T, reqs []helpscouttest.Request) []hsWrite {
 	return out
 }
 
-// SPEC §6: "All writes are imported where the API allows, so that no email or
-// notification goes to the customer." Back-filled calls (run --since) are the
+// Every write is imported, so that no email or notification goes to the
+// customer (docs/rules.md#imported-writes). Back-filled calls (run --since) are the
 // ones that most need it, and their threads carry the call's own time, not
 // the time of the catch-up; so do notes added later (the late-insights note
 // is dated at the call's end, not at the pass that found it).

@@ -11,6 +11,7 @@ import (
 	"github.com/matryer/is"
 
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 	"github.com/aircall-helpscout/aircall-helpscout/web"
 )
 
@@ -98,7 +99,7 @@ func TestInsightsByWebhookLoggedWithTheCall(t *testing.T) {
 		is.Equal(len(notes), 1) // one note, inline with the call
 		checkFullNote(is, notes[0].Body)
 		is.Equal(strings.Count(notes[0].Body, "Cancel order 42"), 1) // the duplicate action item once
-		is.Equal(enrichmentOf(t, e, strconv.FormatInt(id, 10)), "done")
+		is.Equal(enrichmentOf(t, e, strconv.FormatInt(id, 10)), store.EnrichmentDone)
 	}
 	is.Equal(rc.results[web.ResultStored], 2*5)  // five kinds per call
 	is.Equal(rc.results[web.ResultUpdated], 2*1) // the second action item merged into the first
@@ -129,7 +130,7 @@ func TestInsightsByWebhookAfterTheCallIsLogged(t *testing.T) {
 	th, _ = e.PhoneThreads(1)
 	is.Equal(len(th), 1)
 	is.Equal(len(e.Notes(1)), 0)
-	is.Equal(enrichmentOf(t, e, "1"), "pending")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentPending)
 
 	// Only the transcript: not ready (the summary is waited for).
 	evs := insightEvents(1)
@@ -147,7 +148,7 @@ func TestInsightsByWebhookAfterTheCallIsLogged(t *testing.T) {
 	notes := e.Notes(1)
 	is.Equal(len(notes), 1)
 	checkFullNote(is, notes[0].Body)
-	is.Equal(enrichmentOf(t, e, "1"), "done")
+	is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentDone)
 	is.Equal(aiRequests(e), 0)
 
 	// A redelivery after the note changes nothing.
@@ -191,7 +192,7 @@ func TestNoInsightWebhookReadsTheAIEndpoints(t *testing.T) {
 			e.Pass()
 			is.Equal(aiPaths(e), tt.want)
 			is.Equal(len(e.Notes(1)), 1)
-			is.Equal(enrichmentOf(t, e, "1"), "done")
+			is.Equal(enrichmentOf(t, e, "1"), store.EnrichmentDone)
 		})
 	}
 }

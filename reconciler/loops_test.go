@@ -34,7 +34,7 @@ func TestOutageBreakerStopsEveryLoop(t *testing.T) {
 				e.HS.InjectFault(helpscouttest.Fault{Method: "POST", PathPrefix: "/v2/customers", Status: 503, Count: 1000})
 			},
 			attempts: func(e *reconcilertest.Env) int {
-				items, _ := e.Store.ListItems(context.Background(), store.ItemFilter{Instance: "default", Kind: reconciler.KindMessage})
+				items, _ := e.Store.ListItems(context.Background(), store.ItemFilter{Instance: "default", Kind: store.KindMessage})
 				return len(items)
 			},
 		},

@@ -17,7 +17,7 @@ import (
 const messageBatch = 500
 
 // messages logs the SMS/WhatsApp messages stored by the webhook receiver
-// since the instance's message cursor (SPEC §8). A scheduled pass first
+// since the instance's message cursor (docs/exactly-once.md#messages). A scheduled pass first
 // retries the messages that failed before, by id, then reads the inbox in
 // Seq order; the cursor moves over every message that reached a final state
 // or failed (failed ones are retried by id, so one bad message never holds
@@ -33,7 +33,7 @@ func (p *pass) messages(ctx context.Context, in Instance, rt Routing) error {
 	if err := p.retryMessages(ctx, in, rt); err != nil {
 		return err
 	}
-	cursor, _, err := p.st.Cursor(ctx, in.Name, StreamMessages)
+	cursor, _, err := p.st.Cursor(ctx, in.Name, store.StreamMessages)
 	if err != nil {
 		return fmt.Errorf("read message cursor of %s: %w", in.Name, err)
 	}
@@ -44,7 +44,7 @@ func (p *pass) messages(ctx context.Context, in Instance, rt Routing) error {
 		}
 		next, stop, err := p.messageRows(ctx, in, rt, rows, cursor)
 		if next > cursor {
-			if aerr := p.st.AdvanceCursor(context.WithoutCancel(ctx), in.Name, StreamMessages, next); aerr != nil {
+			if aerr := p.st.AdvanceCursor(context.WithoutCancel(ctx), in.Name, store.StreamMessages, next); aerr != nil {
 				return errors.Join(err, fmt.Errorf("advance message cursor of %s: %w", in.Name, aerr))
 			}
 		}
@@ -104,11 +104,11 @@ func (p *pass) decodeInbox(row store.InboxMessage) (aircall.Message, bool) {
 // retryMessages takes the messages that failed on earlier passes through
 // again, by id.
 func (p *pass) retryMessages(ctx context.Context, in Instance, rt Routing) error {
-	items, err := p.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: KindMessage, States: []string{store.StateFailed}})
+	items, err := p.st.ListItems(ctx, store.ItemFilter{Instance: in.Name, Kind: store.KindMessage, States: []store.State{store.StateFailed}})
 	if err != nil {
 		return fmt.Errorf("list messages to retry: %w", err)
 	}
-	if items, err = p.withRetryRequested(ctx, in, KindMessage, items); err != nil {
+	if items, err = p.withRetryRequested(ctx, in, store.KindMessage, items); err != nil {
 		return err
 	}
 	for _, it := range items {
@@ -118,7 +118,7 @@ func (p *pass) retryMessages(ctx context.Context, in Instance, rt Routing) error
 		}
 		m, ok := p.decodeInbox(row)
 		if !found || !ok {
-			it.State, it.Outcome, it.LastError = store.StateParked, OutcomeParked, "message no longer in the inbox"
+			it.State, it.Outcome, it.LastError = store.StateParked, store.OutcomeParked, "message no longer in the inbox"
 			p.record(ctx, it, it.LastError)
 		} else if name, overlap := rt.InstanceFor(m.Number); !overlap && name == in.Name {
 			if err := p.handleMessage(ctx, in, m, row.ReceivedAt); err != nil {
@@ -188,7 +188,7 @@ func messageCreated(m aircall.Message, received time.Time) time.Time {
 // started (ledger unreadable, credentials bad, pass cancelled): the caller
 // stops there so it is read again.
 func (p *pass) handleMessage(ctx context.Context, in Instance, m aircall.Message, received time.Time) error {
-	it, done, err := p.ledgerRow(ctx, in, KindMessage, m.ID)
+	it, done, err := p.ledgerRow(ctx, in, store.KindMessage, m.ID)
 	if err != nil {
 		return fmt.Errorf("read ledger of message %s: %w", m.ID, err)
 	}
@@ -196,7 +196,7 @@ func (p *pass) handleMessage(ctx context.Context, in Instance, m aircall.Message
 		return nil
 	}
 	it.OccurredAt = messageCreated(m, received)
-	dec := store.Decision{Instance: in.Name, Kind: KindMessage, SourceID: m.ID}
+	dec := store.Decision{Instance: in.Name, Kind: store.KindMessage, SourceID: m.ID}
 	err = p.logMessage(ctx, in, m, it.OccurredAt, &it, &dec)
 	if err != nil && (isFatal(err) || ctx.Err() != nil) {
 		return err // not the message's fault: no attempt spent
@@ -275,7 +275,8 @@ func messageThread(rm rules.Message, customerID, agentID int64) helpscout.NewThr
 	return th
 }
 
-// logMessage applies SPEC §8 to one message, resuming from its journal: the
+// logMessage applies the message rule
+// (docs/rules.md#sms-and-whatsapp-messages) to one message, resuming from its journal: the
 // customer as for calls, then one conversation per customer, channel and
 // local day of the line, the message a thread in it. It fills it (state,
 // outcome, IDs); the caller records it.
@@ -283,7 +284,7 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 	src := m.ID
 	rm := p.r.rulesMessage(in, m, created)
 	day := rules.MessageDay(rm.CreatedAt, rm.Location)
-	j, err := p.jr.load(ctx, in.Name, KindMessage, src, rules.MessageMarker(src))
+	j, err := p.jr.load(ctx, in.Name, store.KindMessage, src, rules.MessageMarker(src))
 	if err != nil {
 		return err
 	}
@@ -317,17 +318,17 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 // its thread: into the customer's conversation of the day for the channel,
 // or a new one.
 func (p *pass) placeMessage(ctx context.Context, in Instance, src string, m aircall.Message, rm rules.Message, day string, agentID int64, it *store.Item, dec *store.Decision) error {
-	cust, err := p.resolveCustomer(ctx, in, KindMessage, src, rm.ExternalE164, in.region(m.Number))
+	cust, err := p.resolveCustomer(ctx, in, store.KindMessage, src, rm.ExternalE164, in.region(m.Number))
 	if err != nil {
 		return err
 	}
 	decideCustomer(dec, cust, rm.ExternalE164)
 	if cust.Skip {
-		it.State, it.Outcome, it.Detail = store.StateSkipped, rules.OutcomeDuplicateCustomers, rules.DuplicateDetail(cust.Candidates)
+		it.State, it.Outcome, it.Detail = store.StateSkipped, store.OutcomeDuplicateCustomers, rules.DuplicateDetail(cust.Candidates)
 		return nil
 	}
 	it.CustomerID = cust.ID
-	key := store.DayConversation{Instance: in.Name, CustomerID: cust.ID, Channel: rm.Channel, Day: day}
+	key := store.DayConversation{Instance: in.Name, CustomerID: cust.ID, Channel: string(rm.Channel), Day: day}
 	th := messageThread(rm, cust.ID, agentID)
 
 	dc, ok, err := p.dayConversation(ctx, key)
@@ -340,7 +341,7 @@ func (p *pass) placeMessage(ctx context.Context, in Instance, src string, m airc
 			return err
 		}
 		if added {
-			it.State, it.Outcome = store.StateLogged, OutcomeExistingConversation
+			it.State, it.Outcome = store.StateLogged, store.OutcomeExistingConversation
 			it.ConversationID, it.ThreadID, it.LastError = convID, threadID, ""
 			it.Detail = messageDetail(cust.ID, rm.Channel, convID, day)
 			dec.ConversationReason, dec.ConversationID, dec.ThreadID = store.ConversationDay, convID, threadID
@@ -351,7 +352,7 @@ func (p *pass) placeMessage(ctx context.Context, in Instance, src string, m airc
 	if err != nil {
 		return gone(err, cust.ID, 0)
 	}
-	it.State, it.Outcome = store.StateLogged, OutcomeNewConversation
+	it.State, it.Outcome = store.StateLogged, store.OutcomeNewConversation
 	it.ConversationID, it.ThreadID, it.LastError = convID, 0, ""
 	it.Detail = messageDetail(cust.ID, rm.Channel, convID, day)
 	dec.ConversationReason, dec.ConversationID = store.ConversationNew, convID
@@ -360,7 +361,7 @@ func (p *pass) placeMessage(ctx context.Context, in Instance, src string, m airc
 }
 
 // messageDetail says where a message went (or, in a dry run, would go).
-func messageDetail(customerID int64, channel string, convID int64, day string) string {
+func messageDetail(customerID int64, channel rules.Channel, convID int64, day string) string {
 	return fmt.Sprintf("%s, %s of %s", ref("customer", customerID), ref(rules.ChannelName(channel)+" conversation", convID), day)
 }
 
@@ -406,7 +407,7 @@ func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string
 			dc.Threads = conv.ThreadCount
 		}
 	}
-	threadID, err = p.jr.write(ctx, in.Name, KindMessage, src, actAddMessageThread, convID, func(ctx context.Context) (int64, error) {
+	threadID, err = p.jr.write(ctx, in.Name, store.KindMessage, src, actAddMessageThread, convID, func(ctx context.Context) (int64, error) {
 		return p.hs.CreateThread(ctx, convID, th)
 	})
 	if errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound) {
@@ -464,7 +465,7 @@ func (p *pass) createMessageConversation(ctx context.Context, in Instance, src s
 		Status: "active", Customer: helpscout.CustomerRef{ID: key.CustomerID}, AssignTo: rules.NewConversationAssignee(agentID),
 		Imported: true, CreatedAt: hsTime(rm.CreatedAt), Threads: []helpscout.NewThread{th},
 	}
-	id, err := p.jr.write(ctx, in.Name, KindMessage, src, actCreateMsgConv, key.CustomerID, func(ctx context.Context) (int64, error) {
+	id, err := p.jr.write(ctx, in.Name, store.KindMessage, src, actCreateMsgConv, key.CustomerID, func(ctx context.Context) (int64, error) {
 		return p.hs.CreateConversation(ctx, nc)
 	})
 	if err != nil {
@@ -484,10 +485,10 @@ func (p *pass) createMessageConversation(ctx context.Context, in Instance, src s
 // for its customer and true thread count) and applies REASSIGN.
 func (p *pass) resumeMessage(ctx context.Context, in Instance, rm rules.Message, day string, w store.Intent, agentID int64, it *store.Item, dec *store.Decision) error {
 	convID, threadID := w.ResultID, int64(0)
-	it.Outcome = OutcomeNewConversation
+	it.Outcome = store.OutcomeNewConversation
 	if w.Action == actAddMessageThread {
 		convID, threadID = w.TargetID, w.ResultID
-		it.Outcome = OutcomeExistingConversation
+		it.Outcome = store.OutcomeExistingConversation
 	}
 	conv, err := p.hs.GetConversation(ctx, convID)
 	if err != nil {
@@ -495,7 +496,7 @@ func (p *pass) resumeMessage(ctx context.Context, in Instance, rm rules.Message,
 	}
 	if conv.PrimaryCustomer != nil {
 		it.CustomerID = conv.PrimaryCustomer.ID
-		dc := store.DayConversation{Instance: in.Name, CustomerID: conv.PrimaryCustomer.ID, Channel: rm.Channel, Day: day, ConversationID: convID}
+		dc := store.DayConversation{Instance: in.Name, CustomerID: conv.PrimaryCustomer.ID, Channel: string(rm.Channel), Day: day, ConversationID: convID}
 		if err := p.putDay(ctx, dc, max(conv.ThreadCount, 1)); err != nil {
 			return err
 		}
@@ -540,7 +541,7 @@ func (p *pass) countMessages(ctx context.Context, insts []Instance, rt Routing) 
 		var c int64
 		if p.po.Since.IsZero() {
 			var err error
-			if c, _, err = p.st.Cursor(ctx, in.Name, StreamMessages); err != nil {
+			if c, _, err = p.st.Cursor(ctx, in.Name, store.StreamMessages); err != nil {
 				return 0
 			}
 		}

@@ -2,7 +2,7 @@ package reconciler_test
 
 import (
 	"context"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -83,8 +83,8 @@ func TestMessagesEndToEnd(t *testing.T) {
 
 	res := e.Pass()
 	counts := res.Instances["default"].Counts
-	is.Equal(counts[reconciler.OutcomeNewConversation], 4)      // SMS today, WhatsApp today, SMS yesterday, other customer
-	is.Equal(counts[reconciler.OutcomeExistingConversation], 3) // sms-2, sms-3, sms-4
+	is.Equal(counts[store.OutcomeNewConversation], 4)      // SMS today, WhatsApp today, SMS yesterday, other customer
+	is.Equal(counts[store.OutcomeExistingConversation], 3) // sms-2, sms-3, sms-4
 
 	for _, id := range []string{"sms-1", "sms-2", "sms-3", "sms-4", "sms-5", "sms-6", "wa-1"} {
 		threads, _ := messageThreads(e, id)
@@ -138,7 +138,7 @@ func TestMessagesEndToEnd(t *testing.T) {
 	before := len(e.HS.Requests())
 	e.Clock.Advance(5 * time.Minute)
 	res = e.Pass()
-	is.Equal(res.Instances["default"].Counts[reconciler.OutcomeNewConversation]+res.Instances["default"].Counts[reconciler.OutcomeExistingConversation], 0)
+	is.Equal(res.Instances["default"].Counts[store.OutcomeNewConversation]+res.Instances["default"].Counts[store.OutcomeExistingConversation], 0)
 	is.True(onlyReads(e, before))
 	is.Equal(strings.Count(allBodies(e), "Arrives tomorrow"), 1)
 }
@@ -175,7 +175,7 @@ func TestMessagesOptions(t *testing.T) {
 			msgs: []msg{with("a", func(*msg) {})},
 			check: func(is *is.I, e *reconcilertest.Env, res reconciler.Result, _ []reconciler.PlanEntry) {
 				is.Equal(len(e.HS.Conversations()), 0)
-				_, ok, _ := e.Store.Cursor(context.Background(), "default", reconciler.StreamMessages)
+				_, ok, _ := e.Store.Cursor(context.Background(), "default", store.StreamMessages)
 				is.True(!ok)
 			},
 		},
@@ -188,10 +188,10 @@ func TestMessagesOptions(t *testing.T) {
 				is.Equal(len(plan), 2)
 				// The second message goes into the conversation the first would
 				// have created, as in a real pass.
-				is.Equal(plan[0].Outcome, reconciler.OutcomeNewConversation)
-				is.Equal(plan[1].Outcome, reconciler.OutcomeExistingConversation)
+				is.Equal(plan[0].Outcome, store.OutcomeNewConversation)
+				is.Equal(plan[1].Outcome, store.OutcomeExistingConversation)
 				is.True(strings.Contains(plan[0].Detail, "a new customer, a new SMS conversation of"))
-				_, ok, _ := e.Store.GetItem(context.Background(), "default", reconciler.KindMessage, "a")
+				_, ok, _ := e.Store.GetItem(context.Background(), "default", store.KindMessage, "a")
 				is.True(!ok)
 				for _, r := range e.HS.Requests() {
 					is.True(r.Method == "GET" || strings.HasSuffix(r.Path, "/oauth2/token"))
@@ -219,9 +219,9 @@ func TestMessagesOptions(t *testing.T) {
 			msgs: []msg{with("a", func(*msg) {})},
 			check: func(is *is.I, e *reconcilertest.Env, res reconciler.Result, _ []reconciler.PlanEntry) {
 				is.Equal(len(e.HS.Conversations()), 0)
-				it, _, _ := e.Store.GetItem(context.Background(), "default", reconciler.KindMessage, "a")
+				it, _, _ := e.Store.GetItem(context.Background(), "default", store.KindMessage, "a")
 				is.Equal(it.State, store.StateSkipped)
-				is.Equal(it.Outcome, rules.OutcomeDuplicateCustomers)
+				is.Equal(it.Outcome, store.OutcomeDuplicateCustomers)
 			},
 		},
 		{
@@ -255,7 +255,7 @@ func TestMessagesOptions(t *testing.T) {
 			msgs: []msg{with("a", func(m *msg) { m.NoNumber = true })},
 			check: func(is *is.I, e *reconcilertest.Env, res reconciler.Result, _ []reconciler.PlanEntry) {
 				is.Equal(len(e.HS.Conversations()), 0)
-				c, ok, _ := e.Store.Cursor(context.Background(), "default", reconciler.StreamMessages)
+				c, ok, _ := e.Store.Cursor(context.Background(), "default", store.StreamMessages)
 				is.True(ok)
 				is.Equal(c, int64(1)) // moved past it all the same
 			},
@@ -320,7 +320,7 @@ func TestMessagesExactlyOnce(t *testing.T) {
 			rc.deliver(t, "message.received", m2)
 			e.HS.InjectFault(tt.fault)
 			e.Pass()
-			it, _, err := e.Store.GetItem(ctx, "default", reconciler.KindMessage, target)
+			it, _, err := e.Store.GetItem(ctx, "default", store.KindMessage, target)
 			is.NoErr(err)
 			is.Equal(it.State, store.StateFailed) // the outcome was unknown
 
@@ -329,7 +329,7 @@ func TestMessagesExactlyOnce(t *testing.T) {
 			for _, id := range ids {
 				th, _ := messageThreads(e, id)
 				is.Equal(len(th), 1) // once, whatever happened
-				it, _, _ := e.Store.GetItem(ctx, "default", reconciler.KindMessage, id)
+				it, _, _ := e.Store.GetItem(ctx, "default", store.KindMessage, id)
 				is.Equal(it.State, store.StateLogged)
 			}
 			is.Equal(len(e.HS.Conversations()), 1) // one day conversation
@@ -363,7 +363,7 @@ func TestMessagesThreadLimit(t *testing.T) {
 			full := e.HS.AddConversation(helpscouttest.SeedConversation{MailboxID: reconcilertest.MailboxID, CustomerID: cust,
 				Subject: "SMS", PadThreads: tt.pad})
 			is.NoErr(e.Store.PutDayConversation(ctx, store.DayConversation{Instance: "default", CustomerID: cust,
-				Channel: rules.ChannelSMS, Day: "2026-11-20", ConversationID: full, Threads: tt.counted}))
+				Channel: string(rules.ChannelSMS), Day: "2026-11-20", ConversationID: full, Threads: tt.counted}))
 			rc := newReceiver(t, e.Store)
 			rc.deliver(t, "message.received", msg{ID: "m1", Direction: "inbound", External: "+34612345678", Body: "x", Created: e.Clock.Now().Add(-time.Hour)})
 			rc.deliver(t, "message.received", msg{ID: "m2", Direction: "inbound", External: "+34612345678", Body: "y", Created: e.Clock.Now().Add(-time.Minute)})
@@ -394,23 +394,23 @@ func TestMessagesCatchUpAndRetry(t *testing.T) {
 	}
 	e.Instance.LogMessages = true
 	res := e.Pass(reconciler.PassOptions{Since: now.Add(-40 * time.Hour), Until: now.Add(-2 * time.Hour)})
-	is.Equal(res.Instances["default"].Counts[reconciler.OutcomeNewConversation], 1)
+	is.Equal(res.Instances["default"].Counts[store.OutcomeNewConversation], 1)
 	th, _ := messageThreads(e, "b")
 	is.Equal(len(th), 1)
-	_, ok, _ := e.Store.Cursor(ctx, "default", reconciler.StreamMessages)
+	_, ok, _ := e.Store.Cursor(ctx, "default", store.StreamMessages)
 	is.True(!ok) // catch-up leaves the cursor alone
 
 	// A scheduled pass in which Help Scout refuses one write for good.
 	e.HS.InjectFault(helpscouttest.Fault{Method: "POST", PathPrefix: "/v2/conversations", Status: 400})
 	e.Pass()
-	var states []string
+	var states []store.State
 	for _, id := range []string{"a", "b", "c"} {
-		it, _, _ := e.Store.GetItem(ctx, "default", reconciler.KindMessage, id)
+		it, _, _ := e.Store.GetItem(ctx, "default", store.KindMessage, id)
 		states = append(states, it.State)
 	}
-	sort.Strings(states)
-	is.Equal(states, []string{store.StateFailed, store.StateLogged, store.StateLogged})
-	c, _, _ := e.Store.Cursor(ctx, "default", reconciler.StreamMessages)
+	slices.Sort(states)
+	is.Equal(states, []store.State{store.StateFailed, store.StateLogged, store.StateLogged})
+	c, _, _ := e.Store.Cursor(ctx, "default", store.StreamMessages)
 	is.Equal(c, int64(3)) // past the failed one too
 
 	e.Pass()

@@ -11,9 +11,9 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
-	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
 // conversationReads counts GET /v2/conversations/{id} in the fake's log.
@@ -47,7 +47,7 @@ func TestReassignReadsTheMirror(t *testing.T) {
 	e.AddCall(7, "+34 612 34 56 78", 30*time.Minute)                                                            // the agent's call: assigned to the agent
 	e.AddCall(8, "+34 612 34 56 78", 29*time.Minute, func(c *aircall.Call) { c.User.Email = "bo@example.com" }) // Bo's: back to Bo
 	res := e.Pass()
-	is.Equal(res.Instances["default"].Counts[reconciler.OutcomeExistingConversation], 2)
+	is.Equal(res.Instances["default"].Counts[store.OutcomeExistingConversation], 2)
 
 	is.Equal(conversationReads(e), 0) // no read of the conversation for its assignee
 	var assigns []string
@@ -127,8 +127,8 @@ func TestMessageToAGoneCustomer(t *testing.T) {
 			rc.deliver(t, "message.received", msg{ID: "sms-1", Direction: "inbound", External: "+34612345678", Body: "hola", Status: "received", Created: e.Clock.Now()})
 			res := e.Pass()
 			c := res.Instances["default"].Counts
-			is.Equal(c[reconciler.OutcomeFailed]+c[reconciler.OutcomeParked], 0)
-			is.Equal(c[reconciler.OutcomeNewConversation], 1)
+			is.Equal(c[store.OutcomeFailed]+c[store.OutcomeParked], 0)
+			is.Equal(c[store.OutcomeNewConversation], 1)
 			threads, convs := messageThreads(e, "sms-1")
 			is.Equal(len(threads), 1) // logged once
 			is.True(tt.want(marta, other, convs[0].PrimaryCustomer.ID))

@@ -35,9 +35,11 @@ type PassOptions struct {
 
 // PlanEntry says what happened, or would happen, to one item.
 type PlanEntry struct {
-	Instance, Kind, ID string
-	Outcome            string
-	Detail             string
+	Instance string
+	Kind     store.Kind
+	ID       string
+	Outcome  store.Outcome
+	Detail   string
 }
 
 // Progress of a pass.
@@ -53,24 +55,13 @@ type Result struct {
 
 // InstanceResult is what a pass did for one instance.
 type InstanceResult struct {
-	Counts map[string]int // outcome → items
-	Errors []string       // pass-level problems (the listing failed, ...)
-	Cursor time.Time      // the calls cursor after the pass (scheduled passes)
+	Counts map[store.Outcome]int // outcome → items
+	Errors []string              // pass-level problems (the listing failed, ...)
+	Cursor time.Time             // the calls cursor after the pass (scheduled passes)
 }
 
 // Fatal errors end a pass at once: retrying items cannot help.
 var ErrFatal = errors.New("fatal")
-
-// Outcomes counted in results besides the ledger's own.
-const (
-	OutcomeAlready  = "already_done"
-	OutcomeWaiting  = "waiting"
-	OutcomeFailed   = "failed"
-	OutcomeParked   = "parked"
-	OutcomeOverlap  = "skipped: number overlap"
-	OutcomeEnriched = "late_insights_added"
-	OutcomeNoEnrich = "late_insights_gave_up"
-)
 
 // pass is the state of one pass: memos that spare API requests for items of
 // the same customer or agent, counters and options.
@@ -81,7 +72,7 @@ type pass struct {
 	po      PassOptions
 	now     time.Time
 	log     *slog.Logger
-	onItem  func(instance, kind, outcome string)
+	onItem  func(instance string, kind store.Kind, outcome store.Outcome)
 	results map[string]*InstanceResult
 	// memo of customer resolution by instance+E.164, and of agent users
 	customers map[string]resolvedCustomer
@@ -146,7 +137,7 @@ func (r *Reconciler) RunPass(ctx context.Context, po PassOptions) (Result, error
 	for _, in := range r.instances {
 		if po.Instance == "" || po.Instance == in.Name {
 			insts = append(insts, in)
-			p.results[in.Name] = &InstanceResult{Counts: map[string]int{}}
+			p.results[in.Name] = &InstanceResult{Counts: map[store.Outcome]int{}}
 		}
 	}
 	if len(insts) == 0 {
@@ -311,7 +302,7 @@ func isFatal(err error) bool {
 
 // count records an item outcome in the result, the metrics hook and the
 // progress callback.
-func (p *pass) count(inst, kind, outcome string) {
+func (p *pass) count(inst string, kind store.Kind, outcome store.Outcome) {
 	p.results[inst].Counts[outcome]++
 	if p.onItem != nil {
 		p.onItem(inst, kind, outcome)
@@ -323,16 +314,18 @@ func (p *pass) count(inst, kind, outcome string) {
 // the pass saw; the metrics hook only when the item starts waiting, since a
 // call waiting ten passes is one item waiting, not ten, and
 // items_total{outcome="waiting"} must not grow with the schedule.
-func (p *pass) countWaiting(inst, kind, src string) {
+func (p *pass) countWaiting(inst string, kind store.Kind, src string) {
 	if !p.wasWaiting[itemKey(inst, kind, src)] {
-		p.count(inst, kind, OutcomeWaiting)
+		p.count(inst, kind, store.OutcomeWaiting)
 		return
 	}
-	p.results[inst].Counts[OutcomeWaiting]++
+	p.results[inst].Counts[store.OutcomeWaiting]++
 }
 
 // itemKey names an item across instances and kinds.
-func itemKey(inst, kind, src string) string { return inst + "\x00" + kind + "\x00" + src }
+func itemKey(inst string, kind store.Kind, src string) string {
+	return inst + "\x00" + string(kind) + "\x00" + src
+}
 
 func (p *pass) plan(e PlanEntry) {
 	if p.po.Plan != nil {

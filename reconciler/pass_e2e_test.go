@@ -55,7 +55,7 @@ func TestInsightsReadyLoggedInOneWrite(t *testing.T) {
 		is.True(strings.Contains(notes[0].Body, s))
 	}
 	it, _, _ := e.Store.GetItem(context.Background(), "default", "call", "1")
-	is.Equal(it.Enrichment, "done")
+	is.Equal(it.Enrichment, store.EnrichmentDone)
 }
 
 func TestLateInsights(t *testing.T) {
@@ -75,7 +75,7 @@ func TestLateInsights(t *testing.T) {
 	is.Equal(len(th), 1)
 	is.Equal(len(e.Notes(1)), 0)
 	it, _, _ := e.Store.GetItem(context.Background(), "default", "call", "1")
-	is.Equal(it.Enrichment, "pending")
+	is.Equal(it.Enrichment, store.EnrichmentPending)
 
 	e.Clock.Advance(10 * time.Minute)
 	e.Pass() // still nothing
@@ -106,7 +106,7 @@ func TestInsightsGiveUpAfterMaxAge(t *testing.T) {
 	e.Clock.Advance(25 * time.Hour)
 	e.Pass()
 	it, _, _ := e.Store.GetItem(context.Background(), "default", "call", "1")
-	is.Equal(it.Enrichment, "gave_up")
+	is.Equal(it.Enrichment, store.EnrichmentGaveUp)
 	e.ReadyAI(1)
 	before := aiRequests(e)
 	e.Clock.Advance(5 * time.Minute)
@@ -375,7 +375,7 @@ func TestOutageNeverLosesCalls(t *testing.T) {
 		is.True(err != nil) // the pass stops early and says why
 		e.Clock.Advance(time.Hour)
 	}
-	items, _ := e.Store.ListItems(context.Background(), store.ItemFilter{Instance: "default", States: []string{store.StateParked}})
+	items, _ := e.Store.ListItems(context.Background(), store.ItemFilter{Instance: "default", States: []store.State{store.StateParked}})
 	is.Equal(len(items), 0) // nothing parked
 	cur, ok, _ := e.Store.Cursor(context.Background(), "default", "calls")
 	is.True(!ok || cur <= cur0) // the cursor did not move past unlogged calls

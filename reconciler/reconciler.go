@@ -2,7 +2,7 @@
 // SMS/WhatsApp messages) since each instance's cursor, asks package rules what
 // to do with each one, writes to Help Scout and records every step in the
 // store, so that any pass, repeated or interrupted, has the effect of one
-// clean pass (SPEC §5).
+// clean pass (docs/exactly-once.md).
 //
 // Exactly-once rests on three things. The ledger says which items reached a
 // final outcome. The intent journal records each Help Scout write before it is
@@ -24,10 +24,12 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
 // Instance is one configured integration: a set of Aircall numbers logged into
-// one Help Scout mailbox with its own settings (SPEC §3).
+// one Help Scout mailbox with its own settings
+// (docs/rules.md#instances-and-numbers).
 type Instance struct {
 	Name          string
 	MailboxID     int64
@@ -38,7 +40,7 @@ type Instance struct {
 	Reassign      bool
 	Enrichment    rules.EnrichmentPolicy
 	LogMessages   bool
-	Duplicates    string
+	Duplicates    rules.Duplicates
 	SyncContacts  bool
 	DefaultRegion string
 	InsightCards  bool // INSIGHT_CARDS: a card in the Aircall app while an inbound call rings
@@ -51,12 +53,13 @@ type Options struct {
 	Now         func() time.Time
 	Logger      *slog.Logger
 	// OnItem is called once per item outcome (metrics).
-	OnItem func(instance, kind, outcome string)
+	OnItem func(instance string, kind store.Kind, outcome store.Outcome)
 	// UserCacheTTL is how long an agent email → Help Scout user answer is
 	// trusted, default 24h.
 	UserCacheTTL time.Duration
 	// AddonOffFor is how long a 403 from the AI endpoints stops us asking,
-	// default 1h (SPEC §7).
+	// default 1h, so that an add-on turned on is noticed within the hour
+	// (docs/rules.md#ai-add-on-off).
 	AddonOffFor time.Duration
 	// InsightWebhookWindow is how recent the last transcript/AI webhook
 	// must be for passes to rely on webhooks alone, default

@@ -25,7 +25,7 @@ const recordTimeout = 5 * time.Second
 // customerRule names the rule that chose an item's customer. A customer
 // remembered from an earlier item of the same pass keeps the rule that chose
 // it (a customer this pass created counts as created).
-func customerRule(cust resolvedCustomer, e164 string) string {
+func customerRule(cust resolvedCustomer, e164 string) store.CustomerRule {
 	switch {
 	case e164 == "":
 		return store.RuleAnonymous
@@ -49,14 +49,14 @@ func decideCustomer(d *store.Decision, cust resolvedCustomer, e164 string) {
 }
 
 // conversationReason is the decision record's name of a conversation action.
-var conversationReason = map[string]string{
+var conversationReason = map[rules.Action]store.ConversationReason{
 	rules.ActionNew: store.ConversationNew, rules.ActionExisting: store.ConversationExisting, rules.ActionReopen: store.ConversationReopened,
 }
 
 // insightStates says, for the decision record, what became of a call's
 // transcript and AI insights when it was logged.
-func insightStates(pol rules.EnrichmentPolicy, rc rules.Call, addonOff bool, enrichment string) (transcript, ai string) {
-	state := func(enabled bool) string {
+func insightStates(pol rules.EnrichmentPolicy, rc rules.Call, addonOff bool, enrichment store.Enrichment) (transcript, ai store.InsightState) {
+	state := func(enabled bool) store.InsightState {
 		switch {
 		case !enabled:
 			return store.InsightOff
@@ -88,10 +88,10 @@ func (p *pass) putDecision(ctx context.Context, d store.Decision) {
 
 // noteLook records a look at Aircall for a call's transcript/AI and the
 // states it left ("" keeps one as it was); best effort.
-func (p *pass) noteLook(ctx context.Context, inst, src, transcript, ai string) {
+func (p *pass) noteLook(ctx context.Context, inst, src string, transcript, ai store.InsightState) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	if err := p.st.NoteInsightsLook(wctx, inst, KindCall, src, transcript, ai); err != nil {
+	if err := p.st.NoteInsightsLook(wctx, inst, store.KindCall, src, transcript, ai); err != nil {
 		p.log.Warn("record transcript/AI look", "instance", inst, "call", src, "err", err)
 	}
 }
@@ -111,7 +111,7 @@ func (p *pass) putFacts(ctx context.Context, it store.Item, f store.ItemFacts) {
 
 // callFacts are the sidebar facts of a call.
 func callFacts(rc rules.Call, call aircall.Call) store.ItemFacts {
-	f := store.ItemFacts{Direction: rc.Direction, CallOutcome: rc.Outcome(), Duration: rc.Duration,
+	f := store.ItemFacts{Direction: rc.Direction, CallOutcome: string(rc.Outcome()), Duration: rc.Duration,
 		Agent: rc.AgentName, Line: rc.LineName, ExternalE164: rc.ExternalE164}
 	if call.Number != nil {
 		f.TimeZone = call.Number.TimeZone
@@ -121,7 +121,7 @@ func callFacts(rc rules.Call, call aircall.Call) store.ItemFacts {
 
 // messageFacts are the sidebar facts of an SMS or WhatsApp message.
 func messageFacts(rm rules.Message, m aircall.Message) store.ItemFacts {
-	f := store.ItemFacts{Direction: rm.Direction, Channel: rm.Channel, Agent: rm.AgentName, Line: rm.LineName,
+	f := store.ItemFacts{Direction: rm.Direction, Channel: string(rm.Channel), Agent: rm.AgentName, Line: rm.LineName,
 		ExternalE164: rm.ExternalE164}
 	if m.Number != nil {
 		f.TimeZone = m.Number.TimeZone

@@ -28,7 +28,7 @@ import (
 
 // explainJSON is what `explain --json` prints for one item: the status
 // package's Explanation of its story, through JSON as the command writes it.
-func explainJSON(t *testing.T, st *store.Store, kind, id string) status.Explanation {
+func explainJSON(t *testing.T, st *store.Store, kind store.Kind, id string) status.Explanation {
 	t.Helper()
 	story, ok, err := st.ItemStory(context.Background(), "default", kind, id)
 	if err != nil || !ok {
@@ -53,10 +53,10 @@ func TestDecisionRecordsExplainEachCase(t *testing.T) {
 	tests := []struct {
 		name       string
 		setup      func(e *reconcilertest.Env) (raw string)
-		state      string
-		rule       string
+		state      store.State
+		rule       store.CustomerRule
 		candidates int
-		reason     string
+		reason     store.ConversationReason
 		reassigned bool
 	}{
 		{"unknown caller: created, new conversation", func(e *reconcilertest.Env) string {
@@ -275,7 +275,7 @@ func TestCancelledPassBlamesNoItem(t *testing.T) {
 	runs, err := e.Store.Runs(ctx, "default", 1)
 	is.NoErr(err)
 	is.True(strings.Contains(runs[0].Error, "interrupted"))
-	is.Equal(runs[0].Counts[reconciler.OutcomeFailed], 0)
+	is.Equal(runs[0].Counts[store.OutcomeFailed], 0)
 
 	e.Clock.Advance(5 * time.Minute)
 	e.Pass()
@@ -316,8 +316,8 @@ func TestKilledPassShowsWhatItLogged(t *testing.T) {
 	}()
 	runs, err := e.Store.Runs(ctx, "default", 1)
 	is.NoErr(err)
-	is.True(runs[0].FinishedAt.IsZero())                           // never finished
-	is.Equal(runs[0].Counts[reconciler.OutcomeNewConversation], 2) // but shows the two logged
+	is.True(runs[0].FinishedAt.IsZero())                      // never finished
+	is.Equal(runs[0].Counts[store.OutcomeNewConversation], 2) // but shows the two logged
 }
 
 // TestResumedCallWithAddonOffIsNotPending: the AI add-on is off (403), so a

@@ -10,15 +10,16 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
-// SPEC §6: a conversation "closed less than 48 hours before the call started"
-// is reopened; one closed after a back-filled call started is not.
+// REOPEN_CLOSED (docs/rules.md#reopen-closed): a conversation closed less
+// than 48 hours before the call started is reopened; one closed after a back-filled call started is not.
 func TestBackfillDoesNotReopenConversationClosedAfterTheCall(t *testing.T) {
 	tests := []struct {
 		name      string
 		closedAgo time.Duration // before now; the call started 3 days ago
-		wantOut   string
+		wantOut   store.Outcome
 	}{
 		{"closed yesterday, after the call", 24 * time.Hour, "new_conversation"},
 		{"closed the day before the call", 4 * 24 * time.Hour, "reopened_conversation"},

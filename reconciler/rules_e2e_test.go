@@ -19,7 +19,7 @@ import (
 func TestCustomerRuleEndToEnd(t *testing.T) {
 	tests := []struct {
 		name       string
-		duplicates string
+		duplicates rules.Duplicates
 		seed       func(e *reconcilertest.Env) (want int64)
 		raw        string
 		wantLogged bool
@@ -64,7 +64,7 @@ func TestCustomerRuleEndToEnd(t *testing.T) {
 				is.NoErr(err)
 				is.True(ok)
 				is.Equal(it.State, store.StateSkipped)
-				is.Equal(it.Outcome, rules.OutcomeDuplicateCustomers)
+				is.Equal(it.Outcome, store.OutcomeDuplicateCustomers)
 				is.True(strings.HasPrefix(it.Detail, "candidates: "))
 				return
 			}
@@ -122,12 +122,12 @@ func TestConversationRuleEndToEnd(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
-		mode       string
+		mode       rules.Mode
 		reopen     bool
 		seeds      []seed
 		wantIn     int // index of the seed conversation that gets the call, -1 = a new one
 		wantStatus string
-		wantOut    string
+		wantOut    store.Outcome
 	}{
 		{"new mode ignores open", rules.ModeNew, false, []seed{{status: "active"}}, -1, "active", "new_conversation"},
 		{"existing: active one", rules.ModeExisting, false, []seed{{status: "active"}}, 0, "active", "existing_conversation"},
@@ -197,7 +197,7 @@ func TestMostRecentlyUpdatedOpenConversationWins(t *testing.T) {
 func TestAssignment(t *testing.T) {
 	tests := []struct {
 		name      string
-		mode      string
+		mode      rules.Mode
 		reassign  bool
 		agentMail string
 		seedOwner bool   // the existing conversation is assigned to someone else

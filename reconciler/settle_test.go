@@ -15,8 +15,9 @@ import (
 // imported conversation dated at the call (or message), the server commits it
 // and the answer is lost. The customer already has more conversations created
 // after that date than fit on one page, so the landed conversation sorts past
-// the first page of the crash check. It must still be found: SPEC §5 "No call
-// is ever logged twice ... across timeouts after the server committed".
+// the first page of the crash check. It must still be found: no call is
+// ever logged twice, even after a timeout once Help Scout committed
+// (docs/exactly-once.md#settling-an-interrupted-write).
 func TestSettleFindsBackfilledConversationPastFirstPage(t *testing.T) {
 	const newer = 60 // more than one page (50) of newer conversations
 	tests := []struct {

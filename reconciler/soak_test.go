@@ -381,7 +381,7 @@ func TestSoak(t *testing.T) {
 		tally.rounds++
 		res, err := pass(false, nil)
 		c := res.Instances["default"]
-		if err == nil && c != nil && len(c.Errors) == 0 && c.Counts[reconciler.OutcomeFailed] == 0 && c.Counts[reconciler.OutcomeWaiting] == 0 {
+		if err == nil && c != nil && len(c.Errors) == 0 && c.Counts[store.OutcomeFailed] == 0 && c.Counts[store.OutcomeWaiting] == 0 {
 			break
 		}
 		e.Clock.Advance(time.Minute)
@@ -431,7 +431,7 @@ func TestSoak(t *testing.T) {
 			tally.dupNotes++
 			t.Errorf("call %d: %d insights notes", id, notes)
 		}
-		it, ok, err := e.Store.GetItem(ctx, "default", reconciler.KindCall, strconv.FormatInt(id, 10))
+		it, ok, err := e.Store.GetItem(ctx, "default", store.KindCall, strconv.FormatInt(id, 10))
 		is.NoErr(err)
 		if !ok || it.State != store.StateLogged || it.ConversationID != convs[0] {
 			tally.wrongConv++
@@ -449,7 +449,7 @@ func TestSoak(t *testing.T) {
 			tally.msgDuplicates += len(ps) - 1
 			t.Errorf("message %s: %d threads %v", id, len(ps), ps)
 		}
-		it, ok, err := e.Store.GetItem(ctx, "default", reconciler.KindMessage, id)
+		it, ok, err := e.Store.GetItem(ctx, "default", store.KindMessage, id)
 		is.NoErr(err)
 		if !ok || it.State != store.StateLogged || it.ConversationID != ps[0].conv {
 			tally.msgWrongLedger++

@@ -5,10 +5,15 @@ import (
 	"time"
 )
 
+// Mode is an instance's conversation mode (CONVERSATION_MODE): a new
+// conversation per call, or the customer's open one
+// (docs/rules.md#conversation-mode-new, #conversation-mode-existing).
+type Mode string
+
 // Conversation modes (CONVERSATION_MODE).
 const (
-	ModeNew      = "new"
-	ModeExisting = "existing"
+	ModeNew      Mode = "new"
+	ModeExisting Mode = "existing"
 )
 
 // ReopenWindow is how recently a conversation must have been closed, before
@@ -28,22 +33,25 @@ type Conversation struct {
 	Threads    int
 }
 
+// Action is what the conversation rule decided to do with an item.
+type Action string
+
 // Conversation actions.
 const (
-	ActionNew      = "new"      // create a new conversation
-	ActionExisting = "existing" // log into an open conversation
-	ActionReopen   = "reopen"   // log into a recently closed one and make it active
+	ActionNew      Action = "new"      // create a new conversation
+	ActionExisting Action = "existing" // log into an open conversation
+	ActionReopen   Action = "reopen"   // log into a recently closed one and make it active
 )
 
 // ConversationChoice is the outcome of the conversation rule.
 type ConversationChoice struct {
-	Action         string
+	Action         Action
 	ConversationID int64 // 0 for ActionNew
 }
 
 // ConversationPolicy holds the instance settings the conversation rule reads.
 type ConversationPolicy struct {
-	Mode         string
+	Mode         Mode
 	ReopenClosed bool
 	MailboxID    int64
 }
@@ -52,7 +60,8 @@ type ConversationPolicy struct {
 // refuses the 100th (412 at 99), and a note may follow the phone thread.
 const MaxThreads = 95
 
-// ChooseConversation applies SPEC §6 "Conversation" for a call of customerID
+// ChooseConversation applies the conversation rules
+// (docs/rules.md#conversation-mode-existing, #reopen-closed) for a call of customerID
 // that started at callStart. candidates are the customer's conversations as
 // listed from Help Scout (any mailbox, any status); the rule filters them.
 func ChooseConversation(p ConversationPolicy, customerID int64, callStart time.Time, candidates []Conversation) ConversationChoice {
@@ -74,8 +83,9 @@ func ChooseConversation(p ConversationPolicy, customerID int64, callStart time.T
 			if !p.ReopenClosed || c.ClosedAt.IsZero() {
 				continue
 			}
-			// SPEC §6: "closed less than 48 hours before the call
-			// started", so 0 <= age < 48 h. A conversation closed after
+			// REOPEN_CLOSED reopens a conversation closed less than 48 h
+			// before the call started (docs/rules.md#reopen-closed), so
+			// 0 <= age < 48 h. A conversation closed after
 			// the call started was not closed before it: a back-filled
 			// call from last month must not reopen what an agent closed
 			// yesterday.
@@ -111,11 +121,11 @@ type AssignChoice struct {
 	UserID int64 // the user to assign (0 with Change=false)
 }
 
-// ChooseAssignee applies SPEC §6 REASSIGN. agentUserID is the Help Scout user
+// ChooseAssignee applies REASSIGN (docs/rules.md#reassign). agentUserID is the Help Scout user
 // whose email matches the Aircall agent (0 if none). New conversations are
 // assigned at creation (see NewConversationAssignee), so this only concerns
 // existing and reopened ones.
-func ChooseAssignee(reassign bool, action string, agentUserID, currentAssignee int64) AssignChoice {
+func ChooseAssignee(reassign bool, action Action, agentUserID, currentAssignee int64) AssignChoice {
 	if action == ActionNew || !reassign || agentUserID == 0 || agentUserID == currentAssignee {
 		return AssignChoice{}
 	}

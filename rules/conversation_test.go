@@ -68,7 +68,7 @@ func TestChooseAssignee(t *testing.T) {
 	tests := []struct {
 		name            string
 		reassign        bool
-		action          string
+		action          Action
 		agent, assignee int64
 		want            AssignChoice
 	}{

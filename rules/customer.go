@@ -7,10 +7,14 @@ import (
 	"time"
 )
 
+// Duplicates is an instance's policy when several Help Scout customers carry
+// the caller's number (DUPLICATES, docs/rules.md#duplicates).
+type Duplicates string
+
 // Duplicates policies (DUPLICATES).
 const (
-	DuplicatesMostRecent = "most_recent"
-	DuplicatesSkip       = "skip"
+	DuplicatesMostRecent Duplicates = "most_recent"
+	DuplicatesSkip       Duplicates = "skip"
 )
 
 // Customer is what the rules need to know of a Help Scout customer.
@@ -67,10 +71,11 @@ type CustomerChoice struct {
 	Candidates []int64
 }
 
-// ChooseCustomer applies SPEC §6 "Customer match" to verified matches.
+// ChooseCustomer applies the customer and duplicates rules
+// (docs/rules.md#customer-match, #duplicates) to verified matches.
 // Several matches with most_recent pick the latest CreatedAt; a tie goes to
 // the higher ID (created later), so the choice is deterministic.
-func ChooseCustomer(matches []Customer, duplicates string) CustomerChoice {
+func ChooseCustomer(matches []Customer, duplicates Duplicates) CustomerChoice {
 	switch len(matches) {
 	case 0:
 		return CustomerChoice{Create: true}
@@ -93,10 +98,6 @@ func ChooseCustomer(matches []Customer, duplicates string) CustomerChoice {
 	}
 	return CustomerChoice{CustomerID: best.ID, Candidates: ids}
 }
-
-// OutcomeDuplicateCustomers is the ledger outcome of a call skipped because
-// several customers share its number and DUPLICATES=skip.
-const OutcomeDuplicateCustomers = "skipped: duplicate customers"
 
 // DuplicateDetail renders the candidate IDs for the ledger and status.
 func DuplicateDetail(ids []int64) string {

@@ -47,7 +47,7 @@ func TestChooseCustomer(t *testing.T) {
 	tests := []struct {
 		name    string
 		matches []Customer
-		mode    string
+		mode    Duplicates
 		want    CustomerChoice
 	}{
 		{"none creates", nil, DuplicatesMostRecent, CustomerChoice{Create: true}},

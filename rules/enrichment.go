@@ -62,7 +62,7 @@ type Sentiment struct {
 }
 
 // EnrichmentPolicy is the part of an instance's settings about transcripts
-// and AI insights (SPEC §7).
+// and AI insights (docs/rules.md#transcripts-and-ai-insights).
 type EnrichmentPolicy struct {
 	Transcripts bool          // LOG_TRANSCRIPTS
 	AIInsights  bool          // LOG_AI_INSIGHTS
@@ -115,17 +115,21 @@ func (e Enrichment) Empty() bool {
 		len(e.ActionItems) == 0 && len(e.Sentiments) == 0
 }
 
+// Timing is when a finished call is logged with regard to its transcript/AI.
+type Timing string
+
 // Timing decisions for a finished call's enrichment.
 const (
-	EnrichWait       = "wait"          // not ready, still within ENRICHMENT_WAIT: come back later, log nothing yet
-	EnrichLogWith    = "log_with"      // ready: log the call and the note together
-	EnrichLogWithout = "log_without"   // not ready after ENRICHMENT_WAIT: log now, add a note later
-	EnrichLogNever   = "log_no_enrich" // nothing to wait for (disabled, not expected, add-on off, too old)
+	EnrichWait       Timing = "wait"          // not ready, still within ENRICHMENT_WAIT: come back later, log nothing yet
+	EnrichLogWith    Timing = "log_with"      // ready: log the call and the note together
+	EnrichLogWithout Timing = "log_without"   // not ready after ENRICHMENT_WAIT: log now, add a note later
+	EnrichLogNever   Timing = "log_no_enrich" // nothing to wait for (disabled, not expected, add-on off, too old)
 )
 
-// EnrichmentTiming decides when a not-yet-logged call is logged (SPEC §7).
+// EnrichmentTiming decides when a not-yet-logged call is logged (table
+// in docs/rules.md#transcripts-and-ai-insights).
 // ended is when the call ended; fetched says whether e was looked up at all.
-func EnrichmentTiming(p EnrichmentPolicy, c Call, addonOff bool, ended, now time.Time, e Enrichment) string {
+func EnrichmentTiming(p EnrichmentPolicy, c Call, addonOff bool, ended, now time.Time, e Enrichment) Timing {
 	if !p.Enabled() || addonOff || !ExpectsEnrichment(c) {
 		return EnrichLogNever
 	}
@@ -178,8 +182,9 @@ func LateLookDue(p EnrichmentPolicy, ended, lastLook, now time.Time) bool {
 }
 
 // LateNoteDue reports whether the note of a call logged without its
-// transcript/AI is written now, with e as just fetched (SPEC §7: "add them as
-// a note when they appear, until ENRICHMENT_MAX_AGE"). Before the give-up
+// transcript/AI is written now, with e as just fetched (the late note is
+// added when the insights appear, until ENRICHMENT_MAX_AGE:
+// docs/rules.md#late-insights). Before the give-up
 // point it waits for everything the policy asks for, so that a summary
 // generated minutes after the transcript lands in the same note; at the
 // give-up point (expired) it writes whatever is there, so that a transcript

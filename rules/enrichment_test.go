@@ -27,7 +27,7 @@ func TestEnrichmentTiming(t *testing.T) {
 		addonOff bool
 		age      time.Duration
 		e        Enrichment
-		want     string
+		want     Timing
 	}{
 		{"disabled", off, answered, false, 0, Enrichment{}, EnrichLogNever},
 		{"missed call has nothing to wait for", both, missed, false, 0, Enrichment{}, EnrichLogNever},

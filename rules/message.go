@@ -6,14 +6,18 @@ import (
 	"time"
 )
 
-// Message channels as we group them (SPEC §8).
+// Channel is a message channel as we group them: one conversation per
+// customer, channel and day (docs/rules.md#sms-and-whatsapp-messages).
+type Channel string
+
+// Message channels.
 const (
-	ChannelSMS      = "sms"
-	ChannelWhatsApp = "whatsapp"
+	ChannelSMS      Channel = "sms"
+	ChannelWhatsApp Channel = "whatsapp"
 )
 
 // ChannelOf maps Aircall's message channel ("whatsapp" or null) to ours.
-func ChannelOf(aircallChannel string) string {
+func ChannelOf(aircallChannel string) Channel {
 	if strings.EqualFold(strings.TrimSpace(aircallChannel), "whatsapp") {
 		return ChannelWhatsApp
 	}
@@ -21,7 +25,7 @@ func ChannelOf(aircallChannel string) string {
 }
 
 // ChannelName is the channel for people.
-func ChannelName(channel string) string {
+func ChannelName(channel Channel) string {
 	if channel == ChannelWhatsApp {
 		return "WhatsApp"
 	}
@@ -32,7 +36,7 @@ func ChannelName(channel string) string {
 type Message struct {
 	ID           string
 	Direction    string // inbound | outbound
-	Channel      string // ChannelSMS | ChannelWhatsApp
+	Channel      Channel
 	Body         string
 	CreatedAt    time.Time
 	ExternalRaw  string
@@ -61,7 +65,7 @@ func MessageDay(created time.Time, loc *time.Location) string {
 
 // MessageSubject is the subject of the conversation that groups one
 // customer's messages of one channel and day.
-func MessageSubject(channel, external, day string) string {
+func MessageSubject(channel Channel, external, day string) string {
 	return fmt.Sprintf("%s with %s on %s", ChannelName(channel), external, day)
 }
 

@@ -39,16 +39,19 @@ type Comment struct {
 	At      time.Time
 }
 
+// CallOutcome is how a finished call ended, as shown to agents.
+type CallOutcome string
+
 // Call outcomes as shown to agents.
 const (
-	OutcomeAnswered  = "answered"
-	OutcomeMissed    = "missed"
-	OutcomeVoicemail = "voicemail"
+	OutcomeAnswered  CallOutcome = "answered"
+	OutcomeMissed    CallOutcome = "missed"
+	OutcomeVoicemail CallOutcome = "voicemail"
 )
 
 // Outcome classifies a finished call: a voicemail wins over "missed", an
 // answered call is answered whatever else happened.
-func (c Call) Outcome() string {
+func (c Call) Outcome() CallOutcome {
 	switch {
 	case !c.AnsweredAt.IsZero():
 		return OutcomeAnswered
@@ -164,8 +167,9 @@ func safeURL(u string) string {
 	return html.EscapeString(p.String())
 }
 
-// RenderCallThread is the HTML of the phone thread of a call (SPEC §6 "What
-// is written"). Every value that came from Aircall is escaped.
+// RenderCallThread is the HTML of the phone thread of a call
+// (docs/rules.md#what-is-written-in-the-phone-thread). Every value that came
+// from Aircall is escaped.
 func RenderCallThread(c Call) string {
 	var b strings.Builder
 	dir := "Inbound call"

@@ -37,7 +37,7 @@ func TestCallSubjectAndOutcome(t *testing.T) {
 	tests := []struct {
 		name    string
 		c       Call
-		outcome string
+		outcome CallOutcome
 		subject string
 	}{
 		{"answered", baseCall(), OutcomeAnswered, "Call from +34 612 34 56 78"},

@@ -34,7 +34,7 @@ func TestConcurrentReadersWithWriter(t *testing.T) {
 					return
 				default:
 				}
-				if _, err := s.ListItems(ctx, ItemFilter{Instance: "default", Kind: KindCall, States: []string{StateLogged}, Limit: 50}); err != nil {
+				if _, err := s.ListItems(ctx, ItemFilter{Instance: "default", Kind: KindCall, States: []State{StateLogged}, Limit: 50}); err != nil {
 					errs <- err
 					return
 				}

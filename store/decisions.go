@@ -9,53 +9,69 @@ import (
 	"time"
 )
 
+// CustomerRule is the rule that chose an item's Help Scout customer, as
+// recorded for explain and the status pages.
+type CustomerRule string
+
 // Customer rules: which rule chose the Help Scout customer of an item.
 const (
-	RuleOneMatch       = "one_match"       // exactly one customer has the number
-	RuleMostRecent     = "most_recent"     // several: DUPLICATES=most_recent took the newest
-	RuleSkipDuplicates = "skip_duplicates" // several: DUPLICATES=skip, nothing logged
-	RuleCreated        = "created"         // none: a customer carrying the number was created
-	RuleAnonymous      = "anonymous"       // anonymous or unparseable number: the instance's anonymous customer
+	RuleOneMatch       CustomerRule = "one_match"       // exactly one customer has the number
+	RuleMostRecent     CustomerRule = "most_recent"     // several: DUPLICATES=most_recent took the newest
+	RuleSkipDuplicates CustomerRule = "skip_duplicates" // several: DUPLICATES=skip, nothing logged
+	RuleCreated        CustomerRule = "created"         // none: a customer carrying the number was created
+	RuleAnonymous      CustomerRule = "anonymous"       // anonymous or unparseable number: the instance's anonymous customer
 )
+
+// ConversationReason is why an item went into its conversation.
+type ConversationReason string
 
 // Conversation reasons: why the item went into its conversation.
 const (
-	ConversationNew      = "new"      // a new conversation was opened
-	ConversationExisting = "existing" // an open conversation of the customer was used
-	ConversationReopened = "reopened" // a conversation closed < 48 h before was reopened
-	ConversationDay      = "day"      // messages: the customer/channel/day conversation
+	ConversationNew      ConversationReason = "new"      // a new conversation was opened
+	ConversationExisting ConversationReason = "existing" // an open conversation of the customer was used
+	ConversationReopened ConversationReason = "reopened" // a conversation closed < 48 h before was reopened
+	ConversationDay      ConversationReason = "day"      // messages: the customer/channel/day conversation
 )
+
+// InsightState is what became of a call's transcript, or of its AI
+// insights, as an operator reads it in a decision record. It says more than
+// the item's Enrichment (which only drives the late-insight loop): whether
+// the insight was written with the call, switched off, not licensed, or
+// never existed.
+type InsightState string
 
 // Transcript and AI states of a decision.
 const (
-	InsightIncluded    = "included"     // written with the call
-	InsightPending     = "pending"      // logged without it; looking for it later
-	InsightAdded       = "added"        // added later as a note
-	InsightOff         = "off"          // LOG_TRANSCRIPTS / LOG_AI_INSIGHTS=false
-	InsightNotLicensed = "not_licensed" // the Aircall add-on is off (403)
-	InsightGaveUp      = "gave_up"      // never came before ENRICHMENT_MAX_AGE
-	InsightNone        = "none"         // the call has none (e.g. missed call)
+	InsightIncluded    InsightState = "included"     // written with the call
+	InsightPending     InsightState = "pending"      // logged without it; looking for it later
+	InsightAdded       InsightState = "added"        // added later as a note
+	InsightOff         InsightState = "off"          // LOG_TRANSCRIPTS / LOG_AI_INSIGHTS=false
+	InsightNotLicensed InsightState = "not_licensed" // the Aircall add-on is off (403)
+	InsightGaveUp      InsightState = "gave_up"      // never came before ENRICHMENT_MAX_AGE
+	InsightNone        InsightState = "none"         // the call has none (e.g. missed call)
 )
 
 // Decision is the compact record of how an item was decided, written at
 // decision time so that explain shows what was true then, not what Help
 // Scout looks like now.
 type Decision struct {
-	Instance, Kind, SourceID string
-	DecidedAt                time.Time // zero: set to now by PutDecision
+	Instance  string
+	Kind      Kind
+	SourceID  string
+	DecidedAt time.Time // zero: set to now by PutDecision
 
 	Candidates   []int64 // Help Scout customers whose phone matched, in the order considered
-	CustomerRule string  // Rule*
-	CustomerID   int64   // 0 when none was chosen (skip_duplicates)
+	CustomerRule CustomerRule
+	CustomerID   int64 // 0 when none was chosen (skip_duplicates)
 
-	ConversationReason string // Conversation*
+	ConversationReason ConversationReason
 	ConversationID     int64
 	Reassigned         bool  // REASSIGN moved an existing conversation to AssigneeID
 	AssigneeID         int64 // Help Scout user the conversation was assigned to (0: unchanged/unassigned)
 	ThreadID           int64
 	NoteThreadID       int64
 
-	Transcript, AI string    // Insight*
+	Transcript, AI InsightState
 	Looks          int       // times Aircall was asked for late transcript/AI
 	LastLookAt     time.Time // zero: never looked
 	Note           string    // free human detail, e.g. why no candidate matched
@@ -118,7 +134,7 @@ func (s *Store) PutDecision(ctx context.Context, d Decision) error {
 // NoteInsightsLook records one look at Aircall for an item's late
 // transcript/AI and the states it left ("" keeps a state as it was). It is
 // a no-op for an item without a decision record.
-func (s *Store) NoteInsightsLook(ctx context.Context, instance, kind, sourceID, transcript, ai string) error {
+func (s *Store) NoteInsightsLook(ctx context.Context, instance string, kind Kind, sourceID string, transcript, ai InsightState) error {
 	_, err := s.exec(ctx, `UPDATE item_decisions SET looks = looks + 1, last_look_at = ?,
 		transcript = CASE WHEN ? = '' THEN transcript ELSE ? END,
 		ai = CASE WHEN ? = '' THEN ai ELSE ? END
@@ -132,7 +148,7 @@ func (s *Store) NoteInsightsLook(ctx context.Context, instance, kind, sourceID, 
 
 // GetDecision returns the decision record of an item, ok=false when none was
 // recorded (items decided before decisions were recorded have none).
-func (s *Store) GetDecision(ctx context.Context, instance, kind, sourceID string) (Decision, bool, error) {
+func (s *Store) GetDecision(ctx context.Context, instance string, kind Kind, sourceID string) (Decision, bool, error) {
 	var d Decision
 	var decided, lastLook int64
 	var cands string

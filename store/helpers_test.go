@@ -36,7 +36,7 @@ func openAt(t testing.TB, path string) (*Store, *fakeClock) {
 	return s, c
 }
 
-func item(id string, state string, occ time.Time) Item {
+func item(id string, state State, occ time.Time) Item {
 	return Item{Instance: "default", Kind: KindCall, SourceID: id, State: state, OccurredAt: occ}
 }
 

@@ -12,13 +12,15 @@ import (
 // in between can tell the next pass to check whether the write landed before
 // writing again.
 type Intent struct {
-	ID                       int64
-	Instance, Kind, SourceID string
-	Action                   string // "create_customer", "create_conversation", "add_phone_thread", "add_note", ...
-	TargetID                 int64  // e.g. the conversation the thread goes to (0 if n/a)
-	ResultID                 int64
-	Done                     bool
-	CreatedAt, DoneAt        time.Time
+	ID                int64
+	Instance          string
+	Kind              Kind
+	SourceID          string
+	Action            string // "create_customer", "create_conversation", "add_phone_thread", "add_note", ...
+	TargetID          int64  // e.g. the conversation the thread goes to (0 if n/a)
+	ResultID          int64
+	Done              bool
+	CreatedAt, DoneAt time.Time
 }
 
 // BeginIntent records an open intent and returns its id. ID, ResultID, Done
@@ -58,7 +60,7 @@ const intentColumns = `id, instance, kind, source_id, action, target_id, result_
 
 // OpenIntents lists the item's intents that were begun but not finished,
 // oldest first.
-func (s *Store) OpenIntents(ctx context.Context, instance, kind, sourceID string) ([]Intent, error) {
+func (s *Store) OpenIntents(ctx context.Context, instance string, kind Kind, sourceID string) ([]Intent, error) {
 	return s.queryIntents(ctx, `SELECT `+intentColumns+` FROM intents
 		WHERE instance = ? AND kind = ? AND source_id = ? AND done = 0 ORDER BY id`,
 		instance, kind, sourceID)

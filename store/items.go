@@ -10,45 +10,86 @@ import (
 	"time"
 )
 
+// Kind is what an item is: an Aircall call or an Aircall message (SMS or
+// WhatsApp). It is part of every ledger key, since a call and a message can
+// share an ID.
+type Kind string
+
 // Item kinds.
 const (
-	KindCall    = "call"
-	KindMessage = "message"
+	KindCall    Kind = "call"
+	KindMessage Kind = "message"
 )
+
+// State is an item's ledger state (docs/exactly-once.md#ledger-states).
+type State string
 
 // Ledger states.
 const (
-	StateWaiting = "waiting" // seen, not final yet (call not done, or waiting for transcript/AI)
-	StateFailed  = "failed"  // last attempt failed; retried on later passes
-	StateLogged  = "logged"  // final
-	StateSkipped = "skipped" // final (e.g. duplicate customers, overlap)
-	StateParked  = "parked"  // final: failed too many times, visible in status
+	StateWaiting State = "waiting" // seen, not final yet (call not done, or waiting for transcript/AI)
+	StateFailed  State = "failed"  // last attempt failed; retried on later passes
+	StateLogged  State = "logged"  // final
+	StateSkipped State = "skipped" // final (e.g. duplicate customers, overlap)
+	StateParked  State = "parked"  // final: failed too many times, visible in status
 )
+
+// Enrichment is the late-insight work state of a logged call: whether a
+// pass must still look for its transcript/AI to add them as a note. It is
+// not the per-insight state an operator reads (InsightState): one item has
+// one Enrichment, its decision one InsightState for the transcript and one
+// for the AI insights.
+type Enrichment string
 
 // Enrichment values.
 const (
-	EnrichmentNone    = ""
-	EnrichmentPending = "pending" // logged without transcript/AI, look again
-	EnrichmentDone    = "done"
-	EnrichmentGaveUp  = "gave_up"
+	EnrichmentNone    Enrichment = ""
+	EnrichmentPending Enrichment = "pending" // logged without transcript/AI, look again
+	EnrichmentDone    Enrichment = "done"
+	EnrichmentGaveUp  Enrichment = "gave_up"
+)
+
+// Outcome is the short label of what happened to an item, kept in the ledger
+// and counted per pass and in /metrics (items_total).
+type Outcome string
+
+// Item outcomes.
+const (
+	OutcomeNewConversation      Outcome = "new_conversation"      // logged into a new conversation
+	OutcomeExistingConversation Outcome = "existing_conversation" // logged into an open conversation
+	OutcomeReopened             Outcome = "reopened_conversation" // logged into a conversation reopened for it
+	OutcomeWaitingEnrichment    Outcome = "waiting_for_insights"  // waiting for transcript/AI before logging
+	OutcomeInProgress           Outcome = "in_progress"           // the call is not finished in Aircall yet
+	OutcomeDuplicateCustomers   Outcome = "skipped: duplicate customers"
+	OutcomeOverlap              Outcome = "skipped: number overlap"
+	OutcomeWaiting              Outcome = "waiting"         // not final yet (call in progress)
+	OutcomeFailed               Outcome = "failed"          // the attempt failed; retried later
+	OutcomeParked               Outcome = "parked"          // failed too often; waits for an operator
+	OutcomeRetryRequested       Outcome = "retry_requested" // an operator made it eligible again (Retry), until the next pass acts
+	// Counted in a pass's results, never stored as an item's outcome.
+	OutcomeAlready  Outcome = "already_done"          // final in the ledger: re-read, nothing done
+	OutcomeEnriched Outcome = "late_insights_added"   // the late transcript/AI note was added
+	OutcomeNoEnrich Outcome = "late_insights_gave_up" // they never came before ENRICHMENT_MAX_AGE
 )
 
 // Item is one ledger row: what happened to one Aircall call or message for one
 // instance.
 type Item struct {
-	Instance, Kind, SourceID string
-	State                    string
-	Outcome                  string    // short label, e.g. "new_conversation", "skipped: duplicate customers"
-	Detail                   string    // human detail (candidate ids, reasons)
-	OccurredAt               time.Time // call started_at / message created_at
-	CustomerID               int64
-	ConversationID           int64
-	ThreadID                 int64
-	NoteThreadID             int64
-	Enrichment               string // "", "pending", "done", "gave_up"
-	Attempts                 int
-	LastError                string
-	CreatedAt, UpdatedAt     time.Time // set by the store
+	Instance string
+	Kind     Kind
+	SourceID string
+	State    State
+	Outcome  Outcome
+
+	Detail               string    // human detail (candidate ids, reasons)
+	OccurredAt           time.Time // call started_at / message created_at
+	CustomerID           int64
+	ConversationID       int64
+	ThreadID             int64
+	NoteThreadID         int64
+	Enrichment           Enrichment
+	Attempts             int
+	LastError            string
+	CreatedAt, UpdatedAt time.Time // set by the store
 }
 
 // Final reports whether the item reached a state no pass will change.
@@ -103,7 +144,7 @@ func scanItem(sc scanner) (Item, error) {
 }
 
 // GetItem returns the ledger row of one item, ok=false if it was never seen.
-func (s *Store) GetItem(ctx context.Context, instance, kind, sourceID string) (Item, bool, error) {
+func (s *Store) GetItem(ctx context.Context, instance string, kind Kind, sourceID string) (Item, bool, error) {
 	it, err := scanItem(s.queryRow(ctx,
 		`SELECT `+itemColumns+` FROM items WHERE instance = ? AND kind = ? AND source_id = ?`,
 		instance, kind, sourceID))
@@ -164,11 +205,12 @@ func (s *Store) itemArgs(it Item, now int64) []any {
 
 // ItemFilter selects ledger rows. Empty fields match anything.
 type ItemFilter struct {
-	Instance, Kind string
-	States         []string  // empty = any
-	Enrichment     string    // "" = any
-	Since, Until   time.Time // on OccurredAt; zero = unbounded (Since inclusive, Until exclusive)
-	Limit          int       // 0 = no limit
+	Instance     string
+	Kind         Kind
+	States       []State    // empty = any
+	Enrichment   Enrichment // "" = any
+	Since, Until time.Time  // on OccurredAt; zero = unbounded (Since inclusive, Until exclusive)
+	Limit        int        // 0 = no limit
 }
 
 // itemQuery builds the ListItems query for f.

@@ -91,18 +91,18 @@ func TestListItemsFilters(t *testing.T) {
 		want []string
 	}{
 		{"all calls", ItemFilter{Instance: "default", Kind: KindCall}, []string{"a", "b", "c", "d", "e"}},
-		{"one state", ItemFilter{Instance: "default", Kind: KindCall, States: []string{StateFailed}}, []string{"c"}},
-		{"two states", ItemFilter{Instance: "default", Kind: KindCall, States: []string{StateWaiting, StateFailed}}, []string{"c", "d"}},
+		{"one state", ItemFilter{Instance: "default", Kind: KindCall, States: []State{StateFailed}}, []string{"c"}},
+		{"two states", ItemFilter{Instance: "default", Kind: KindCall, States: []State{StateWaiting, StateFailed}}, []string{"c", "d"}},
 		{"enrichment", ItemFilter{Instance: "default", Kind: KindCall, Enrichment: EnrichmentPending}, []string{"e"}},
 		{"since inclusive", ItemFilter{Instance: "default", Kind: KindCall, Since: at(2)}, []string{"c", "d", "e"}},
 		{"until exclusive", ItemFilter{Instance: "default", Kind: KindCall, Until: at(2)}, []string{"a", "b"}},
 		{"window", ItemFilter{Instance: "default", Kind: KindCall, Since: at(2), Until: at(4)}, []string{"c", "d"}},
 		{"limit", ItemFilter{Instance: "default", Kind: KindCall, Limit: 2}, []string{"a", "b"}},
 		{"messages", ItemFilter{Instance: "default", Kind: KindMessage}, []string{"m1"}},
-		{"any instance failed", ItemFilter{States: []string{StateFailed}}, []string{"x", "c"}},
+		{"any instance failed", ItemFilter{States: []State{StateFailed}}, []string{"x", "c"}},
 		{"none", ItemFilter{Instance: "nobody"}, nil},
-		{"any kind failed", ItemFilter{Instance: "default", States: []string{StateFailed}}, []string{"c"}},
-		{"any kind logged", ItemFilter{Instance: "default", States: []string{StateLogged}, Until: at(2)}, []string{"a", "b", "m1"}},
+		{"any kind failed", ItemFilter{Instance: "default", States: []State{StateFailed}}, []string{"c"}},
+		{"any kind logged", ItemFilter{Instance: "default", States: []State{StateLogged}, Until: at(2)}, []string{"a", "b", "m1"}},
 	} {
 		got, err := s.ListItems(ctx, tc.f)
 		is.NoErr(err)
@@ -122,9 +122,9 @@ func TestListItemsUsesIndexes(t *testing.T) {
 		f     ItemFilter
 		index string
 	}{
-		{ItemFilter{Instance: "a", Kind: KindCall, States: []string{StateFailed, StateWaiting}, Since: t0}, "items_by_state"},
-		{ItemFilter{Instance: "a", Kind: KindCall, States: []string{StateLogged}, Enrichment: EnrichmentPending, Limit: 5}, "items_by_enrichment"},
-		{ItemFilter{Instance: "a", States: []string{StateFailed, StateParked}, Limit: 20}, "items_by_state"}, // status: any kind
+		{ItemFilter{Instance: "a", Kind: KindCall, States: []State{StateFailed, StateWaiting}, Since: t0}, "items_by_state"},
+		{ItemFilter{Instance: "a", Kind: KindCall, States: []State{StateLogged}, Enrichment: EnrichmentPending, Limit: 5}, "items_by_enrichment"},
+		{ItemFilter{Instance: "a", States: []State{StateFailed, StateParked}, Limit: 20}, "items_by_state"}, // status: any kind
 		{ItemFilter{Instance: "a", Enrichment: EnrichmentPending}, "items_by_enrichment"},
 	} {
 		q, args := itemQuery(tc.f)

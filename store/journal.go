@@ -10,7 +10,7 @@ const IntentNotLanded int64 = -1
 // Intents returns the item's whole write journal, finished or not, oldest
 // first. A pass that died after a write was finished but before the item was
 // recorded as logged replays this journal instead of writing again.
-func (s *Store) Intents(ctx context.Context, instance, kind, sourceID string) ([]Intent, error) {
+func (s *Store) Intents(ctx context.Context, instance string, kind Kind, sourceID string) ([]Intent, error) {
 	return s.queryIntents(ctx, `SELECT `+intentColumns+` FROM intents
 		WHERE instance = ? AND kind = ? AND source_id = ? ORDER BY id`,
 		instance, kind, sourceID)

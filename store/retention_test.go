@@ -22,7 +22,7 @@ func TestPrune(t *testing.T) {
 		_, _, err := s.SaveMessage(ctx, InboxMessage{MessageID: id, Event: "message.received", Payload: []byte(`{"id":"` + id + `"}`)})
 		is.NoErr(err)
 	}
-	msgItem := func(id, state string) {
+	msgItem := func(id string, state State) {
 		is.NoErr(s.PutItem(ctx, Item{Instance: "default", Kind: KindMessage, SourceID: id, State: state, OccurredAt: clock.Now()}))
 	}
 	run := func(instance string) {

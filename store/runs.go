@@ -13,10 +13,10 @@ import (
 type Run struct {
 	ID                    int64
 	Instance              string
-	Mode                  string         // "scheduled" | "catchup" | "dry-run"
-	Since, Until          time.Time      // window read (zero if n/a)
-	StartedAt, FinishedAt time.Time      // FinishedAt zero: still running, or the process died
-	Counts                map[string]int // outcome -> n
+	Mode                  string          // "scheduled" | "catchup" | "dry-run"
+	Since, Until          time.Time       // window read (zero if n/a)
+	StartedAt, FinishedAt time.Time       // FinishedAt zero: still running, or the process died
+	Counts                map[Outcome]int // outcome -> n
 	Error                 string
 }
 
@@ -45,7 +45,7 @@ func (s *Store) StartRun(ctx context.Context, r Run) (int64, error) {
 }
 
 // FinishRun records the end of a pass; errMsg "" means it succeeded.
-func (s *Store) FinishRun(ctx context.Context, id int64, finishedAt time.Time, counts map[string]int, errMsg string) error {
+func (s *Store) FinishRun(ctx context.Context, id int64, finishedAt time.Time, counts map[Outcome]int, errMsg string) error {
 	if finishedAt.IsZero() {
 		finishedAt = s.now()
 	}
@@ -67,7 +67,7 @@ func (s *Store) FinishRun(ctx context.Context, id int64, finishedAt time.Time, c
 // RunProgress records the counts of a pass still running, so that a pass
 // killed before FinishRun (SIGKILL, power loss) still shows what it did. It
 // leaves finished_at alone: the run stays unfinished until FinishRun.
-func (s *Store) RunProgress(ctx context.Context, id int64, counts map[string]int) error {
+func (s *Store) RunProgress(ctx context.Context, id int64, counts map[Outcome]int) error {
 	c, err := marshalCounts(counts)
 	if err != nil {
 		return fmt.Errorf("store: run progress %d: %w", id, err)
@@ -88,7 +88,7 @@ func scanRun(sc scanner) (Run, error) {
 		return Run{}, err
 	}
 	r.Since, r.Until, r.StartedAt, r.FinishedAt = fromUnix(since), fromUnix(until), fromUnix(started), fromUnix(finished)
-	r.Counts = map[string]int{}
+	r.Counts = map[Outcome]int{}
 	if err := json.Unmarshal([]byte(counts), &r.Counts); err != nil {
 		return Run{}, fmt.Errorf("run %d counts: %w", r.ID, err)
 	}
@@ -134,7 +134,7 @@ func (s *Store) LastSuccessfulRun(ctx context.Context) (Run, bool, error) {
 	return r, true, nil
 }
 
-func marshalCounts(c map[string]int) (string, error) {
+func marshalCounts(c map[Outcome]int) (string, error) {
 	if c == nil {
 		return "{}", nil
 	}

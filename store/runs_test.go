@@ -20,7 +20,7 @@ func TestRuns(t *testing.T) {
 	a, err := s.StartRun(ctx, Run{Instance: "default", Mode: "scheduled", Since: t0.Add(-2 * time.Hour), Until: t0})
 	is.NoErr(err)
 	clock.Add(time.Minute)
-	is.NoErr(s.FinishRun(ctx, a, clock.Now(), map[string]int{"new_conversation": 3, "skipped: duplicate customers": 1}, ""))
+	is.NoErr(s.FinishRun(ctx, a, clock.Now(), map[Outcome]int{"new_conversation": 3, "skipped: duplicate customers": 1}, ""))
 
 	clock.Add(time.Minute)
 	b, err := s.StartRun(ctx, Run{Instance: "default", Mode: "scheduled"})
@@ -36,11 +36,11 @@ func TestRuns(t *testing.T) {
 	is.Equal(len(runs), 2)
 	is.Equal(runs[0].ID, b) // newest first
 	is.Equal(runs[0].Error, "helpscout: 401")
-	is.Equal(runs[0].Counts, map[string]int{})
+	is.Equal(runs[0].Counts, map[Outcome]int{})
 	is.Equal(runs[1], Run{
 		ID: a, Instance: "default", Mode: "scheduled", Since: t0.Add(-2 * time.Hour), Until: t0,
 		StartedAt: t0, FinishedAt: t0.Add(time.Minute),
-		Counts: map[string]int{"new_conversation": 3, "skipped: duplicate customers": 1},
+		Counts: map[Outcome]int{"new_conversation": 3, "skipped: duplicate customers": 1},
 	})
 
 	runs, err = s.Runs(ctx, "default", 1)
@@ -68,15 +68,15 @@ func TestRunProgress(t *testing.T) {
 	s, clock := openTemp(t)
 	id, err := s.StartRun(ctx, Run{Instance: "default", Mode: "scheduled"})
 	is.NoErr(err)
-	is.NoErr(s.RunProgress(ctx, id, map[string]int{"new_conversation": 2}))
+	is.NoErr(s.RunProgress(ctx, id, map[Outcome]int{"new_conversation": 2}))
 	runs, err := s.Runs(ctx, "default", 1)
 	is.NoErr(err)
-	is.Equal(runs[0].Counts, map[string]int{"new_conversation": 2})
+	is.Equal(runs[0].Counts, map[Outcome]int{"new_conversation": 2})
 	is.True(runs[0].FinishedAt.IsZero()) // still running (or died)
 
-	is.NoErr(s.FinishRun(ctx, id, clock.Now(), map[string]int{"new_conversation": 3}, ""))
-	is.NoErr(s.RunProgress(ctx, id, map[string]int{"new_conversation": 1}))
+	is.NoErr(s.FinishRun(ctx, id, clock.Now(), map[Outcome]int{"new_conversation": 3}, ""))
+	is.NoErr(s.RunProgress(ctx, id, map[Outcome]int{"new_conversation": 1}))
 	runs, err = s.Runs(ctx, "default", 1)
 	is.NoErr(err)
-	is.Equal(runs[0].Counts, map[string]int{"new_conversation": 3})
+	is.Equal(runs[0].Counts, map[Outcome]int{"new_conversation": 3})
 }

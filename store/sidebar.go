@@ -30,7 +30,7 @@ type ItemFacts struct {
 // these alone, so the two can be written in either pass order after the first
 // PutItem. An item that is not in the ledger is an error: the facts would be
 // lost silently otherwise.
-func (s *Store) PutItemFacts(ctx context.Context, instance, kind, sourceID string, f ItemFacts) error {
+func (s *Store) PutItemFacts(ctx context.Context, instance string, kind Kind, sourceID string, f ItemFacts) error {
 	res, err := s.exec(ctx, `UPDATE items SET direction = ?, channel = ?, call_outcome = ?, duration_s = ?,
 		agent = ?, line = ?, time_zone = ?, external_e164 = ?
 		WHERE instance = ? AND kind = ? AND source_id = ?`,

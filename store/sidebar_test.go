@@ -17,7 +17,7 @@ func TestCustomerItemsNewestFirstWithFacts(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTemp(t)
 
-	put := func(inst, kind, id string, cust int64, occ time.Time) {
+	put := func(inst string, kind Kind, id string, cust int64, occ time.Time) {
 		t.Helper()
 		is.NoErr(s.PutItem(ctx, Item{Instance: inst, Kind: kind, SourceID: id, State: StateLogged,
 			OccurredAt: occ, CustomerID: cust, ConversationID: 900}))

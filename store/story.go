@@ -9,31 +9,30 @@ import (
 	"time"
 )
 
+// EventKind is what an entry of an item's history records.
+type EventKind string
+
 // History events. The ledger's triggers write state, attempt and enrichment
 // events whenever an item's row changes; Retry writes retry events.
 const (
-	EventState      = "state"      // the item reached State (Outcome)
-	EventAttempt    = "attempt"    // an attempt failed with Error (State failed or parked)
-	EventRetry      = "retry"      // an operator asked for a retry; State/Attempts are what it was before
-	EventEnrichment = "enrichment" // transcript/AI state became Outcome (pending, done, gave_up)
+	EventState      EventKind = "state"      // the item reached State (Outcome)
+	EventAttempt    EventKind = "attempt"    // an attempt failed with Error (State failed or parked)
+	EventRetry      EventKind = "retry"      // an operator asked for a retry; State/Attempts are what it was before
+	EventEnrichment EventKind = "enrichment" // transcript/AI state became Outcome (pending, done, gave_up)
 )
-
-// OutcomeRetryRequested is the outcome of an item that an operator made
-// eligible again with Retry, until the next pass acts on it.
-const OutcomeRetryRequested = "retry_requested"
 
 // Event is one entry of an item's history.
 type Event struct {
 	At       time.Time
-	Event    string // Event*
-	State    string
-	Outcome  string
+	Event    EventKind
+	State    State
+	Outcome  string // an Outcome; for enrichment events the Enrichment reached
 	Attempts int
 	Error    string
 }
 
 // History returns an item's events, oldest first.
-func (s *Store) History(ctx context.Context, instance, kind, sourceID string) ([]Event, error) {
+func (s *Store) History(ctx context.Context, instance string, kind Kind, sourceID string) ([]Event, error) {
 	rows, err := s.query(ctx, `SELECT at, event, state, outcome, attempts, error FROM item_history
 		WHERE instance = ? AND kind = ? AND source_id = ? ORDER BY id`, instance, kind, sourceID)
 	if err != nil {
@@ -78,7 +77,7 @@ type Story struct {
 
 // ItemStory gathers the story of one item; ok=false when the ledger has no
 // such item.
-func (s *Store) ItemStory(ctx context.Context, instance, kind, sourceID string) (Story, bool, error) {
+func (s *Store) ItemStory(ctx context.Context, instance string, kind Kind, sourceID string) (Story, bool, error) {
 	it, ok, err := s.GetItem(ctx, instance, kind, sourceID)
 	if err != nil || !ok {
 		return Story{}, ok, err
@@ -147,7 +146,7 @@ func (s *Store) KnownInstances(ctx context.Context) ([]string, error) {
 func (s *Store) FindItems(ctx context.Context, sourceID string, instances []string) ([]Item, error) {
 	var out []Item
 	for _, in := range instances {
-		for _, kind := range []string{KindCall, KindMessage} {
+		for _, kind := range []Kind{KindCall, KindMessage} {
 			it, ok, err := s.GetItem(ctx, in, kind, sourceID)
 			if err != nil {
 				return nil, err
@@ -170,10 +169,12 @@ type RetryRequest struct {
 
 // RetryResult is what Retry did (or did not do) to one item.
 type RetryResult struct {
-	Instance, Kind, ID string
-	Before             Item   // the ledger row before (zero when not found)
-	Changed            bool   // the item is now eligible for the next pass
-	Reason             string // why it was not changed
+	Instance string
+	Kind     Kind
+	ID       string
+	Before   Item   // the ledger row before (zero when not found)
+	Changed  bool   // the item is now eligible for the next pass
+	Reason   string // why it was not changed
 }
 
 // Retry makes parked or failed items eligible again: state failed, outcome
@@ -193,7 +194,7 @@ func (s *Store) Retry(ctx context.Context, req RetryRequest) ([]RetryResult, err
 	var targets []RetryResult
 	if req.Parked {
 		for _, in := range req.Instances {
-			items, err := s.ListItems(ctx, ItemFilter{Instance: in, States: []string{StateParked}})
+			items, err := s.ListItems(ctx, ItemFilter{Instance: in, States: []State{StateParked}})
 			if err != nil {
 				return nil, fmt.Errorf("store: retry: %w", err)
 			}
@@ -227,11 +228,11 @@ func (s *Store) Retry(ctx context.Context, req RetryRequest) ([]RetryResult, err
 		case StateLogged:
 			targets[i].Reason = "already logged: nothing to retry"
 		case StateSkipped:
-			targets[i].Reason = "skipped by a rule (" + t.Before.Outcome + "), not failed: nothing to retry"
+			targets[i].Reason = "skipped by a rule (" + string(t.Before.Outcome) + "), not failed: nothing to retry"
 		case StateWaiting:
 			targets[i].Reason = "waiting, not failed: the next pass takes it anyway"
 		default:
-			targets[i].Reason = "state " + t.Before.State + " cannot be retried"
+			targets[i].Reason = "state " + string(t.Before.State) + " cannot be retried"
 		}
 	}
 	now := s.now().Unix()
@@ -274,7 +275,7 @@ func (s *Store) Retry(ctx context.Context, req RetryRequest) ([]RetryResult, err
 // requested and that no pass has acted on yet, oldest first, whatever their
 // age: the next pass reads these by ID even when they are far behind its
 // read window.
-func (s *Store) RetryRequested(ctx context.Context, instance, kind string) ([]Item, error) {
+func (s *Store) RetryRequested(ctx context.Context, instance string, kind Kind) ([]Item, error) {
 	rows, err := s.query(ctx, `SELECT `+prefixed("i.", itemColumns)+` FROM item_retries r
 		JOIN items i ON i.instance = r.instance AND i.kind = r.kind AND i.source_id = r.source_id
 		WHERE r.instance = ? AND r.kind = ? AND r.done_at = 0
@@ -303,8 +304,8 @@ func (s *Store) RetryRequested(ctx context.Context, instance, kind string) ([]It
 // (waiting: in_progress, waiting_for_insights).
 func (s *Store) Attention(ctx context.Context, instance string, limit int) ([]Item, error) {
 	var out []Item
-	for _, state := range []string{StateParked, StateFailed, StateWaiting} {
-		items, err := s.ListItems(ctx, ItemFilter{Instance: instance, States: []string{state}, Limit: limit})
+	for _, state := range []State{StateParked, StateFailed, StateWaiting} {
+		items, err := s.ListItems(ctx, ItemFilter{Instance: instance, States: []State{state}, Limit: limit})
 		if err != nil {
 			return nil, fmt.Errorf("store: attention: %w", err)
 		}
@@ -317,7 +318,7 @@ func (s *Store) Attention(ctx context.Context, instance string, limit int) ([]It
 // (logged, skipped, waiting, failed, parked).
 type HourBucket struct {
 	Start   time.Time
-	ByState map[string]int
+	ByState map[State]int
 }
 
 // ItemsPerHour counts items by the hour they occurred in (call start,
@@ -337,12 +338,12 @@ func (s *Store) ItemsPerHour(ctx context.Context, instance string, from, to time
 	defer rows.Close()
 	var out []HourBucket
 	for h := from; h.Before(to); h = h.Add(time.Hour) {
-		out = append(out, HourBucket{Start: h, ByState: map[string]int{}})
+		out = append(out, HourBucket{Start: h, ByState: map[State]int{}})
 	}
 	first := from.Unix() / 3600
 	for rows.Next() {
 		var hour int64
-		var state string
+		var state State
 		var n int
 		if err := rows.Scan(&hour, &state, &n); err != nil {
 			return nil, fmt.Errorf("store: items per hour: %w", err)

@@ -77,10 +77,12 @@ func TestHistoryRecordsEveryAttempt(t *testing.T) {
 	h, err := s.History(ctx, "default", KindCall, "7")
 	is.NoErr(err)
 	type ev struct {
-		event, state, outcome string
-		attempts              int
-		err                   string
-		min                   int
+		event    EventKind
+		state    State
+		outcome  string
+		attempts int
+		err      string
+		min      int
 	}
 	want := []ev{
 		{EventState, StateWaiting, "in_progress", 0, "", 0},
@@ -88,8 +90,8 @@ func TestHistoryRecordsEveryAttempt(t *testing.T) {
 		{EventAttempt, StateFailed, "failed", 2, "helpscout: 400 bad email", 10},
 		{EventAttempt, StateFailed, "failed", 3, "helpscout: 500", 15},
 		{EventState, StateLogged, "new_conversation", 3, "", 20},
-		{EventEnrichment, StateLogged, EnrichmentPending, 3, "", 20},
-		{EventEnrichment, StateLogged, EnrichmentDone, 3, "", 25},
+		{EventEnrichment, StateLogged, string(EnrichmentPending), 3, "", 20},
+		{EventEnrichment, StateLogged, string(EnrichmentDone), 3, "", 25},
 	}
 	var gotEv []ev
 	for _, e := range h {
@@ -161,7 +163,7 @@ func TestRetryParkedKeepsHistoryAndListsRequested(t *testing.T) {
 	is.Equal(st.Retry.RequestedAt, t0.Add(time.Hour))
 	var events []string
 	for _, e := range st.History {
-		events = append(events, e.Event+":"+e.State)
+		events = append(events, string(e.Event)+":"+string(e.State))
 	}
 	is.Equal(events, []string{"attempt:parked", "retry:parked", "state:logged"})
 	is.Equal(st.History[0].Error, "helpscout: 400 customer.email invalid")
@@ -199,7 +201,7 @@ func TestAttentionItemsPerHourKnownInstancesFind(t *testing.T) {
 	is.NoErr(err)
 	var ids []string
 	for _, it := range att {
-		ids = append(ids, it.SourceID+":"+it.State)
+		ids = append(ids, it.SourceID+":"+string(it.State))
 	}
 	is.Equal(ids, []string{"5:parked", "4:failed", "3:waiting"})
 
@@ -207,13 +209,13 @@ func TestAttentionItemsPerHourKnownInstancesFind(t *testing.T) {
 	is.NoErr(err)
 	is.Equal(len(b), 4)
 	is.Equal(b[0].Start, h0)
-	is.Equal(b[0].ByState, map[string]int{StateLogged: 2})
-	is.Equal(b[1].ByState, map[string]int{StateWaiting: 1})
-	is.Equal(b[2].ByState, map[string]int{StateFailed: 1, StateParked: 1})
-	is.Equal(b[3].ByState, map[string]int{})
+	is.Equal(b[0].ByState, map[State]int{StateLogged: 2})
+	is.Equal(b[1].ByState, map[State]int{StateWaiting: 1})
+	is.Equal(b[2].ByState, map[State]int{StateFailed: 1, StateParked: 1})
+	is.Equal(b[3].ByState, map[State]int{})
 	all, err := s.ItemsPerHour(ctx, "", h0, h0.Add(time.Hour))
 	is.NoErr(err)
-	is.Equal(all[0].ByState, map[string]int{StateLogged: 3}) // partners' message too
+	is.Equal(all[0].ByState, map[State]int{StateLogged: 3}) // partners' message too
 
 	_, err = s.StartRun(ctx, Run{Instance: "partners", Mode: "scheduled"})
 	is.NoErr(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
 // MetricPrefix starts every series name.
@@ -32,8 +33,8 @@ var APIs = []string{"aircall", "helpscout"}
 // rate(...) sees 0, not "no data", until something happens.
 type MetricLabels struct {
 	Instances []string // configured instance names
-	Kinds     []string // item kinds (call, message)
-	Outcomes  []string // item outcomes counted in items_total
+	Kinds     []store.Kind
+	Outcomes  []store.Outcome // item outcomes counted in items_total
 	// CardResults are the insight card results (sent, dropped_late,
 	// failed, skipped) counted per instance in insight_cards_total.
 	CardResults []string
@@ -114,9 +115,9 @@ func NewMetrics(l MetricLabels) *Metrics {
 func (m *Metrics) zero(l MetricLabels) {
 	for _, in := range l.Instances {
 		for _, k := range l.Kinds {
-			m.rereads.WithLabelValues(in, k)
+			m.rereads.WithLabelValues(in, string(k))
 			for _, o := range l.Outcomes {
-				m.items.WithLabelValues(in, k, o)
+				m.items.WithLabelValues(in, string(k), string(o))
 			}
 		}
 	}
@@ -157,16 +158,16 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // ObserveItem counts an item outcome.
-func (m *Metrics) ObserveItem(instance, kind, outcome string) {
-	m.items.WithLabelValues(instance, kind, outcome).Inc()
+func (m *Metrics) ObserveItem(instance string, kind store.Kind, outcome store.Outcome) {
+	m.items.WithLabelValues(instance, string(kind), string(outcome)).Inc()
 }
 
 // ObserveReread counts an item a pass read again and found already done.
 // These are apart from items_total, where they would grow with every pass
 // (the look-back re-reads the same recent calls each time) and drown the
 // outcomes that say what was written.
-func (m *Metrics) ObserveReread(instance, kind string) {
-	m.rereads.WithLabelValues(instance, kind).Inc()
+func (m *Metrics) ObserveReread(instance string, kind store.Kind) {
+	m.rereads.WithLabelValues(instance, string(kind)).Inc()
 }
 
 // ObserveAircall counts a request to Aircall (the client's observer).

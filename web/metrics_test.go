@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -22,8 +23,8 @@ func metricsText(t *testing.T, m *web.Metrics) string {
 // TestMetricsStartAtZero: every series whose labels are known at start is
 // there at 0 before anything happens, so dashboards show 0, not "no data".
 func TestMetricsStartAtZero(t *testing.T) {
-	m := web.NewMetrics(web.MetricLabels{Instances: []string{"partners", "support_es"}, Kinds: []string{"call", "message"},
-		Outcomes: []string{"new_conversation", "failed"}})
+	m := web.NewMetrics(web.MetricLabels{Instances: []string{"partners", "support_es"}, Kinds: []store.Kind{"call", "message"},
+		Outcomes: []store.Outcome{"new_conversation", "failed"}})
 	body := metricsText(t, m)
 	want := []string{
 		`aircall_helpscout_items_total{instance="partners",kind="call",outcome="new_conversation"} 0`,
@@ -55,7 +56,7 @@ func TestMetricsStartAtZero(t *testing.T) {
 // items_total.
 func TestMetricsObserve(t *testing.T) {
 	is := is.New(t)
-	m := web.NewMetrics(web.MetricLabels{Instances: []string{"default"}, Kinds: []string{"call"}, Outcomes: []string{"new_conversation"}})
+	m := web.NewMetrics(web.MetricLabels{Instances: []string{"default"}, Kinds: []store.Kind{"call"}, Outcomes: []store.Outcome{"new_conversation"}})
 	m.ObserveItem("default", "call", "new_conversation")
 	m.ObserveReread("default", "call")
 	m.ObserveReread("default", "call")

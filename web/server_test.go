@@ -44,7 +44,7 @@ func serveWeb(t *testing.T, o web.Options) (string, *web.Server) {
 
 func baseOptions(st *store.Store) web.Options {
 	return web.Options{Store: st, WebhookToken: hookToken, Health: web.NewHealth(10*time.Minute, nil),
-		Metrics: web.NewMetrics(web.MetricLabels{Instances: []string{"default"}, Kinds: []string{"call", "message"}, Outcomes: []string{"new_conversation"}})}
+		Metrics: web.NewMetrics(web.MetricLabels{Instances: []string{"default"}, Kinds: []store.Kind{"call", "message"}, Outcomes: []store.Outcome{"new_conversation"}})}
 }
 
 // trickle writes s one byte every gap until s is written or the peer is gone.

@@ -72,7 +72,7 @@ func TestWebhookMessage(t *testing.T) {
 }
 
 // TestWebhookExternalNumberShapes: external_number is a string in the
-// Python client and an int in the Go client (aircall.md §6.3 sources); a
+// Python client and an int in the Go client (docs/api-facts.md#aircall-messages); a
 // number must not make the whole delivery undecodable.
 func TestWebhookExternalNumberShapes(t *testing.T) {
 	tests := []struct {

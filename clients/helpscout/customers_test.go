@@ -16,7 +16,8 @@ import (
 
 // TestFindCustomersByPhone: a customer is found whatever common format the
 // number was stored in, under both literal readings of Help Scout's phone
-// search (the fake's PhoneMatch: digits equal, SPEC §9a's assumption; or the
+// search (the fake's PhoneMatch: digits equal, our default assumption in
+// docs/api-facts.md#help-scout-phone-search; or the
 // stored text containing the query), because the one OR-query carries both
 // the formatted variants and the bare digit strings.
 func TestFindCustomersByPhone(t *testing.T) {

@@ -39,7 +39,8 @@ const maxPhoneQuery = 512
 
 // PhoneQueryVariants returns the distinct strings e164 may have been stored
 // as, for Help Scout's phone search, which appears to match the text
-// literally (api/helpscout.md §5; Aircall's own Help Scout integration tries
+// literally (undocumented; see docs/api-facts.md#help-scout-phone-search;
+// Aircall's own Help Scout integration tries
 // several formats for the same reason). Order, most likely first:
 //
 //   - E.164: "+16176105413"

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
 	"io"
 	"slices"
 	"strings"
@@ -250,7 +251,7 @@ func configWarnings(cfg *Config, getenv func(string) string, names []string) []s
 	}
 	ws = append(ws, unknownVariables(cfg, names)...)
 	for _, in := range cfg.Instances {
-		if in.ReopenClosed && in.ConversationMode == ModeNew {
+		if in.ReopenClosed && in.ConversationMode == rules.ModeNew {
 			ws = append(ws, fmt.Sprintf("instance %s: %sREOPEN_CLOSED=true has no effect with %sCONVERSATION_MODE=new", in.Name, in.Prefix, in.Prefix))
 		}
 	}

@@ -172,7 +172,7 @@ func writeExplanation(w io.Writer, x status.Explanation) {
 	fmt.Fprintf(w, "%s %s (instance %s)\n", x.Kind, x.ID, x.Instance)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "  %s:\t%s\n", k, v) }
-	row("state", x.State+" ("+x.Outcome+")")
+	row("state", string(x.State)+" ("+string(x.Outcome)+")")
 	row("why", x.Reason)
 	if x.Detail != "" {
 		row("detail", x.Detail)
@@ -254,9 +254,9 @@ func writeExplanation(w io.Writer, x status.Explanation) {
 	}
 }
 
-func orDash(s string) string {
+func orDash[T ~string](s T) string {
 	if s == "" {
 		return "-"
 	}
-	return s
+	return string(s)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
 	"github.com/aircall-helpscout/aircall-helpscout/web/status"
 )
 
@@ -64,13 +65,13 @@ func TestRetryParkedCallLogsItOnce(t *testing.T) {
 	is.NoErr(json.Unmarshal([]byte(r.stdout), &xs))
 	is.Equal(len(xs), 1)
 	x := xs[0]
-	is.Equal(x.State, "logged")
+	is.Equal(x.State, store.StateLogged)
 	is.True(x.Conversation != nil && x.Conversation.ID != 0)
 	is.Equal(x.Conversation.URL, status.ConversationURL(x.Conversation.ID))
 	is.True(x.Retry != nil && !x.Retry.Pending)
 	var events []string
 	for _, h := range x.History {
-		events = append(events, h.Event+":"+h.State)
+		events = append(events, string(h.Event)+":"+string(h.State))
 	}
 	is.Equal(events, []string{"attempt:failed", "attempt:failed", "attempt:failed", "attempt:failed", "attempt:parked",
 		"retry:parked", "state:logged"})

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -200,15 +199,15 @@ func writeSummary(w io.Writer, res reconciler.Result, d time.Duration, dry bool)
 }
 
 // formatCounts renders "outcome n, ..." sorted by outcome, or "no items".
-func formatCounts(c map[string]int) string {
+func formatCounts(c map[store.Outcome]int) string {
 	if len(c) == 0 {
 		return "no items"
 	}
-	keys := make([]string, 0, len(c))
+	keys := make([]store.Outcome, 0, len(c))
 	for k := range c {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
 		parts[i] = fmt.Sprintf("%s %d", k, c[k])
@@ -226,8 +225,8 @@ func instanceNames(res reconciler.Result) []string {
 }
 
 // totalCounts sums outcomes over instances, for one log line per pass.
-func totalCounts(res reconciler.Result) map[string]int {
-	out := map[string]int{}
+func totalCounts(res reconciler.Result) map[store.Outcome]int {
+	out := map[store.Outcome]int{}
 	for _, ir := range res.Instances {
 		for k, v := range ir.Counts {
 			out[k] += v

@@ -17,7 +17,6 @@ import (
 	"github.com/matryer/is"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
-	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
@@ -50,7 +49,7 @@ func TestRunScheduledThenCatchUpNeverTwice(t *testing.T) {
 	is.Equal(len(th), 0) // a scheduled pass does not reach back 5 days
 
 	st := openTestStore(t, f.vars["DATABASE_PATH"])
-	before, ok, err := st.Cursor(ctx, "default", reconciler.StreamCalls)
+	before, ok, err := st.Cursor(ctx, "default", store.StreamCalls)
 	is.NoErr(err)
 	is.True(ok)
 
@@ -58,9 +57,9 @@ func TestRunScheduledThenCatchUpNeverTwice(t *testing.T) {
 	r = runCmd(ctx, f.vars, "run", "--since", since)
 	is.NoErr(r.err)
 	is.True(strings.Contains(r.stdout, "Catching up"))
-	is.True(strings.Contains(r.stdout, reconciler.OutcomeAlready+" 2")) // the scheduled pass's calls are not redone
+	is.True(strings.Contains(r.stdout, string(store.OutcomeAlready)+" 2")) // the scheduled pass's calls are not redone
 	exactlyOnce(t, f, 1, 2, 3)
-	after, _, err := st.Cursor(ctx, "default", reconciler.StreamCalls)
+	after, _, err := st.Cursor(ctx, "default", store.StreamCalls)
 	is.NoErr(err)
 	is.Equal(after, before) // a catch-up never moves the scheduled cursor
 
@@ -89,10 +88,10 @@ func TestRunInstanceNameCaseKeepsTheLedger(t *testing.T) {
 		exactlyOnce(t, f, 1, 2)
 	}
 	st := openTestStore(t, f.vars["DATABASE_PATH"])
-	_, ok, err := st.Cursor(ctx, "partners", reconciler.StreamCalls)
+	_, ok, err := st.Cursor(ctx, "partners", store.StreamCalls)
 	is.NoErr(err)
 	is.True(ok) // keyed by the lower-case name
-	_, ok, err = st.Cursor(ctx, "Partners", reconciler.StreamCalls)
+	_, ok, err = st.Cursor(ctx, "Partners", store.StreamCalls)
 	is.NoErr(err)
 	is.True(!ok) // never by the spelling in INSTANCES
 }
@@ -132,7 +131,7 @@ func TestRunDryRunDatabase(t *testing.T) {
 		wantStderr   string
 	}{
 		{name: "no database yet", wantStdout: "would: default", wantStderr: "no database at"},
-		{name: "existing database", realRunFirst: true, wantStdout: reconciler.OutcomeAlready + " 1"},
+		{name: "existing database", realRunFirst: true, wantStdout: string(store.OutcomeAlready) + " 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,7 +177,7 @@ func TestRunDryRunDatabase(t *testing.T) {
 				is.Equal(w, sha256.Sum256(nil)) // nor is anything waiting in its WAL (a read-only reader leaves it empty)
 			}
 			st := openTestStore(t, vars["DATABASE_PATH"])
-			it, ok, err := st.GetItem(ctx, "default", reconciler.KindCall, "7")
+			it, ok, err := st.GetItem(ctx, "default", store.KindCall, "7")
 			is.NoErr(err)
 			is.True(ok)
 			is.Equal(it.State, store.StateLogged) // the real run's row, untouched
@@ -251,7 +250,7 @@ func TestRunExitCodeSaysWhetherThePassCompleted(t *testing.T) {
 			name:       "no fault",
 			fault:      func(*fakes) {},
 			wantCode:   0,
-			wantStdout: reconciler.OutcomeNewConversation + " 1",
+			wantStdout: string(store.OutcomeNewConversation) + " 1",
 		},
 		{
 			name: "one item failed, recorded for retry",
@@ -259,7 +258,7 @@ func TestRunExitCodeSaysWhetherThePassCompleted(t *testing.T) {
 				f.HS.InjectFault(helpscouttest.Fault{Method: "POST", PathPrefix: "/v2/customers", Status: 400, Count: 100})
 			},
 			wantCode:   0,
-			wantStdout: reconciler.OutcomeFailed + " 1",
+			wantStdout: string(store.OutcomeFailed) + " 1",
 		},
 		{
 			name:       "listing calls failed",

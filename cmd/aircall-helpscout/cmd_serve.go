@@ -184,7 +184,7 @@ func (s *server) refreshLag(ctx context.Context) {
 	defer cancel()
 	now := s.now()
 	for _, in := range s.a.cfg.Instances {
-		if c, found, err := s.a.st.Cursor(ctx, in.Name, reconciler.StreamCalls); err == nil && found {
+		if c, found, err := s.a.st.Cursor(ctx, in.Name, store.StreamCalls); err == nil && found {
 			s.a.met.SetCursorLag(in.Name, now.Sub(time.Unix(c, 0)))
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
@@ -59,21 +58,21 @@ type instanceStatus struct {
 }
 
 type runStatus struct {
-	Mode       string         `json:"mode"`
-	StartedAt  time.Time      `json:"started_at"`
-	FinishedAt *time.Time     `json:"finished_at,omitempty"`
-	Counts     map[string]int `json:"counts"`
-	Error      string         `json:"error,omitempty"`
+	Mode       string                `json:"mode"`
+	StartedAt  time.Time             `json:"started_at"`
+	FinishedAt *time.Time            `json:"finished_at,omitempty"`
+	Counts     map[store.Outcome]int `json:"counts"`
+	Error      string                `json:"error,omitempty"`
 }
 
 type itemStatus struct {
-	Kind       string    `json:"kind"`
-	ID         string    `json:"id"`
-	State      string    `json:"state"`
-	Outcome    string    `json:"outcome"`
-	OccurredAt time.Time `json:"occurred_at"`
-	Attempts   int       `json:"attempts,omitempty"`
-	Reason     string    `json:"reason,omitempty"`
+	Kind       store.Kind    `json:"kind"`
+	ID         string        `json:"id"`
+	State      store.State   `json:"state"`
+	Outcome    store.Outcome `json:"outcome"`
+	OccurredAt time.Time     `json:"occurred_at"`
+	Attempts   int           `json:"attempts,omitempty"`
+	Reason     string        `json:"reason,omitempty"`
 }
 
 // cmdStatus prints per-instance state from the store: cursor and lag, the
@@ -121,14 +120,14 @@ func cmdStatus(ctx context.Context, e *env, opts statusOptions) error {
 
 func readInstanceStatus(ctx context.Context, st *store.Store, name string, now time.Time) (instanceStatus, error) {
 	is := instanceStatus{Name: name}
-	if c, ok, err := st.Cursor(ctx, name, reconciler.StreamCalls); err != nil {
+	if c, ok, err := st.Cursor(ctx, name, store.StreamCalls); err != nil {
 		return is, err
 	} else if ok {
 		t := time.Unix(c, 0).UTC()
 		lag := int64(now.Sub(t).Seconds())
 		is.CallsCursor, is.CallsLagSeconds = &t, &lag
 	}
-	if c, ok, err := st.Cursor(ctx, name, reconciler.StreamMessages); err != nil {
+	if c, ok, err := st.Cursor(ctx, name, store.StreamMessages); err != nil {
 		return is, err
 	} else if ok {
 		is.MessagesCursor = &c
@@ -163,13 +162,13 @@ func readInstanceStatus(ctx context.Context, st *store.Store, name string, now t
 	if is.WaitingForAI, err = list(store.ItemFilter{Enrichment: store.EnrichmentPending}); err != nil {
 		return is, err
 	}
-	if is.Waiting, err = list(store.ItemFilter{States: []string{store.StateWaiting}}); err != nil {
+	if is.Waiting, err = list(store.ItemFilter{States: []store.State{store.StateWaiting}}); err != nil {
 		return is, err
 	}
-	if is.Failed, err = list(store.ItemFilter{States: []string{store.StateFailed, store.StateParked}}); err != nil {
+	if is.Failed, err = list(store.ItemFilter{States: []store.State{store.StateFailed, store.StateParked}}); err != nil {
 		return is, err
 	}
-	if is.Skipped, err = list(store.ItemFilter{States: []string{store.StateSkipped}}); err != nil {
+	if is.Skipped, err = list(store.ItemFilter{States: []store.State{store.StateSkipped}}); err != nil {
 		return is, err
 	}
 	return is, nil
@@ -241,8 +240,8 @@ func writeStatus(w io.Writer, rep statusReport) {
 			}
 		}
 		writeItems(w, "logged, transcript/AI to add when ready", is.WaitingForAI)
-		writeItems(w, "waiting", is.Waiting)
-		writeItems(w, "failed", is.Failed)
+		writeItems(w, string(store.StateWaiting), is.Waiting)
+		writeItems(w, string(store.StateFailed), is.Failed)
 		writeItems(w, "skipped (duplicates, overlaps)", is.Skipped)
 	}
 }

@@ -45,21 +45,21 @@ type Config struct {
 // Name keys the ledger, so renaming an instance is a new instance (changing
 // only its case is not: names are lower-cased).
 type InstanceConfig struct {
-	Name             string      // "default", or the INSTANCES entry in lower case
-	Prefix           string      // "" or upper-cased name + "_", e.g. "PARTNERS_"
-	MailboxID        int64       // HELPSCOUT_MAILBOX_ID, required, > 0
-	Numbers          []NumberRef // AIRCALL_NUMBERS, required; empty when AllNumbers
-	AllNumbers       bool        // AIRCALL_NUMBERS=*
-	ConversationMode string      // CONVERSATION_MODE new|existing
-	ReopenClosed     bool        // REOPEN_CLOSED
-	Reassign         bool        // REASSIGN
-	LogTranscripts   bool        // LOG_TRANSCRIPTS
-	LogAIInsights    bool        // LOG_AI_INSIGHTS
-	LogMessages      bool        // LOG_MESSAGES
-	Duplicates       string      // DUPLICATES most_recent|skip
-	SyncContacts     bool        // SYNC_CONTACTS
-	DefaultRegion    string      // DEFAULT_REGION, "" = country of the Aircall number; else upper-case ISO 3166 alpha-2
-	InsightCards     bool        // INSIGHT_CARDS: caller context in the Aircall app while a call rings
+	Name             string           // "default", or the INSTANCES entry in lower case
+	Prefix           string           // "" or upper-cased name + "_", e.g. "PARTNERS_"
+	MailboxID        int64            // HELPSCOUT_MAILBOX_ID, required, > 0
+	Numbers          []NumberRef      // AIRCALL_NUMBERS, required; empty when AllNumbers
+	AllNumbers       bool             // AIRCALL_NUMBERS=*
+	ConversationMode rules.Mode       // CONVERSATION_MODE new|existing
+	ReopenClosed     bool             // REOPEN_CLOSED
+	Reassign         bool             // REASSIGN
+	LogTranscripts   bool             // LOG_TRANSCRIPTS
+	LogAIInsights    bool             // LOG_AI_INSIGHTS
+	LogMessages      bool             // LOG_MESSAGES
+	Duplicates       rules.Duplicates // DUPLICATES most_recent|skip
+	SyncContacts     bool             // SYNC_CONTACTS
+	DefaultRegion    string           // DEFAULT_REGION, "" = country of the Aircall number; else upper-case ISO 3166 alpha-2
+	InsightCards     bool             // INSIGHT_CARDS: caller context in the Aircall app while a call rings
 
 	numbersRaw string // AIRCALL_NUMBERS as written, parsed once DEFAULT_REGION is known
 	regionOK   bool   // DEFAULT_REGION valid (or unset)
@@ -73,17 +73,7 @@ type NumberRef struct {
 	E164 string // set when the entry is a phone number
 }
 
-// Conversation modes and duplicate policies accepted in the configuration:
-// the rules' own values, so that a spelling is defined once.
-const (
-	ModeNew      = rules.ModeNew
-	ModeExisting = rules.ModeExisting
-
-	DuplicatesMostRecent = rules.DuplicatesMostRecent
-	DuplicatesSkip       = rules.DuplicatesSkip
-
-	defaultInstanceName = "default"
-)
+const defaultInstanceName = "default"
 
 // LoadConfig reads the global variables and every instance from lookup and
 // validates them, driven by the variables table. It returns all problems

@@ -228,13 +228,15 @@ func parseDuration(p *problems, variable, value string) (time.Duration, bool) {
 
 // parseEnum accepts one of allowed, case-insensitively, and returns it in
 // its canonical lower-case spelling.
-func parseEnum(p *problems, variable, value string, allowed ...string) string {
-	for _, a := range allowed {
-		if strings.EqualFold(value, a) {
+func parseEnum[T ~string](p *problems, variable, value string, allowed ...T) T {
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		if strings.EqualFold(value, string(a)) {
 			return a
 		}
+		names[i] = string(a)
 	}
-	p.add(variable, "%q is not one of %s", value, strings.Join(allowed, ", "))
+	p.add(variable, "%q is not one of %s", value, strings.Join(names, ", "))
 	return ""
 }
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
 	"github.com/matryer/is"
 	"github.com/sethvargo/go-envconfig"
 )
@@ -91,13 +92,13 @@ func TestLoadConfigDefaults(t *testing.T) {
 	is.Equal(in.MailboxID, int64(1234))
 	is.Equal(in.Numbers, []NumberRef{{Raw: "123", ID: 123}, {Raw: "+1 617-610-5413", E164: "+16176105413"}})
 	is.True(!in.AllNumbers)
-	is.Equal(in.ConversationMode, "new")
+	is.Equal(in.ConversationMode, rules.ModeNew)
 	is.Equal(in.ReopenClosed, false)
 	is.Equal(in.Reassign, false)
 	is.Equal(in.LogTranscripts, true)
 	is.Equal(in.LogAIInsights, true)
 	is.Equal(in.LogMessages, true)
-	is.Equal(in.Duplicates, "most_recent")
+	is.Equal(in.Duplicates, rules.DuplicatesMostRecent)
 	is.Equal(in.SyncContacts, true)
 	is.Equal(in.DefaultRegion, "")
 }
@@ -143,13 +144,13 @@ func TestLoadConfigOverrides(t *testing.T) {
 	is.Equal(cfg.LogLevel, "debug")
 	is.Equal(cfg.LogFormat, "text")
 	in := cfg.Instances[0]
-	is.Equal(in.ConversationMode, "existing")
+	is.Equal(in.ConversationMode, rules.ModeExisting)
 	is.True(in.ReopenClosed)
 	is.True(in.Reassign)
 	is.True(!in.LogTranscripts)
 	is.True(!in.LogAIInsights)
 	is.True(!in.LogMessages)
-	is.Equal(in.Duplicates, "skip")
+	is.Equal(in.Duplicates, rules.DuplicatesSkip)
 	is.True(!in.SyncContacts)
 	is.Equal(in.DefaultRegion, "FR")
 	is.Equal(in.Numbers, []NumberRef{{Raw: "01 23 45 67 89", E164: "+33123456789"}, {Raw: "42", ID: 42}})
@@ -183,7 +184,7 @@ func TestLoadConfigBlankMeansDefault(t *testing.T) {
 	is.Equal(cfg.Lookback, 2*time.Hour)
 	is.Equal(cfg.Schedule, "@every 5m")
 	is.Equal(cfg.Instances[0].Name, "default")
-	is.Equal(cfg.Instances[0].ConversationMode, "new")
+	is.Equal(cfg.Instances[0].ConversationMode, rules.ModeNew)
 }
 
 func TestLoadConfigInstances(t *testing.T) {
@@ -199,11 +200,11 @@ func TestLoadConfigInstances(t *testing.T) {
 	is.Equal(p.Prefix, "PARTNERS_")
 	is.Equal(p.MailboxID, int64(10))
 	is.Equal(p.Numbers, []NumberRef{{Raw: "111", ID: 111}})
-	is.Equal(p.ConversationMode, "new")
+	is.Equal(p.ConversationMode, rules.ModeNew)
 	is.True(!p.LogMessages)
 	is.Equal(s.Prefix, "SUPPORT_ES_")
 	is.Equal(s.MailboxID, int64(20))
-	is.Equal(s.ConversationMode, "existing")
+	is.Equal(s.ConversationMode, rules.ModeExisting)
 	is.Equal(s.DefaultRegion, "ES")
 	is.Equal(s.Numbers, []NumberRef{{Raw: "612 34 56 78", E164: "+34612345678"}})
 	is.True(s.LogMessages)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
 	"strconv"
 	"strings"
 	"time"
@@ -295,14 +296,14 @@ var variables = []varSpec{
 		show:     func(_ *Config, in *InstanceConfig) string { return numbersString(*in) },
 	},
 	{
-		name: "CONVERSATION_MODE", scope: scopeInstance, def: ModeNew,
+		name: "CONVERSATION_MODE", scope: scopeInstance, def: string(rules.ModeNew),
 		doc: "`new`: every call opens a new conversation; `existing`: log into the customer's open conversation",
 		comment: "new: every call opens a new conversation; existing: log into the customer's\n" +
 			"open conversation in the mailbox when there is one.",
 		instance: func(p *problems, n, v string, in *InstanceConfig) {
-			in.ConversationMode = parseEnum(p, n, v, ModeNew, ModeExisting)
+			in.ConversationMode = parseEnum(p, n, v, rules.ModeNew, rules.ModeExisting)
 		},
-		show: func(_ *Config, in *InstanceConfig) string { return in.ConversationMode },
+		show: func(_ *Config, in *InstanceConfig) string { return string(in.ConversationMode) },
 	},
 	boolVar("REOPEN_CLOSED", false,
 		"(`existing` only) reopen a conversation closed less than 48 h before the call started (one closed after the call started is not reopened)",
@@ -327,14 +328,14 @@ var variables = []varSpec{
 		"Log SMS and WhatsApp messages of this instance's lines (needs AIRCALL_WEBHOOK_TOKEN).",
 		func(in *InstanceConfig) *bool { return &in.LogMessages }),
 	{
-		name: "DUPLICATES", scope: scopeInstance, def: DuplicatesMostRecent,
+		name: "DUPLICATES", scope: scopeInstance, def: string(rules.DuplicatesMostRecent),
 		doc: "several Help Scout customers share the number: `most_recent` or `skip`",
 		comment: "Several Help Scout customers share the caller's number: most_recent (use the\n" +
 			"newest customer) or skip (log nothing for that call).",
 		instance: func(p *problems, n, v string, in *InstanceConfig) {
-			in.Duplicates = parseEnum(p, n, v, DuplicatesMostRecent, DuplicatesSkip)
+			in.Duplicates = parseEnum(p, n, v, rules.DuplicatesMostRecent, rules.DuplicatesSkip)
 		},
-		show: func(_ *Config, in *InstanceConfig) string { return in.Duplicates },
+		show: func(_ *Config, in *InstanceConfig) string { return string(in.Duplicates) },
 	},
 	boolVar("SYNC_CONTACTS", true,
 		"create/overwrite the Aircall contact from the matched Help Scout customer",

@@ -67,8 +67,8 @@ func TestConfigExampleEnv(t *testing.T) {
 	is.Equal(got.Instances[0].LogMessages, def.Instances[0].LogMessages)
 }
 
-// TestConfigExampleEnvComments pins the comments whose wording SPEC §3
-// fixes, so that the example cannot promise a different scope than the
+// TestConfigExampleEnvComments pins the comments whose wording the
+// configuration contract (README.md tables) fixes, so that the example cannot promise a different scope than the
 // product has (REASSIGN once read "existing mode; also messages").
 func TestConfigExampleEnvComments(t *testing.T) {
 	tests := []struct {
@@ -78,7 +78,7 @@ func TestConfigExampleEnvComments(t *testing.T) {
 		{"REOPEN_CLOSED", []string{"(existing only) reopen a conversation closed less than 48 h before the call"}},
 		{"REASSIGN", []string{
 			"(existing only) assign the conversation to the Help Scout user whose email matches the Aircall agent",
-			"applies to SMS and WhatsApp messages too", // SPEC §8
+			"applies to SMS and WhatsApp messages too", // REASSIGN applies to messages: docs/rules.md#reassign
 		}},
 	}
 	data, err := os.ReadFile("../../config.example.env")

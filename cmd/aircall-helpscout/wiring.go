@@ -30,10 +30,10 @@ type app struct {
 // itemOutcomes are the outcomes items_total starts at zero with, for every
 // instance and kind. already_done is not among them: re-reads are counted
 // apart (items_reread_total).
-var itemOutcomes = []string{
-	reconciler.OutcomeNewConversation, reconciler.OutcomeExistingConversation, reconciler.OutcomeReopened,
-	reconciler.OutcomeWaitingEnrichment, reconciler.OutcomeWaiting, reconciler.OutcomeFailed, reconciler.OutcomeParked,
-	reconciler.OutcomeOverlap, reconciler.OutcomeEnriched, reconciler.OutcomeNoEnrich, rules.OutcomeDuplicateCustomers,
+var itemOutcomes = []store.Outcome{
+	store.OutcomeNewConversation, store.OutcomeExistingConversation, store.OutcomeReopened,
+	store.OutcomeWaitingEnrichment, store.OutcomeWaiting, store.OutcomeFailed, store.OutcomeParked,
+	store.OutcomeOverlap, store.OutcomeEnriched, store.OutcomeNoEnrich, store.OutcomeDuplicateCustomers,
 }
 
 // newMetrics builds serve's metrics with every series known from the
@@ -44,16 +44,16 @@ func newMetrics(cfg *Config) *web.Metrics {
 		names = append(names, in.Name)
 	}
 	return web.NewMetrics(web.MetricLabels{Instances: names,
-		Kinds: []string{reconciler.KindCall, reconciler.KindMessage}, Outcomes: itemOutcomes,
+		Kinds: []store.Kind{store.KindCall, store.KindMessage}, Outcomes: itemOutcomes,
 		CardResults: reconciler.CardResults()})
 }
 
 // observeItem sends an item outcome to the metrics: items a pass found
 // already done go to the re-read counter, since the look-back reads the
 // same recent calls every pass.
-func observeItem(m *web.Metrics) func(instance, kind, outcome string) {
-	return func(instance, kind, outcome string) {
-		if outcome == reconciler.OutcomeAlready {
+func observeItem(m *web.Metrics) func(instance string, kind store.Kind, outcome store.Outcome) {
+	return func(instance string, kind store.Kind, outcome store.Outcome) {
+		if outcome == store.OutcomeAlready {
 			m.ObserveReread(instance, kind)
 			return
 		}

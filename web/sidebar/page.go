@@ -128,13 +128,13 @@ func (h *Handler) numbers(ctx context.Context, customerID int64) ([]number, erro
 // Labels of the recorded values; a value not listed shows nothing (and, for
 // the outcome, no CSS class: only these keys become classes).
 var (
-	channelLabel = map[string]string{"sms": "SMS", "whatsapp": "WhatsApp"}
+	channelLabel = map[rules.Channel]string{rules.ChannelSMS: "SMS", rules.ChannelWhatsApp: "WhatsApp"}
 	messageVerb  = map[string]string{"inbound": " received", "outbound": " sent"}
 	callLabel    = map[string]string{"inbound": "Inbound call", "outbound": "Outbound call"}
-	outcomeLabel = map[string]string{
+	outcomeLabel = map[rules.CallOutcome]string{
 		rules.OutcomeAnswered: "Answered", rules.OutcomeMissed: "Missed", rules.OutcomeVoicemail: "Voicemail",
 	}
-	insightsLabel = map[string]string{
+	insightsLabel = map[store.Enrichment]string{
 		store.EnrichmentPending: "Transcript/AI: not ready yet",
 		store.EnrichmentDone:    "Transcript/AI: in the conversation",
 		store.EnrichmentGaveUp:  "Transcript/AI: none came",
@@ -157,19 +157,19 @@ func (h *Handler) row(it store.CustomerItem, conversationID int64) row {
 	}
 
 	if it.Kind == store.KindMessage {
-		r.Class = "message"
-		ch := channelLabel[it.Channel]
+		r.Class = string(store.KindMessage)
+		ch := channelLabel[rules.Channel(it.Channel)]
 		if ch == "" {
 			ch = "Message"
 		}
 		r.What = ch + messageVerb[it.Direction]
 	} else {
-		r.Class = "call"
+		r.Class = string(store.KindCall)
 		r.What = callLabel[it.Direction]
 		if r.What == "" {
 			r.What = "Call"
 		}
-		if label := outcomeLabel[it.CallOutcome]; label != "" {
+		if label := outcomeLabel[rules.CallOutcome(it.CallOutcome)]; label != "" {
 			r.Class = it.CallOutcome
 			r.Facts = append(r.Facts, label)
 		}
@@ -196,7 +196,7 @@ func (h *Handler) row(it store.CustomerItem, conversationID int64) row {
 	case store.StateParked:
 		r.Status = "Not logged: failed repeatedly (see the status page)"
 	case store.StateSkipped:
-		r.Status = "Not logged: " + it.Outcome
+		r.Status = "Not logged: " + string(it.Outcome)
 	}
 	if it.ConversationID > 0 {
 		r.ConversationID = it.ConversationID

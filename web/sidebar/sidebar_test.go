@@ -79,7 +79,7 @@ func mustZone(name string) *time.Location {
 // at is 2026-11-30 08:14 UTC (09:14 in Paris).
 var at = time.Date(2026, 11, 30, 8, 14, 0, 0, time.UTC)
 
-func call(id string, conv int64, occ time.Time, f store.ItemFacts, state, enrichment string) store.CustomerItem {
+func call(id string, conv int64, occ time.Time, f store.ItemFacts, state store.State, enrichment store.Enrichment) store.CustomerItem {
 	return store.CustomerItem{
 		Item: store.Item{Instance: "default", Kind: store.KindCall, SourceID: id, State: state, OccurredAt: occ,
 			CustomerID: 678, ConversationID: conv, Enrichment: enrichment},
@@ -223,14 +223,14 @@ func TestHostileTextIsEscaped(t *testing.T) {
 	src := &fakeItems{
 		items: map[int64][]store.CustomerItem{9: {
 			call("1", 5, at, store.ItemFacts{Direction: evil, CallOutcome: evil, Agent: evil, Line: evil,
-				TimeZone: "../../../etc/passwd", Channel: evil}, store.StateSkipped, evil),
+				TimeZone: "../../../etc/passwd", Channel: evil}, store.StateSkipped, store.Enrichment(evil)),
 			{Item: store.Item{Kind: store.KindMessage, SourceID: evil, State: store.StateLogged, OccurredAt: at, CustomerID: 9},
 				ItemFacts: store.ItemFacts{Channel: evil, Direction: evil, Agent: evil}},
 			call("javascript:alert(3)", 0, at, store.ItemFacts{}, store.StateSkipped, ""),
 		}},
 		numbers: map[int64][]string{9: {evil, "javascript:alert(1)", "+1 (202) 555-0143", "+12025550143"}},
 	}
-	src.items[9][0].Outcome = evil
+	src.items[9][0].Outcome = store.Outcome(evil)
 	rec := get(newHandler(t, src), signedQuery(testSecret, "customer-id", "9", "conversation-id", "1"))
 	is.Equal(rec.Code, http.StatusOK)
 	body := rec.Body.String()

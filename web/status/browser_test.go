@@ -105,7 +105,7 @@ func demoStore(t *testing.T) *store.Store {
 			state = store.StateParked
 		}
 		if err := st.PutItem(ctx, store.Item{Instance: "default", Kind: store.KindCall, SourceID: "4186780777", State: state,
-			Outcome: state, OccurredAt: now.Add(-150 * time.Minute), Attempts: i,
+			Outcome: store.Outcome(state), OccurredAt: now.Add(-150 * time.Minute), Attempts: i,
 			LastError: `create customer for +34612345678: helpscout: POST /v2/customers: status 400: emails[0].value: "marta@example" is not a valid email`}); err != nil {
 			t.Fatal(err)
 		}
@@ -119,13 +119,13 @@ func demoStore(t *testing.T) *store.Store {
 	}
 	for _, r := range []struct {
 		ago, took time.Duration
-		counts    map[string]int
+		counts    map[store.Outcome]int
 		err       string
 	}{
-		{50 * time.Minute, 14 * time.Second, map[string]int{"new_conversation": 3, "already_done": 41}, ""},
-		{25 * time.Minute, 9 * time.Second, map[string]int{"new_conversation": 2, "failed": 1, "already_done": 38}, ""},
+		{50 * time.Minute, 14 * time.Second, map[store.Outcome]int{"new_conversation": 3, "already_done": 41}, ""},
+		{25 * time.Minute, 9 * time.Second, map[store.Outcome]int{"new_conversation": 2, "failed": 1, "already_done": 38}, ""},
 		{20 * time.Minute, 3 * time.Second, nil, "list calls: aircall: GET /v1/calls: status 503"},
-		{5 * time.Minute, 11 * time.Second, map[string]int{"existing_conversation": 1, "parked": 1, "waiting": 1, "already_done": 40}, ""},
+		{5 * time.Minute, 11 * time.Second, map[store.Outcome]int{"existing_conversation": 1, "parked": 1, "waiting": 1, "already_done": 40}, ""},
 	} {
 		id, err := st.StartRun(ctx, store.Run{Instance: "default", Mode: "scheduled", StartedAt: now.Add(-r.ago)})
 		if err != nil {

@@ -8,12 +8,15 @@ import (
 )
 
 // chartStates are the chart's series, bottom to top, with their labels.
-var chartStates = []struct{ State, Label string }{
-	{store.StateLogged, "logged"},
-	{store.StateSkipped, "skipped"},
-	{store.StateWaiting, "waiting"},
-	{store.StateFailed, "failed"},
-	{store.StateParked, "parked"},
+var chartStates = []struct {
+	State store.State
+	Label string
+}{
+	{store.StateLogged, string(store.StateLogged)},
+	{store.StateSkipped, string(store.StateSkipped)},
+	{store.StateWaiting, string(store.StateWaiting)},
+	{store.StateFailed, string(store.StateFailed)},
+	{store.StateParked, string(store.StateParked)},
 }
 
 // Chart geometry in SVG user units; the SVG scales to the page width.
@@ -57,7 +60,7 @@ type legendView struct {
 
 func buildChart(buckets []store.HourBucket) chartView {
 	c := chartView{W: chartW, H: chartH, PlotTop: chartTB, PlotBottom: chartH - chartTB, PlotRight: chartW}
-	totals := map[string]int{}
+	totals := map[store.State]int{}
 	for _, b := range buckets {
 		n := 0
 		for _, s := range chartStates {
@@ -69,7 +72,7 @@ func buildChart(buckets []store.HourBucket) chartView {
 	}
 	var parts []string
 	for _, s := range chartStates {
-		c.Legend = append(c.Legend, legendView{Class: "s-" + s.State, Label: s.Label, N: totals[s.State]})
+		c.Legend = append(c.Legend, legendView{Class: "s-" + string(s.State), Label: s.Label, N: totals[s.State]})
 		if totals[s.State] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", totals[s.State], s.Label))
 		}
@@ -100,7 +103,7 @@ func buildChart(buckets []store.HourBucket) chartView {
 			}
 			h := float64(n) * scale
 			y -= h
-			bar.Segs = append(bar.Segs, segView{Class: "s-" + s.State, X: round1(x + 1), Y: round1(y), W: round1(slot - 2), H: round1(h)})
+			bar.Segs = append(bar.Segs, segView{Class: "s-" + string(s.State), X: round1(x + 1), Y: round1(y), W: round1(slot - 2), H: round1(h)})
 			title = append(title, fmt.Sprintf("%d %s", n, s.Label))
 		}
 		if len(title) == 0 {

@@ -21,19 +21,19 @@ func ConversationURL(id int64) string {
 // (its --json output is exactly this) and what the status item page shows.
 // It is built from the database only.
 type Explanation struct {
-	Instance   string     `json:"instance"`
-	Kind       string     `json:"kind"`
-	ID         string     `json:"id"`
-	State      string     `json:"state"`
-	Outcome    string     `json:"outcome"`
-	Reason     string     `json:"reason"` // why the item is where it is, in one sentence
-	Detail     string     `json:"detail,omitempty"`
-	OccurredAt *time.Time `json:"occurred_at"`
-	FirstSeen  time.Time  `json:"first_seen"`
-	LastChange time.Time  `json:"last_change"`
-	Attempts   int        `json:"attempts"`
-	LastError  string     `json:"last_error,omitempty"`
-	AircallURL string     `json:"aircall_url,omitempty"`
+	Instance   string        `json:"instance"`
+	Kind       store.Kind    `json:"kind"`
+	ID         string        `json:"id"`
+	State      store.State   `json:"state"`
+	Outcome    store.Outcome `json:"outcome"`
+	Reason     string        `json:"reason"` // why the item is where it is, in one sentence
+	Detail     string        `json:"detail,omitempty"`
+	OccurredAt *time.Time    `json:"occurred_at"`
+	FirstSeen  time.Time     `json:"first_seen"`
+	LastChange time.Time     `json:"last_change"`
+	Attempts   int           `json:"attempts"`
+	LastError  string        `json:"last_error,omitempty"`
+	AircallURL string        `json:"aircall_url,omitempty"`
 
 	Customer     *CustomerChoice     `json:"customer"`
 	Conversation *ConversationChoice `json:"conversation"`
@@ -62,43 +62,43 @@ type CardInfo struct {
 
 // CustomerChoice says which Help Scout customer the item went to and why.
 type CustomerChoice struct {
-	ID         int64   `json:"id"`
-	Rule       string  `json:"rule"`
-	Why        string  `json:"why"`
-	Candidates []int64 `json:"candidates"`
+	ID         int64              `json:"id"`
+	Rule       store.CustomerRule `json:"rule"`
+	Why        string             `json:"why"`
+	Candidates []int64            `json:"candidates"`
 }
 
 // ConversationChoice says which conversation the item went into and why.
 type ConversationChoice struct {
-	ID           int64  `json:"id"`
-	URL          string `json:"url,omitempty"`
-	Reason       string `json:"reason"`
-	Why          string `json:"why"`
-	Reassigned   bool   `json:"reassigned"`
-	AssigneeID   int64  `json:"assignee_id,omitempty"`
-	ThreadID     int64  `json:"thread_id,omitempty"`
-	NoteThreadID int64  `json:"note_thread_id,omitempty"`
+	ID           int64                    `json:"id"`
+	URL          string                   `json:"url,omitempty"`
+	Reason       store.ConversationReason `json:"reason"`
+	Why          string                   `json:"why"`
+	Reassigned   bool                     `json:"reassigned"`
+	AssigneeID   int64                    `json:"assignee_id,omitempty"`
+	ThreadID     int64                    `json:"thread_id,omitempty"`
+	NoteThreadID int64                    `json:"note_thread_id,omitempty"`
 }
 
 // Insights is the transcript/AI state of a call.
 type Insights struct {
-	Enrichment string     `json:"enrichment"` // ledger: "", pending, done, gave_up
-	Transcript string     `json:"transcript,omitempty"`
-	AI         string     `json:"ai,omitempty"`
-	Looks      int        `json:"looks"`
-	LastLookAt *time.Time `json:"last_look_at"`
-	Why        string     `json:"why"`
+	Enrichment store.Enrichment   `json:"enrichment"`
+	Transcript store.InsightState `json:"transcript,omitempty"`
+	AI         store.InsightState `json:"ai,omitempty"`
+	Looks      int                `json:"looks"`
+	LastLookAt *time.Time         `json:"last_look_at"`
+	Why        string             `json:"why"`
 }
 
 // HistoryEntry is one event of the item, oldest first.
 type HistoryEntry struct {
-	At       time.Time `json:"at"`
-	Event    string    `json:"event"`
-	State    string    `json:"state"`
-	Outcome  string    `json:"outcome,omitempty"`
-	Attempts int       `json:"attempts"`
-	Error    string    `json:"error,omitempty"`
-	Text     string    `json:"text"`
+	At       time.Time       `json:"at"`
+	Event    store.EventKind `json:"event"`
+	State    store.State     `json:"state"`
+	Outcome  string          `json:"outcome,omitempty"`
+	Attempts int             `json:"attempts"`
+	Error    string          `json:"error,omitempty"`
+	Text     string          `json:"text"`
 }
 
 // Write is one Help Scout write of the item's journal.
@@ -119,8 +119,8 @@ type RetryInfo struct {
 }
 
 // ItemPath is the status page of one item, relative to the site root.
-func ItemPath(instance, kind, id string) string {
-	return "/status/item/" + url.PathEscape(instance) + "/" + url.PathEscape(kind) + "/" + url.PathEscape(id)
+func ItemPath(instance string, kind store.Kind, id string) string {
+	return "/status/item/" + url.PathEscape(instance) + "/" + url.PathEscape(string(kind)) + "/" + url.PathEscape(id)
 }
 
 // Explain turns a story from the store into an Explanation.
@@ -216,12 +216,12 @@ func reason(it store.Item, conv *ConversationChoice) string {
 		}
 		return "logged in Help Scout"
 	case store.StateSkipped:
-		return "nothing logged on purpose: " + it.Outcome
+		return "nothing logged on purpose: " + string(it.Outcome)
 	case store.StateWaiting:
 		switch it.Outcome {
-		case "in_progress":
+		case store.OutcomeInProgress:
 			return "the call is not finished in Aircall yet; the next pass looks again"
-		case "waiting_for_insights":
+		case store.OutcomeWaitingEnrichment:
 			return "the call is finished; waiting for its transcript/AI before logging it (at most ENRICHMENT_WAIT)"
 		}
 		return "not final yet; the next pass looks again"
@@ -234,10 +234,10 @@ func reason(it store.Item, conv *ConversationChoice) string {
 		return fmt.Sprintf("parked after %d failed attempts: no pass tries again until `aircall-helpscout retry %s` once the cause is fixed",
 			it.Attempts, it.SourceID)
 	}
-	return it.State
+	return string(it.State)
 }
 
-var ruleWhy = map[string]string{
+var ruleWhy = map[store.CustomerRule]string{
 	store.RuleOneMatch:       "the only Help Scout customer with this number",
 	store.RuleMostRecent:     "several customers share the number; DUPLICATES=most_recent chose the newest",
 	store.RuleSkipDuplicates: "several customers share the number; DUPLICATES=skip logs nothing",
@@ -263,7 +263,7 @@ func customerChoice(it store.Item, d *store.Decision) *CustomerChoice {
 	return c
 }
 
-var conversationWhy = map[string]string{
+var conversationWhy = map[store.ConversationReason]string{
 	store.ConversationNew:      "a new conversation",
 	store.ConversationExisting: "the customer's open conversation, most recently updated",
 	store.ConversationReopened: "reopened: the customer's conversation closed less than 48 h before the call",
@@ -287,7 +287,7 @@ func conversationChoice(it store.Item, d *store.Decision) *ConversationChoice {
 	if c.Reason == "" {
 		// Older items: the ledger's outcome names the conversation rule.
 		switch it.Outcome {
-		case "new_conversation":
+		case store.OutcomeNewConversation:
 			c.Reason = store.ConversationNew
 		case "existing_conversation":
 			c.Reason = store.ConversationExisting
@@ -356,10 +356,10 @@ func historyText(h store.Event) string {
 		}
 		return s
 	}
-	if h.Outcome != "" && h.Outcome != h.State {
-		return h.State + ": " + h.Outcome
+	if h.Outcome != "" && h.Outcome != string(h.State) {
+		return string(h.State) + ": " + h.Outcome
 	}
-	return h.State
+	return string(h.State)
 }
 
 func writeText(w store.Intent) string {

@@ -8,7 +8,6 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -141,7 +140,9 @@ type runView struct {
 }
 
 type attentionView struct {
-	Kind, ID, URL, State, Age, Reason string
+	Kind                 store.Kind
+	State                store.State
+	ID, URL, Age, Reason string
 }
 
 func (h *handler) overview(w http.ResponseWriter, r *http.Request) {
@@ -229,7 +230,7 @@ func (h *handler) instance(ctx context.Context, name string, now time.Time) (ins
 			Age: human(now.Sub(it.OccurredAt)), Reason: attentionReason(it)})
 	}
 	// Attention returns at most overviewAttention of each state.
-	per := map[string]int{}
+	per := map[store.State]int{}
 	for _, it := range items {
 		per[it.State]++
 	}
@@ -251,11 +252,11 @@ func viewRun(r store.Run, now time.Time) runView {
 	if r.Error != "" {
 		v.Class = "bad"
 	}
-	keys := make([]string, 0, len(r.Counts))
+	keys := make([]store.Outcome, 0, len(r.Counts))
 	for k := range r.Counts {
 		keys = append(keys, k)
 	}
-	sort.Strings(keys)
+	slices.Sort(keys)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
 		parts = append(parts, fmt.Sprintf("%s %d", k, r.Counts[k]))
@@ -272,14 +273,14 @@ func attentionReason(it store.Item) string {
 	switch {
 	case it.Outcome == store.OutcomeRetryRequested:
 		return "retry requested; last error: " + it.LastError
-	case it.State == store.StateWaiting && it.Outcome == "in_progress":
+	case it.State == store.StateWaiting && it.Outcome == store.OutcomeInProgress:
 		return "call not finished in Aircall yet"
-	case it.State == store.StateWaiting && it.Outcome == "waiting_for_insights":
+	case it.State == store.StateWaiting && it.Outcome == store.OutcomeWaitingEnrichment:
 		return "waiting for transcript/AI"
 	case it.LastError != "":
 		return fmt.Sprintf("%d attempt(s): %s", it.Attempts, it.LastError)
 	}
-	return it.Outcome
+	return string(it.Outcome)
 }
 
 type itemPage struct {
@@ -288,10 +289,10 @@ type itemPage struct {
 }
 
 func (h *handler) item(w http.ResponseWriter, r *http.Request) {
-	instance, kind, id := r.PathValue("instance"), r.PathValue("kind"), r.PathValue("id")
+	instance, kind, id := r.PathValue("instance"), store.Kind(r.PathValue("kind")), r.PathValue("id")
 	now := h.o.Now().UTC()
 	if kind != store.KindCall && kind != store.KindMessage {
-		h.notFound(w, now, "There is no item kind "+kind+": items are calls or messages.")
+		h.notFound(w, now, "There is no item kind "+string(kind)+": items are calls or messages.")
 		return
 	}
 	st, ok, err := h.r.ItemStory(r.Context(), instance, kind, id)
@@ -304,7 +305,7 @@ func (h *handler) item(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x := Explain(st)
-	h.render(w, http.StatusOK, "item.html", itemPage{page: newPage(kind+" "+id+" · aircall-helpscout", now), X: x})
+	h.render(w, http.StatusOK, "item.html", itemPage{page: newPage(string(kind)+" "+id+" · aircall-helpscout", now), X: x})
 }
 
 type messagePage struct {

@@ -31,7 +31,7 @@ type Reader interface {
 	Runs(ctx context.Context, instance string, limit int) ([]store.Run, error)
 	Attention(ctx context.Context, instance string, limit int) ([]store.Item, error)
 	ItemsPerHour(ctx context.Context, instance string, from, to time.Time) ([]store.HourBucket, error)
-	ItemStory(ctx context.Context, instance, kind, sourceID string) (store.Story, bool, error)
+	ItemStory(ctx context.Context, instance string, kind store.Kind, sourceID string) (store.Story, bool, error)
 }
 
 // MirrorState is the state of one local mirror of Help Scout data.

@@ -56,7 +56,7 @@ func fixture(t testing.TB) *store.Store {
 		if i == 5 {
 			state = store.StateParked
 		}
-		put(store.Item{Instance: "default", Kind: store.KindCall, SourceID: "1002", State: state, Outcome: state,
+		put(store.Item{Instance: "default", Kind: store.KindCall, SourceID: "1002", State: state, Outcome: store.Outcome(state),
 			OccurredAt: now.Add(-2 * time.Hour), Attempts: i,
 			LastError: "create customer: helpscout: 400 Bad Request: phone " + hostile})
 	}
@@ -68,7 +68,7 @@ func fixture(t testing.TB) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.FinishRun(ctx, id, now.Add(-5*time.Minute), map[string]int{"new_conversation": 1, hostile: 2}, "list calls: "+hostile); err != nil {
+	if err := st.FinishRun(ctx, id, now.Add(-5*time.Minute), map[store.Outcome]int{"new_conversation": 1, hostile: 2}, "list calls: "+hostile); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.AdvanceCursor(ctx, "default", store.StreamCalls, now.Add(-7*time.Minute).Unix()); err != nil {

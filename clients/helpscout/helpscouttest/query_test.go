@@ -50,8 +50,8 @@ func TestParseQuery(t *testing.T) {
 }
 
 // TestPhoneSearchIsLiteral: the fake's phone search applies no phone
-// normalisation, in either of its literal readings of api/helpscout.md's
-// "appears to be literal": digits equal (SPEC §9a, the default) or the
+// normalisation, in either of its literal readings of "appears to be literal"
+// (docs/api-facts.md#help-scout-phone-search): digits equal (the default) or the
 // stored text containing the query text.
 func TestPhoneSearchIsLiteral(t *testing.T) {
 	tests := []struct {
@@ -60,7 +60,7 @@ func TestPhoneSearchIsLiteral(t *testing.T) {
 	}{
 		{"+16176105413", "+16176105413", true, true},
 		{"+16176105413", "6176105413", false, true},               // contained, digits differ
-		{"(617) 610-5413", "+16176105413", false, false},          // SPEC §9a's example
+		{"(617) 610-5413", "+16176105413", false, false},          // the example of docs/api-facts.md#help-scout-phone-search
 		{"(617) 610-5413", "6176105413", true, false},             // digits equal, text not contained
 		{"(617) 610-5413", "(617) 610-5413", true, true},          // the national format finds it
 		{"+1 617-610-5413", "617-610-5413", false, true},          // local form inside international

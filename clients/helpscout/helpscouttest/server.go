@@ -1,6 +1,6 @@
 // Package helpscouttest is a stateful in-process fake of the Help Scout Mailbox
 // API 2.0 on loopback, for tests, the soak test and `demo`. It behaves like the
-// facts in api/helpscout.md: OAuth tokens that expire, HAL pagination, a
+// facts in docs/api-facts.md: OAuth tokens that expire, HAL pagination, a
 // per-minute budget where writes cost 2, vnd.error validation, the 412 thread
 // limit, literal phone search, merged conversations, and injectable faults,
 // including "commit, then fail". It records every request.
@@ -115,13 +115,14 @@ func NewServer() *Server {
 }
 
 // PhoneMatch is how the fake's customer phone search compares a query term
-// with a stored phone. Help Scout does not document it (api/helpscout.md §5:
-// "appears to be literal"; exact, token or substring unknown), so the fake
+// with a stored phone. Help Scout does not document it (it appears to be literal; exact, token or
+// substring is unknown: docs/api-facts.md#help-scout-phone-search), so the fake
 // offers the two literal readings and the client is tested against both.
 type PhoneMatch int
 
 const (
-	// PhoneDigitsEqual, the default, is SPEC §9a's assumption: a phone
+	// PhoneDigitsEqual, the default, is our assumption
+	// (docs/api-facts.md#help-scout-phone-search): a phone
 	// matches when the digits of the query equal the digits of the stored
 	// number, so "6176105413" finds "(617) 610-5413" but "+16176105413"
 	// does not.
