@@ -32,6 +32,9 @@ type callItem struct {
 	addonOff bool
 }
 
+// ref names the call in the ledger and the journal.
+func (c *callItem) ref() itemRef { return itemRef{c.in.Name, store.KindCall, c.src} }
+
 // landing is where a call's phone thread went (or goes): what the decide
 // step chose, or what a resumed item's journal says was written.
 type landing struct {
@@ -52,7 +55,7 @@ type landing struct {
 // logCall takes a finished call through the rules and its writes, resuming
 // from the item's journal, and fills its ledger row; the caller records it.
 func (p *pass) logCall(ctx context.Context, c *callItem) error {
-	j, err := p.jr.load(ctx, c.in.Name, store.KindCall, c.src, rules.CallMarker(c.call.ID))
+	j, err := p.jr.load(ctx, c.ref(), rules.CallMarker(c.call.ID))
 	if err != nil {
 		return err
 	}
@@ -104,7 +107,7 @@ func (p *pass) logCall(ctx context.Context, c *callItem) error {
 // them, now without, or wait.
 func (p *pass) callInsights(ctx context.Context, c *callItem) (rules.Enrichment, rules.Timing, error) {
 	var enr rules.Enrichment
-	addonOff, err := p.aiOff(ctx)
+	addonOff, err := p.ins.aiOff(ctx)
 	if err != nil {
 		return enr, "", err
 	}
@@ -112,14 +115,14 @@ func (p *pass) callInsights(ctx context.Context, c *callItem) (rules.Enrichment,
 	if c.in.Enrichment.Enabled() && rules.ExpectsEnrichment(c.rc) && p.now.Sub(ended) < c.in.Enrichment.MaxAge {
 		ask := false
 		if !addonOff {
-			hooks, err := p.insightWebhooksOn(ctx)
+			hooks, err := p.ins.webhooksOn(ctx)
 			if err != nil {
 				return enr, "", err
 			}
 			ask = !hooks
 		}
 		var off bool
-		enr, off, err = p.fetchEnrichment(ctx, c.in, c.call, ask)
+		enr, off, err = p.ins.fetch(ctx, c.in.Enrichment, c.call, ask)
 		if err != nil {
 			return enr, "", err
 		}
@@ -135,7 +138,7 @@ func (p *pass) callInsights(ctx context.Context, c *callItem) (rules.Enrichment,
 // callParties resolves the call's customer and agent. A customer the
 // duplicates rule skips marks the item skipped.
 func (p *pass) callParties(ctx context.Context, c *callItem) (resolvedCustomer, int64, error) {
-	cust, err := p.resolveCustomer(ctx, c.in, store.KindCall, c.src, c.rc.ExternalE164, c.in.region(c.call.Number))
+	cust, err := p.cust.resolve(ctx, c.in, c.ref(), c.rc.ExternalE164, c.in.region(c.call.Number))
 	if err != nil {
 		return cust, 0, err
 	}
@@ -145,7 +148,7 @@ func (p *pass) callParties(ctx context.Context, c *callItem) (resolvedCustomer, 
 		return cust, 0, nil
 	}
 	c.it.CustomerID = cust.ID
-	agentID, err := p.agentUser(ctx, c.call.User)
+	agentID, err := p.cust.agentUser(ctx, c.call.User)
 	return cust, agentID, err
 }
 
@@ -158,7 +161,7 @@ func (p *pass) decideConversation(ctx context.Context, c *callItem, cust resolve
 		// find: spare the listing (one unit).
 		return l, nil
 	}
-	choice, current, known, mirrored, err := p.chooseConversation(ctx, c.in, cust.ID, c.rc)
+	choice, current, known, mirrored, err := p.convs.choose(ctx, c.in, cust.ID, c.rc)
 	if err != nil {
 		return l, err
 	}
@@ -174,7 +177,7 @@ func (p *pass) writeCall(ctx context.Context, c *callItem, l *landing, enr rules
 	wantNote := l.timing == rules.EnrichLogWith && !note.Empty()
 	if l.action != rules.ActionNew {
 		var err error
-		l.threadID, err = p.addPhoneThread(ctx, c, l.action, l.convID, l.customerID)
+		l.threadID, err = p.w.addPhoneThread(ctx, c, l)
 		if errors.Is(err, helpscout.ErrThreadLimit) {
 			// Full (412): a new conversation is what an agent would expect.
 			// The mirror does not count threads, so it may pick a full one.
@@ -182,21 +185,22 @@ func (p *pass) writeCall(ctx context.Context, c *callItem, l *landing, enr rules
 		} else if err != nil {
 			return gone(err, l.customerID, l.convID)
 		} else if l.mirrored != nil {
-			if err := p.mirrorConversation(ctx, *l.mirrored); err != nil {
+			if err := p.convs.record(ctx, *l.mirrored); err != nil {
 				return err
 			}
 		}
 	}
 	if l.action == rules.ActionNew {
 		var err error
-		if l.convID, err = p.createCallConversation(ctx, c, l.customerID, l.agentID, enr, wantNote); err != nil {
+		l.noteInline = wantNote
+		if l.convID, err = p.w.createCallConversation(ctx, c, l, enr); err != nil {
 			return gone(err, l.customerID, 0)
 		}
-		l.noteInline = wantNote
 	}
 	if wantNote && !l.noteInline {
 		var err error
-		if c.it.NoteThreadID, err = p.addNote(ctx, c.in, c.src, l.convID, c.call.ID, c.rc.EndedAt, note); err != nil {
+		n := insightsNote{ref: c.ref(), callID: c.call.ID, ended: c.rc.EndedAt, enr: note}
+		if c.it.NoteThreadID, err = p.w.addNote(ctx, n, l.convID); err != nil {
 			return err
 		}
 	}
@@ -229,7 +233,7 @@ func (p *pass) resumeCall(ctx context.Context, c *callItem, j journal, phone sto
 	// when a late note can still come. With the AI add-on off, or past
 	// ENRICHMENT_MAX_AGE, none will, and a pending state would show the
 	// call as waiting for its transcript/AI for ever.
-	addonOff, err := p.aiOff(ctx)
+	addonOff, err := p.ins.aiOff(ctx)
 	if err != nil {
 		return err
 	}
@@ -256,26 +260,26 @@ func (p *pass) finishCall(ctx context.Context, c *callItem, l landing, cust reso
 		}
 		if l.mirrored != nil {
 			l.mirrored.Status, l.mirrored.ClosedAt = "active", time.Time{}
-			if err := p.mirrorConversation(ctx, *l.mirrored); err != nil {
+			if err := p.convs.record(ctx, *l.mirrored); err != nil {
 				return err
 			}
 		}
 	}
 	c.dec.AssigneeID = rules.NewConversationAssignee(l.agentID)
 	if l.action != rules.ActionNew {
-		assigned, err := p.reassign(ctx, c.in, l.convID, l.agentID, l.assignee, l.assigneeKnown)
+		assigned, err := p.w.reassign(ctx, c.in, assignment{l.convID, l.agentID, l.assignee, l.assigneeKnown})
 		if err != nil {
 			return err
 		}
 		c.dec.Reassigned, c.dec.AssigneeID = assigned != 0, assigned
 		if assigned != 0 {
-			if err := p.touchMirrorConversation(ctx, l.convID, assigned, true); err != nil {
+			if err := p.convs.touch(ctx, l.convID, assigned, true); err != nil {
 				return err
 			}
 		}
 	}
 	if c.it.Enrichment == store.EnrichmentPending {
-		p.rememberLateCall(ctx, c.in, c.call, c.rc.EndedAt) // end time and agent for the late note
+		p.ins.rememberLateCall(ctx, c.in, c.call, c.rc.EndedAt) // end time and agent for the late note
 	}
 	c.it.State, c.it.Outcome = store.StateLogged, actionOutcome[l.action]
 	c.it.ConversationID, c.it.ThreadID, c.it.LastError = l.convID, l.threadID, ""
@@ -284,7 +288,7 @@ func (p *pass) finishCall(ctx context.Context, c *callItem, l landing, cust reso
 	c.dec.ThreadID, c.dec.NoteThreadID = l.threadID, c.it.NoteThreadID
 	c.dec.Transcript, c.dec.AI = insightStates(c.in.Enrichment, c.rc, c.addonOff, c.it.Enrichment)
 	if cust.Existing {
-		p.syncContact(ctx, c.in, c.rc.ExternalE164, cust.Customer, c.call.Contact)
+		p.contacts.sync(ctx, c.in, c.rc.ExternalE164, cust.Customer, c.call.Contact)
 	}
 	return nil
 }
@@ -316,17 +320,17 @@ func callDetail(action rules.Action, customerID, convID, agentID int64, timing r
 // mirror. It also returns the chosen conversation's current assignee when
 // known (the mirror keeps it, except on rows mirrored before it did: reassign
 // then reads it), and the chosen conversation as mirrored.
-func (p *pass) chooseConversation(ctx context.Context, in Instance, customerID int64, rc rules.Call) (choice rules.ConversationChoice, assignee int64, known bool, mirrored *store.MirrorConversation, err error) {
+func (cv *conversations) choose(ctx context.Context, in Instance, customerID int64, rc rules.Call) (choice rules.ConversationChoice, assignee int64, known bool, mirrored *store.MirrorConversation, err error) {
 	pol := in.Conversation
 	pol.MailboxID = in.MailboxID
 	if pol.Mode != rules.ModeExisting || customerID == 0 || placeholder(customerID) {
 		return rules.ConversationChoice{Action: rules.ActionNew}, 0, true, nil, nil
 	}
-	if !p.convsReady[in.MailboxID] {
-		choice, assignee, err := p.chooseConversationLive(ctx, in, pol, customerID, rc)
+	if !cv.ready[in.MailboxID] {
+		choice, assignee, err := cv.chooseLive(ctx, in, pol, customerID, rc)
 		return choice, assignee, true, nil, err
 	}
-	ms, convs, err := p.mirrorConversations(ctx, in.MailboxID, customerID)
+	ms, convs, err := cv.mirrored(ctx, in.MailboxID, customerID)
 	if err != nil {
 		return choice, 0, false, nil, err
 	}
@@ -346,8 +350,8 @@ func (p *pass) chooseConversation(ctx context.Context, in Instance, customerID i
 // filter, so every answer is checked to be the customer's and the
 // mailbox's: an ignored filter then costs a new conversation, never a
 // wrong one.
-func (p *pass) chooseConversationLive(ctx context.Context, in Instance, pol rules.ConversationPolicy, customerID int64, rc rules.Call) (rules.ConversationChoice, int64, error) {
-	convs, err := p.hs.ListConversations(ctx, helpscout.ConversationFilter{
+func (cv *conversations) chooseLive(ctx context.Context, in Instance, pol rules.ConversationPolicy, customerID int64, rc rules.Call) (rules.ConversationChoice, int64, error) {
+	convs, err := cv.hs.ListConversations(ctx, helpscout.ConversationFilter{
 		MailboxID: in.MailboxID, CustomerID: customerID, Status: "all",
 		SortField: "modifiedAt", SortOrder: "desc", MaxPages: 1})
 	if err != nil {
@@ -365,46 +369,55 @@ func (p *pass) chooseConversationLive(ctx context.Context, in Instance, pol rule
 	return choice, 0, nil
 }
 
+// writer makes an item's journaled Help Scout writes (threads, notes,
+// conversations, assignments) and records them in the conversations mirror.
+type writer struct {
+	hs    HelpScout
+	st    State
+	jr    journaler
+	convs *conversations
+}
+
 // createCallConversation creates a phone conversation carrying the call's
 // phone thread (and the insights note when ready) in one write.
-func (p *pass) createCallConversation(ctx context.Context, c *callItem, customerID, agentID int64, enr rules.Enrichment, withNote bool) (int64, error) {
-	in, src, rc := c.in, c.src, c.rc
+func (w *writer) createCallConversation(ctx context.Context, c *callItem, l *landing, enr rules.Enrichment) (int64, error) {
+	in, rc, customerID := c.in, c.rc, l.customerID
 	threads := []helpscout.NewThread{{
 		Type: "phone", Text: rules.RenderCallThread(rc), Customer: &helpscout.CustomerRef{ID: customerID},
 		Imported: true, CreatedAt: hsTime(rc.StartedAt),
 	}}
 	action := actCreateConversation
-	if withNote {
+	if l.noteInline {
 		action = actCreateConvWithNote
 		threads = append(threads, helpscout.NewThread{Type: "note", Text: rules.RenderEnrichmentNote(rc.ID, in.Enrichment.Filter(enr)),
 			Imported: true, CreatedAt: hsTime(rc.EndedAt)})
 	}
 	nc := helpscout.NewConversation{
 		Subject: rules.CallSubject(rc), Type: "phone", MailboxID: in.MailboxID, Status: "active",
-		Customer: helpscout.CustomerRef{ID: customerID}, AssignTo: rules.NewConversationAssignee(agentID),
+		Customer: helpscout.CustomerRef{ID: customerID}, AssignTo: rules.NewConversationAssignee(l.agentID),
 		Imported: true, CreatedAt: hsTime(rc.StartedAt), Threads: threads,
 	}
-	id, err := p.jr.write(ctx, in.Name, store.KindCall, src, action, customerID, func(ctx context.Context) (int64, error) {
-		return p.hs.CreateConversation(ctx, nc)
+	id, err := w.jr.write(ctx, c.ref(), action, customerID, func(ctx context.Context) (int64, error) {
+		return w.hs.CreateConversation(ctx, nc)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create conversation: %w", err)
 	}
-	return id, p.mirrorConversation(ctx, store.MirrorConversation{MailboxID: in.MailboxID, ID: id, CustomerID: customerID,
+	return id, w.convs.record(ctx, store.MirrorConversation{MailboxID: in.MailboxID, ID: id, CustomerID: customerID,
 		Status: "active", Subject: nc.Subject, CreatedAt: rc.StartedAt, AssigneeID: nc.AssignTo, AssigneeKnown: true})
 }
 
 // addPhoneThread logs the call into an existing conversation.
-func (p *pass) addPhoneThread(ctx context.Context, c *callItem, action rules.Action, convID, customerID int64) (int64, error) {
-	in, src, rc := c.in, c.src, c.rc
+func (w *writer) addPhoneThread(ctx context.Context, c *callItem, l *landing) (int64, error) {
+	rc, convID, customerID := c.rc, l.convID, l.customerID
 	act := actAddPhoneExisting
-	if action == rules.ActionReopen {
+	if l.action == rules.ActionReopen {
 		act = actAddPhoneReopen
 	}
 	th := helpscout.NewThread{Type: "phone", Text: rules.RenderCallThread(rc), Customer: &helpscout.CustomerRef{ID: customerID},
 		Imported: true, CreatedAt: hsTime(rc.StartedAt)}
-	id, err := p.jr.write(ctx, in.Name, store.KindCall, src, act, convID, func(ctx context.Context) (int64, error) {
-		return p.hs.CreateThread(ctx, convID, th)
+	id, err := w.jr.write(ctx, c.ref(), act, convID, func(ctx context.Context) (int64, error) {
+		return w.hs.CreateThread(ctx, convID, th)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("add phone thread to conversation %d: %w", convID, err)
@@ -412,16 +425,24 @@ func (p *pass) addPhoneThread(ctx context.Context, c *callItem, action rules.Act
 	return id, nil
 }
 
+// insightsNote is a call's transcript/AI note on its way to Help Scout.
+type insightsNote struct {
+	ref    itemRef
+	callID int64
+	ended  time.Time
+	enr    rules.Enrichment
+}
+
 // addNote adds the transcript/AI note to a conversation, dated at the
-// call's end (ended) like the inline note, so that a back-filled or late note
-// sits right after its phone thread instead of at the day it was written.
-func (p *pass) addNote(ctx context.Context, in Instance, src string, convID, callID int64, ended time.Time, enr rules.Enrichment) (int64, error) {
-	th := helpscout.NewThread{Type: "note", Text: rules.RenderEnrichmentNote(callID, enr), Imported: true}
-	if !ended.IsZero() {
-		th.CreatedAt = hsTime(ended)
+// call's end like the inline note, so that a back-filled or late note sits
+// right after its phone thread instead of at the day it was written.
+func (w *writer) addNote(ctx context.Context, n insightsNote, convID int64) (int64, error) {
+	th := helpscout.NewThread{Type: "note", Text: rules.RenderEnrichmentNote(n.callID, n.enr), Imported: true}
+	if !n.ended.IsZero() {
+		th.CreatedAt = hsTime(n.ended)
 	}
-	id, err := p.jr.write(ctx, in.Name, store.KindCall, src, actAddNote, convID, func(ctx context.Context) (int64, error) {
-		return p.hs.CreateThread(ctx, convID, th)
+	id, err := w.jr.write(ctx, n.ref, actAddNote, convID, func(ctx context.Context) (int64, error) {
+		return w.hs.CreateThread(ctx, convID, th)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("add insights note to conversation %d: %w", convID, err)
@@ -433,12 +454,13 @@ func (p *pass) addNote(ctx context.Context, in Instance, src string, convID, cal
 // returns the user it assigned it to (0: left as it was). The assignee is
 // known from the listing that chose the conversation; a resumed item reads it
 // (a GET costs one unit, a needless PATCH two).
-func (p *pass) reassign(ctx context.Context, in Instance, convID, agentID, current int64, known bool) (int64, error) {
+func (w *writer) reassign(ctx context.Context, in Instance, a assignment) (int64, error) {
+	convID, agentID, current := a.convID, a.agentID, a.current
 	if !in.Reassign || agentID == 0 {
 		return 0, nil
 	}
-	if !known {
-		conv, err := p.hs.GetConversation(ctx, convID)
+	if !a.known {
+		conv, err := w.hs.GetConversation(ctx, convID)
 		if err != nil {
 			return 0, fmt.Errorf("read conversation %d before reassigning: %w", convID, err)
 		}
@@ -450,10 +472,17 @@ func (p *pass) reassign(ctx context.Context, in Instance, convID, agentID, curre
 	if !ch.Change {
 		return 0, nil
 	}
-	if err := p.hs.Assign(ctx, convID, ch.UserID); err != nil {
+	if err := w.hs.Assign(ctx, convID, ch.UserID); err != nil {
 		return 0, fmt.Errorf("assign conversation %d to user %d: %w", convID, ch.UserID, err)
 	}
 	return ch.UserID, nil
+}
+
+// assignment is what reassign decides on: the conversation, the call's or
+// message's agent user, and the conversation's current assignee when known.
+type assignment struct {
+	convID, agentID, current int64
+	known                    bool
 }
 
 // ref names a Help Scout object in a detail; a placeholder (a dry run's

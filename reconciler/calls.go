@@ -65,54 +65,57 @@ func (p *pass) calls(ctx context.Context, insts []Instance, rt Routing) error {
 	from, to := union(wins)
 	if p.po.CountTotal {
 		if n, err := p.ac.CountCalls(ctx, from, to); err == nil {
-			p.total += n // the messages counted before
+			p.tally.total += n // the messages counted before
 		}
 	}
 	// earliest started_at of a call that is not final yet, per instance:
 	// the cursor does not pass it (docs/exactly-once.md#calls).
 	holds := map[string]int64{}
-	listed := true
 	for call, err := range p.ac.ListCalls(ctx, from, to) {
 		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			listed = false
-			for _, in := range insts {
-				p.results[in.Name].Errors = append(p.results[in.Name].Errors, "listing calls: "+err.Error())
-			}
-			if isFatal(err) {
-				return err
-			}
-			p.log.Error("listing calls failed; cursor not advanced", "err", err)
-			break
+			return p.listingFailed(ctx, insts, err)
 		}
 		name, overlap := rt.InstanceFor(call.Number)
 		in, mine := byName[name]
-		if overlap {
-			p.progress()
-			continue // counted once per pass in Result.Overlaps, logged for nobody
-		}
 		w := wins[name]
-		if !mine || call.StartedAt <= w.from.Unix() || call.StartedAt > w.to.Unix() {
-			p.progress() // in the counted total, though not this pass's
+		if overlap || !mine || call.StartedAt <= w.from.Unix() || call.StartedAt > w.to.Unix() {
+			// An overlapping line is counted once per pass in
+			// Result.Overlaps and logged for nobody; another window's call
+			// is in the counted total, though not this pass's.
+			p.tally.progress()
 			continue
 		}
 		state := p.handleCall(ctx, in, call)
-		p.progress()
+		p.tally.progress()
 		if state == stateUnread || (state == store.StateWaiting && p.now.Sub(call.Started()) < p.r.opts.Lookback) {
 			if h, ok := holds[name]; !ok || call.StartedAt < h {
 				holds[name] = call.StartedAt
 			}
 		}
-		if err := p.proceed(ctx); err != nil {
+		if err := p.brk.proceed(ctx); err != nil {
 			return err
 		}
 	}
-	if !p.po.Since.IsZero() || !listed {
+	if !p.po.Since.IsZero() {
 		return nil
 	}
 	return p.advanceCalls(ctx, insts, holds)
+}
+
+// listingFailed handles a call listing that failed part-way: the calls
+// cursors stay where they are (the rest is read next pass). Cancellation
+// and bad credentials stop the pass; anything else is a problem of the pass
+// reported for every instance, and the pass goes on with its other loops.
+func (p *pass) listingFailed(ctx context.Context, insts []Instance, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	p.tally.problem("listing calls: "+err.Error(), insts...)
+	if isFatal(err) {
+		return err
+	}
+	p.log.Error("listing calls failed; cursor not advanced", "err", err)
+	return nil
 }
 
 // union is the smallest range that covers every window.
@@ -141,7 +144,7 @@ func (p *pass) advanceCalls(ctx context.Context, insts []Instance, holds map[str
 		if err := p.st.AdvanceCursor(ctx, in.Name, store.StreamCalls, cur); err != nil {
 			return fmt.Errorf("advance cursor of %s: %w", in.Name, err)
 		}
-		p.results[in.Name].Cursor = time.Unix(cur, 0).UTC()
+		p.tally.results[in.Name].Cursor = time.Unix(cur, 0).UTC()
 	}
 	return nil
 }
@@ -165,7 +168,7 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 	if err != nil {
 		return fmt.Errorf("list items to retry: %w", err)
 	}
-	if items, err = p.withRetryRequested(ctx, in, store.KindCall, items); err != nil {
+	if items, err = p.ledger.withRetryRequested(ctx, in, store.KindCall, items); err != nil {
 		return err
 	}
 	for _, it := range items {
@@ -180,47 +183,18 @@ func (p *pass) retryOutsideWindow(ctx context.Context, in Instance, rt Routing) 
 			}
 			if errors.Is(err, aircall.ErrNotFound) {
 				it.State, it.Outcome, it.LastError = store.StateParked, store.OutcomeParked, "call no longer exists in Aircall"
-				p.record(ctx, it, it.LastError)
+				p.ledger.record(ctx, it, it.LastError)
 			} else {
-				p.fail(ctx, in, &it, err)
+				p.ledger.fail(ctx, &it, err)
 			}
 		} else if name, overlap := rt.InstanceFor(call.Number); !overlap && name == in.Name {
 			p.handleCall(ctx, in, call)
 		} // else moved to another instance or overlapping: leave it
-		if err := p.proceed(ctx); err != nil {
+		if err := p.brk.proceed(ctx); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// withRetryRequested adds to items those of the kind whose retry an
-// operator requested and that no pass has acted on, whatever their age or
-// window (once each).
-func (p *pass) withRetryRequested(ctx context.Context, in Instance, kind store.Kind, items []store.Item) ([]store.Item, error) {
-	asked, err := p.st.RetryRequested(ctx, in.Name, kind)
-	if err != nil {
-		return nil, fmt.Errorf("list %ss to retry: %w", kind, err)
-	}
-	seen := make(map[string]bool, len(items))
-	for _, it := range items {
-		seen[it.SourceID] = true
-	}
-	for _, it := range asked {
-		if !seen[it.SourceID] {
-			seen[it.SourceID] = true
-			items = append(items, it)
-		}
-	}
-	return items, nil
-}
-
-// decided records a call's decision once it has one (a customer was chosen
-// or skipped), even when a later write failed: explain shows how far it got.
-func (p *pass) decided(ctx context.Context, c *callItem) {
-	if c.dec.CustomerRule != "" {
-		p.putDecision(ctx, c.dec)
-	}
 }
 
 // stateUnread is handleCall's answer when the ledger could not be read: the
@@ -232,7 +206,7 @@ const stateUnread store.State = "unread"
 // happened. It returns the item's resulting state.
 func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) store.State {
 	src := strconv.FormatInt(call.ID, 10)
-	it, done, err := p.ledgerRow(ctx, in, store.KindCall, src)
+	it, done, err := p.ledger.row(ctx, itemRef{in.Name, store.KindCall, src})
 	if err != nil {
 		p.log.Error("read ledger", "instance", in.Name, "call", call.ID, "err", err)
 		return stateUnread
@@ -247,55 +221,39 @@ func (p *pass) handleCall(ctx context.Context, in Instance, call aircall.Call) s
 	}
 	c := &callItem{in: in, call: call, rc: p.r.rulesCall(in, call), src: src, it: &it,
 		dec: store.Decision{Instance: in.Name, Kind: store.KindCall, SourceID: src}}
-	if err := p.logCall(ctx, c); err != nil {
-		if isFatal(err) {
-			// Credentials went bad mid-pass: nothing about this item is
-			// wrong, so do not spend one of its attempts.
-			p.log.Error("fatal error while logging call", "instance", in.Name, "call", call.ID, "err", err)
-			p.halt(err)
-			return store.StateFailed
-		}
-		if ctx.Err() != nil {
-			// The pass is being stopped (SIGTERM): the item was
-			// abandoned, not failed. Its journal lets the next pass
-			// carry on; no attempt is spent and no error recorded.
-			p.log.Info("call abandoned: the pass is stopping", "instance", in.Name, "call", call.ID)
-			return stateUnread
-		}
-		p.fail(ctx, in, &it, err)
-		p.decided(ctx, c)
+	err = p.logCall(ctx, c)
+	if err != nil && isFatal(err) {
+		// Credentials went bad mid-pass: nothing about this item is
+		// wrong, so do not spend one of its attempts.
+		p.log.Error("fatal error while logging call", "instance", in.Name, "call", call.ID, "err", err)
+		p.brk.halt(err)
+		return store.StateFailed
+	}
+	if err != nil && ctx.Err() != nil {
+		// The pass is being stopped (SIGTERM): the item was abandoned, not
+		// failed. Its journal lets the next pass carry on; no attempt is
+		// spent and no error recorded.
+		p.log.Info("call abandoned: the pass is stopping", "instance", in.Name, "call", call.ID)
+		return stateUnread
+	}
+	if err != nil {
+		p.ledger.fail(ctx, &it, err)
+	} else {
+		p.brk.answered()
+		p.ledger.record(ctx, it, it.Detail)
+	}
+	// The decision is recorded once there is one (a customer was chosen or
+	// skipped), even when a later write failed: explain shows how far it got.
+	if c.dec.CustomerRule != "" {
+		p.rec.putDecision(ctx, c.dec)
+	}
+	if err != nil {
 		return it.State
 	}
-	p.transientRun = 0
-	p.record(ctx, it, it.Detail)
-	p.decided(ctx, c)
-	p.putFacts(ctx, it, callFacts(c.rc, call))
+	p.rec.putFacts(ctx, it, callFacts(c.rc, call))
 	p.log.Info("call", "instance", in.Name, "call", call.ID, "state", it.State, "outcome", it.Outcome,
 		"customer", it.CustomerID, "conversation", it.ConversationID)
 	return it.State
-}
-
-// ledgerRow reads an item's ledger row; done means it is already final,
-// which is counted and planned here. A new item gets a fresh row.
-func (p *pass) ledgerRow(ctx context.Context, in Instance, kind store.Kind, src string) (it store.Item, done bool, err error) {
-	it, found, err := p.st.GetItem(ctx, in.Name, kind, src)
-	if err != nil {
-		return it, false, err
-	}
-	if !found {
-		return store.Item{Instance: in.Name, Kind: kind, SourceID: src}, false, nil
-	}
-	if !it.Final() {
-		if it.State == store.StateWaiting {
-			p.wasWaiting[itemKey(in.Name, kind, src)] = true
-		}
-		return it, false, nil
-	}
-	p.count(in.Name, kind, store.OutcomeAlready)
-	p.plan(PlanEntry{Instance: in.Name, Kind: kind, ID: src, Outcome: store.OutcomeAlready, Detail: string(it.State) + ": " + string(it.Outcome)})
-	// Debug: every pass re-reads its lookback, so this is most items.
-	p.log.Debug(string(kind)+" already done", "instance", in.Name, string(kind), src, "state", it.State, "outcome", it.Outcome)
-	return it, true, nil
 }
 
 // notDone records a call that has not reached status done: it waits, until
@@ -303,53 +261,12 @@ func (p *pass) ledgerRow(ctx context.Context, in Instance, kind store.Kind, src 
 func (p *pass) notDone(ctx context.Context, in Instance, call aircall.Call, it *store.Item) {
 	if p.now.Sub(call.Started()) >= in.Enrichment.MaxAge && in.Enrichment.MaxAge > 0 {
 		it.State, it.Outcome, it.LastError = store.StateParked, store.OutcomeParked, "call never reached status done"
-		p.record(ctx, *it, it.LastError)
+		p.ledger.record(ctx, *it, it.LastError)
 		p.log.Warn("call parked: it never reached status done", "instance", in.Name, "call", call.ID,
 			"status", call.Status, "started", call.Started())
 		return
 	}
 	it.State, it.Outcome = store.StateWaiting, store.OutcomeInProgress
-	p.record(ctx, *it, "call status "+call.Status)
+	p.ledger.record(ctx, *it, "call status "+call.Status)
 	p.log.Info("call waiting: not done yet", "instance", in.Name, "call", call.ID, "status", call.Status)
-}
-
-// fail records a failed attempt; past MaxAttempts the item is parked.
-func (p *pass) fail(ctx context.Context, in Instance, it *store.Item, err error) {
-	p.noteFailure(err, func() { it.Attempts++ })
-	it.LastError = err.Error()
-	it.State, it.Outcome = store.StateFailed, store.OutcomeFailed
-	if it.Attempts >= p.r.opts.MaxAttempts {
-		it.State, it.Outcome = store.StateParked, store.OutcomeParked
-	}
-	p.record(ctx, *it, it.LastError)
-	p.log.Warn("item failed", "instance", in.Name, "kind", it.Kind, "id", it.SourceID,
-		"attempts", it.Attempts, "state", it.State, "err", err)
-}
-
-// record writes an item's ledger row and reports its outcome (a waiting
-// item counts as waiting, whatever it waits for) with detail for the plan. The write must land even
-// when the pass is being cancelled: the Help Scout write it records did. A
-// row that cannot be written stops the pass: going on would make writes
-// nobody records, and the pass would report success.
-func (p *pass) record(ctx context.Context, it store.Item, detail string) {
-	outcome := it.Outcome
-	if it.State == store.StateWaiting {
-		outcome = store.OutcomeWaiting
-		p.countWaiting(it.Instance, it.Kind, it.SourceID)
-	} else {
-		p.count(it.Instance, it.Kind, outcome)
-	}
-	p.plan(PlanEntry{Instance: it.Instance, Kind: it.Kind, ID: it.SourceID, Outcome: outcome, Detail: detail})
-	p.put(ctx, it)
-	p.runProgress(ctx, it.Instance)
-}
-
-// put writes a ledger row without reporting an outcome; see record.
-func (p *pass) put(ctx context.Context, it store.Item) {
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-	defer cancel()
-	if err := p.st.PutItem(wctx, it); err != nil {
-		p.log.Error("write ledger", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)
-		p.halt(fmt.Errorf("record %s %s in the ledger: %w", it.Kind, it.SourceID, err))
-	}
 }

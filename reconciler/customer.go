@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
 	"github.com/aircall-helpscout/aircall-helpscout/rules"
-	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
 // maxCustomerMemo bounds the per-pass memo of resolved customers: it saves a
@@ -27,20 +28,43 @@ type resolvedCustomer struct {
 	Candidates []int64
 }
 
-// resolveCustomer applies the customer rule (docs/rules.md#customer-match):
-// find the customers carrying the number on the customers mirror (with one
-// live check when the mirror does not know the caller), choose, or create a
-// customer carrying the number. Anonymous and unparseable numbers go to the
-// instance's anonymous customer. Answers are memoised for the pass.
-func (p *pass) resolveCustomer(ctx context.Context, in Instance, kind store.Kind, src, e164, region string) (resolvedCustomer, error) {
+// customers applies the customer rule for a pass: it reads the customers
+// mirror (with a live check for callers it does not know), creates the
+// customers it must, keeps the anonymous customer, and finds agents' Help
+// Scout users. Its memos spare requests for items of the same customer or
+// agent within the pass.
+type customers struct {
+	hs  HelpScout
+	st  State
+	jr  journaler
+	log *slog.Logger
+	now time.Time
+	// mirror normalises phones for the customers mirror; ready says that
+	// mirror is complete this pass, v3Off that the v3 search refused.
+	mirror *MirrorSyncer
+	ready  bool
+	v3Off  bool
+	// memo of customer resolution by instance+E.164, and of agent users
+	memo    map[string]resolvedCustomer
+	users   map[string]int64
+	userTTL time.Duration
+}
+
+// resolve applies the customer rule (docs/rules.md#customer-match) for the
+// item ref: find the customers carrying the number on the customers mirror
+// (with one live check when the mirror does not know the caller), choose,
+// or create a customer carrying the number. Anonymous and unparseable
+// numbers go to the instance's anonymous customer. Answers are memoised for
+// the pass.
+func (cs *customers) resolve(ctx context.Context, in Instance, ref itemRef, e164, region string) (resolvedCustomer, error) {
 	if e164 == "" {
-		return p.anonymousCustomer(ctx, in)
+		return cs.anonymous(ctx, in)
 	}
 	key := in.Name + "|" + e164
-	if rc, ok := p.customers[key]; ok {
+	if rc, ok := cs.memo[key]; ok {
 		return rc, nil
 	}
-	cands, matched, err := p.customerCandidates(ctx, e164, region)
+	cands, matched, err := cs.candidates(ctx, e164, region)
 	if err != nil {
 		return resolvedCustomer{}, err
 	}
@@ -57,23 +81,30 @@ func (p *pass) resolveCustomer(ctx context.Context, in Instance, kind store.Kind
 			}
 		}
 	default:
-		id, err := p.createCustomer(ctx, in, kind, src, e164)
+		id, err := cs.create(ctx, ref, e164)
 		if err != nil {
 			return resolvedCustomer{}, err
 		}
 		rc = resolvedCustomer{ID: id, Created: true}
 	}
-	{
-		memo := rc
-		memo.Created = false // later items of the pass may find this item's conversation
-		if len(p.customers) >= maxCustomerMemo {
-			// A catch-up of a long period sees many numbers: forget them
-			// all rather than let the memo grow with the period.
-			clear(p.customers)
-		}
-		p.customers[key] = memo
+	memo := rc
+	memo.Created = false // later items of the pass may find this item's conversation
+	if len(cs.memo) >= maxCustomerMemo {
+		// A catch-up of a long period sees many numbers: forget them
+		// all rather than let the memo grow with the period.
+		clear(cs.memo)
 	}
+	cs.memo[key] = memo
 	return rc, nil
+}
+
+// forget drops a customer Help Scout no longer has from the memo.
+func (cs *customers) forget(id int64) {
+	for k, rc := range cs.memo {
+		if rc.ID == id {
+			delete(cs.memo, k)
+		}
+	}
 }
 
 func hasCustomer(cs []helpscout.Customer, id int64) bool {
@@ -88,16 +119,16 @@ func hasCustomer(cs []helpscout.Customer, id int64) bool {
 // createCustomer creates a customer carrying the number in E.164, so the next
 // call from it finds the same customer, and records it in the customers
 // mirror at once (the next refresh would bring it too, a pass later).
-func (p *pass) createCustomer(ctx context.Context, in Instance, kind store.Kind, src, e164 string) (int64, error) {
+func (cs *customers) create(ctx context.Context, ref itemRef, e164 string) (int64, error) {
 	first, last := rules.NewCustomerName(e164)
 	nc := helpscout.NewCustomer{FirstName: first, LastName: last, Phones: []helpscout.Entry{{Type: "work", Value: e164}}}
-	id, err := p.jr.write(ctx, in.Name, kind, src, actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
-		return p.hs.CreateCustomer(ctx, nc)
+	id, err := cs.jr.write(ctx, ref, actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
+		return cs.hs.CreateCustomer(ctx, nc)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create customer for %s: %w", e164, err)
 	}
-	return id, p.mirrorCreatedCustomer(ctx, id, nc)
+	return id, cs.mirrorCreated(ctx, id, nc)
 }
 
 // anonymousCustomer is the one customer per instance that collects calls and
@@ -105,42 +136,66 @@ func (p *pass) createCustomer(ctx context.Context, in Instance, kind store.Kind,
 // once per pass (one read): an agent may delete or merge that customer in
 // Help Scout, and every anonymous item would then fail on the stale ID until
 // parked; a missing one is looked up by name or created again.
-func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCustomer, error) {
+func (cs *customers) anonymous(ctx context.Context, in Instance) (resolvedCustomer, error) {
 	key := "anonymous_customer:" + in.Name
-	if rc, ok := p.customers[key]; ok {
+	if rc, ok := cs.memo[key]; ok {
 		return rc, nil
 	}
-	first, last := rules.AnonymousCustomerName(in.Name)
-	if id, ok, err := p.st.AnonymousCustomer(ctx, in.Name); err != nil {
+	id, err := cs.knownAnonymous(ctx, in)
+	if err != nil {
 		return resolvedCustomer{}, err
-	} else if ok {
-		if id > 0 {
-			c, err := p.hs.GetCustomer(ctx, id)
-			switch {
-			case err == nil:
-				if c.ID != 0 && c.ID != id {
-					// A redirect to the customer it was merged into.
-					id = c.ID
-					if err := p.st.PutAnonymousCustomer(context.WithoutCancel(ctx), in.Name, id); err != nil {
-						return resolvedCustomer{}, err
-					}
-				}
-				rc := resolvedCustomer{ID: id}
-				p.customers[key] = rc
-				return rc, nil
-			case errors.Is(err, helpscout.ErrNotFound):
-				p.log.Warn("the anonymous customer is gone from Help Scout (deleted or merged): finding or creating another",
-					"instance", in.Name, "customer", id)
-			default:
-				return resolvedCustomer{}, fmt.Errorf("read anonymous customer %d: %w", id, err)
+	}
+	if id == 0 {
+		// Not known locally (new database, or a crash right after
+		// creating it), or gone: look it up by name before creating
+		// another.
+		if id, err = cs.findOrCreateAnonymous(ctx, in); err != nil {
+			return resolvedCustomer{}, err
+		}
+		if id != 0 {
+			if err := cs.st.PutAnonymousCustomer(context.WithoutCancel(ctx), in.Name, id); err != nil {
+				return resolvedCustomer{}, err
 			}
 		}
 	}
-	// Not known locally (new database, or a crash right after creating it):
-	// look it up by name before creating another.
-	found, err := p.hs.SearchCustomers(ctx, fmt.Sprintf(`(firstName:"%s")`, first))
+	rc := resolvedCustomer{ID: id}
+	cs.memo[key] = rc
+	return rc, nil
+}
+
+// knownAnonymous returns the remembered anonymous customer of the instance
+// after checking that Help Scout still has it (following a merge), or 0.
+func (cs *customers) knownAnonymous(ctx context.Context, in Instance) (int64, error) {
+	id, ok, err := cs.st.AnonymousCustomer(ctx, in.Name)
+	if err != nil || !ok || id <= 0 {
+		return 0, err
+	}
+	c, err := cs.hs.GetCustomer(ctx, id)
+	switch {
+	case err == nil:
+		if c.ID != 0 && c.ID != id {
+			// A redirect to the customer it was merged into.
+			id = c.ID
+			if err := cs.st.PutAnonymousCustomer(context.WithoutCancel(ctx), in.Name, id); err != nil {
+				return 0, err
+			}
+		}
+		return id, nil
+	case errors.Is(err, helpscout.ErrNotFound):
+		cs.log.Warn("the anonymous customer is gone from Help Scout (deleted or merged): finding or creating another",
+			"instance", in.Name, "customer", id)
+		return 0, nil
+	}
+	return 0, fmt.Errorf("read anonymous customer %d: %w", id, err)
+}
+
+// findOrCreateAnonymous finds the instance's anonymous customer by name (the
+// oldest), or creates it.
+func (cs *customers) findOrCreateAnonymous(ctx context.Context, in Instance) (int64, error) {
+	first, last := rules.AnonymousCustomerName(in.Name)
+	found, err := cs.hs.SearchCustomers(ctx, fmt.Sprintf(`(firstName:"%s")`, first))
 	if err != nil {
-		return resolvedCustomer{}, fmt.Errorf("search anonymous customer: %w", err)
+		return 0, fmt.Errorf("search anonymous customer: %w", err)
 	}
 	var id int64
 	for _, c := range found {
@@ -148,44 +203,38 @@ func (p *pass) anonymousCustomer(ctx context.Context, in Instance) (resolvedCust
 			id = c.ID
 		}
 	}
-	if id == 0 {
-		id, err = p.jr.write(ctx, in.Name, "instance", "anonymous_customer", actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
-			return p.hs.CreateCustomer(ctx, helpscout.NewCustomer{FirstName: first, LastName: last,
-				Background: "Calls and messages from hidden or unreadable numbers, logged by aircall-helpscout."})
-		})
-		if err != nil {
-			return resolvedCustomer{}, fmt.Errorf("create anonymous customer: %w", err)
-		}
-	}
 	if id != 0 {
-		if err := p.st.PutAnonymousCustomer(context.WithoutCancel(ctx), in.Name, id); err != nil {
-			return resolvedCustomer{}, err
-		}
+		return id, nil
 	}
-	rc := resolvedCustomer{ID: id}
-	p.customers[key] = rc
-	return rc, nil
+	id, err = cs.jr.write(ctx, itemRef{in.Name, "instance", "anonymous_customer"}, actCreateCustomer, 0, func(ctx context.Context) (int64, error) {
+		return cs.hs.CreateCustomer(ctx, helpscout.NewCustomer{FirstName: first, LastName: last,
+			Background: "Calls and messages from hidden or unreadable numbers, logged by aircall-helpscout."})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create anonymous customer: %w", err)
+	}
+	return id, nil
 }
 
 // agentUser finds the Help Scout user whose email is the Aircall agent's,
 // 0 when none. Answers (including "none") are cached for UserCacheTTL.
-func (p *pass) agentUser(ctx context.Context, u *aircall.User) (int64, error) {
+func (cs *customers) agentUser(ctx context.Context, u *aircall.User) (int64, error) {
 	if u == nil || strings.TrimSpace(u.Email) == "" {
 		return 0, nil
 	}
 	email := strings.ToLower(strings.TrimSpace(u.Email))
-	if id, ok := p.users[email]; ok {
+	if id, ok := cs.users[email]; ok {
 		return id, nil
 	}
-	cu, ok, err := p.st.UserForEmail(ctx, email)
+	cu, ok, err := cs.st.UserForEmail(ctx, email)
 	if err != nil {
 		return 0, err
 	}
-	if ok && p.now.Sub(cu.CheckedAt) < p.r.opts.UserCacheTTL {
-		p.users[email] = cu.UserID
+	if ok && cs.now.Sub(cu.CheckedAt) < cs.userTTL {
+		cs.users[email] = cu.UserID
 		return cu.UserID, nil
 	}
-	hu, err := p.hs.FindUserByEmail(ctx, email)
+	hu, err := cs.hs.FindUserByEmail(ctx, email)
 	if err != nil {
 		return 0, fmt.Errorf("find Help Scout user %s: %w", email, err)
 	}
@@ -193,87 +242,99 @@ func (p *pass) agentUser(ctx context.Context, u *aircall.User) (int64, error) {
 	if hu != nil {
 		id = hu.ID
 	}
-	p.users[email] = id
-	if err := p.st.PutUserForEmail(ctx, email, id, p.now); err != nil {
+	cs.users[email] = id
+	if err := cs.st.PutUserForEmail(ctx, email, id, cs.now); err != nil {
 		return id, err
 	}
 	return id, nil
 }
 
-// syncContact creates or overwrites the Aircall contact of the number from
-// the matched Help Scout customer (docs/rules.md#contact-sync), at most once per
+// contacts syncs matched Help Scout customers to Aircall contacts.
+type contacts struct {
+	ac  Aircall
+	st  State
+	log *slog.Logger
+}
+
+// sync creates or overwrites the Aircall contact of the number from the
+// matched Help Scout customer (docs/rules.md#contact-sync), at most once per
 // version of the customer. It is best effort: a failure is logged and tried
 // again on the customer's next call, it never fails the call.
 //
 // The call already says which Aircall contact has the number (call.contact,
 // null when none), so no search is spent on it; only when that is stale (a
 // create refused because the number now belongs to a contact) do we search.
-func (p *pass) syncContact(ctx context.Context, in Instance, e164 string, c helpscout.Customer, known *aircall.Contact) {
+func (cts *contacts) sync(ctx context.Context, in Instance, e164 string, c helpscout.Customer, known *aircall.Contact) {
 	if !in.SyncContacts || e164 == "" || c.ID == 0 {
 		return
 	}
 	if first, last := rules.NewCustomerName(e164); c.FirstName == first && c.LastName == last && len(c.Emails) == 0 {
 		return // our own placeholder: nothing worth sending to Aircall
 	}
-	if at, ok, err := p.st.ContactSyncedAt(ctx, c.ID); err == nil && ok && at.Equal(c.UpdatedAt) {
+	if at, ok, err := cts.st.ContactSyncedAt(ctx, c.ID); err == nil && ok && at.Equal(c.UpdatedAt) {
 		return
 	}
-	if known != nil && known.ID != 0 && contactSays(*known, c, e164, in.DefaultRegion) {
+	if known != nil && known.ID == 0 {
+		known = nil
+	}
+	if known != nil && contactSays(*known, c, e164, in.DefaultRegion) {
 		// The contact the call carries already says what Help Scout says:
 		// a write would change nothing and spend Aircall's budget.
-		p.recordContactSynced(ctx, c)
+		cts.recordSynced(ctx, c)
 		return
 	}
-	err := func() error {
-		in := aircall.ContactInput{FirstName: c.FirstName, LastName: c.LastName, CompanyName: c.Organization}
-		var ct aircall.Contact
-		if known != nil && known.ID != 0 {
-			ct = *known
-		} else {
-			create := in
-			create.PhoneNumbers = []aircall.ContactDetail{{Label: "Work", Value: e164}}
-			for _, e := range c.Emails {
-				create.Emails = append(create.Emails, aircall.ContactDetail{Label: "Work", Value: e.Value})
-			}
-			_, cerr := p.ac.CreateContact(ctx, create)
-			if cerr == nil {
-				return nil
-			}
-			// Refused: most likely a contact got the number since the
-			// call. Find it and update it instead.
-			existing, err := p.ac.SearchContactsByPhone(ctx, e164)
-			if err != nil || len(existing) == 0 {
-				return fmt.Errorf("create Aircall contact: %w", cerr)
-			}
-			ct = existing[0]
-		}
-		if _, err := p.ac.UpdateContact(ctx, ct.ID, in); err != nil {
-			return fmt.Errorf("update Aircall contact %d: %w", ct.ID, err)
-		}
-		have := map[string]bool{}
-		for _, e := range ct.Emails {
-			have[strings.ToLower(e.Value)] = true
-		}
-		for _, e := range c.Emails {
-			if !have[strings.ToLower(e.Value)] {
-				if err := p.ac.AddContactEmail(ctx, ct.ID, "Work", e.Value); err != nil {
-					return fmt.Errorf("add email to Aircall contact %d: %w", ct.ID, err)
-				}
-			}
-		}
-		return nil
-	}()
-	if err != nil {
-		p.log.Warn("contact sync failed; retried on the customer's next call", "instance", in.Name, "customer", c.ID, "err", err)
+	if err := cts.push(ctx, e164, c, known); err != nil {
+		cts.log.Warn("contact sync failed; retried on the customer's next call", "instance", in.Name, "customer", c.ID, "err", err)
 		return
 	}
-	p.recordContactSynced(ctx, c)
+	cts.recordSynced(ctx, c)
 }
 
-// recordContactSynced remembers the customer version the contact matches.
-func (p *pass) recordContactSynced(ctx context.Context, c helpscout.Customer) {
-	if err := p.st.PutContactSynced(ctx, c.ID, c.UpdatedAt); err != nil {
-		p.log.Warn("record contact sync", "customer", c.ID, "err", err)
+// push writes the customer to the Aircall contact known to have the number,
+// or creates one; a create refused (most likely a contact got the number
+// since the call) finds that contact and updates it instead.
+func (cts *contacts) push(ctx context.Context, e164 string, c helpscout.Customer, known *aircall.Contact) error {
+	in := aircall.ContactInput{FirstName: c.FirstName, LastName: c.LastName, CompanyName: c.Organization}
+	var ct aircall.Contact
+	if known != nil {
+		ct = *known
+	} else {
+		create := in
+		create.PhoneNumbers = []aircall.ContactDetail{{Label: "Work", Value: e164}}
+		for _, e := range c.Emails {
+			create.Emails = append(create.Emails, aircall.ContactDetail{Label: "Work", Value: e.Value})
+		}
+		_, cerr := cts.ac.CreateContact(ctx, create)
+		if cerr == nil {
+			return nil
+		}
+		existing, err := cts.ac.SearchContactsByPhone(ctx, e164)
+		if err != nil || len(existing) == 0 {
+			return fmt.Errorf("create Aircall contact: %w", cerr)
+		}
+		ct = existing[0]
+	}
+	if _, err := cts.ac.UpdateContact(ctx, ct.ID, in); err != nil {
+		return fmt.Errorf("update Aircall contact %d: %w", ct.ID, err)
+	}
+	have := map[string]bool{}
+	for _, e := range ct.Emails {
+		have[strings.ToLower(e.Value)] = true
+	}
+	for _, e := range c.Emails {
+		if !have[strings.ToLower(e.Value)] {
+			if err := cts.ac.AddContactEmail(ctx, ct.ID, "Work", e.Value); err != nil {
+				return fmt.Errorf("add email to Aircall contact %d: %w", ct.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// recordSynced remembers the customer version the contact matches.
+func (cts *contacts) recordSynced(ctx context.Context, c helpscout.Customer) {
+	if err := cts.st.PutContactSynced(ctx, c.ID, c.UpdatedAt); err != nil {
+		cts.log.Warn("record contact sync", "customer", c.ID, "err", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -103,16 +104,36 @@ func (p *pass) syncMirrors(ctx context.Context, insts []Instance) error {
 	if err != nil {
 		return err
 	}
-	p.customersReady = st.Phase == store.MirrorPhaseReady || st.Phase == store.MirrorPhaseRelist
-	p.convsReady = map[int64]bool{}
+	p.cust.ready = st.Phase == store.MirrorPhaseReady || st.Phase == store.MirrorPhaseRelist
+	p.convs.ready = map[int64]bool{}
 	for _, in := range insts {
 		st, _, err := p.st.MirrorSyncState(ctx, ConversationsMirror(in.MailboxID))
 		if err != nil {
 			return err
 		}
-		p.convsReady[in.MailboxID] = st.Phase == store.MirrorPhaseReady || strings.HasPrefix(st.Phase, store.MirrorPhaseRelist)
+		p.convs.ready[in.MailboxID] = st.Phase == store.MirrorPhaseReady || strings.HasPrefix(st.Phase, store.MirrorPhaseRelist)
 	}
-	return p.backfillClosed(ctx, insts)
+	window := orDefault(p.mirror.ClosedWindow, DefaultClosedWindow)
+	if p.po.Since.IsZero() || !p.po.Since.Before(p.now.Add(-window)) {
+		return nil
+	}
+	return p.convs.backfillClosed(ctx, insts, p.po.Since, window)
+}
+
+// conversations applies the conversation rule for a pass on the
+// conversations mirror (or live, for a mailbox whose mirror is not complete
+// yet), and records our own writes to conversations in the mirror.
+type conversations struct {
+	hs      HelpScout
+	st      State
+	log     *slog.Logger
+	now     time.Time
+	overlap time.Duration
+	// ready says, by mailbox, which conversations mirrors are complete.
+	ready map[int64]bool
+	// closed holds, for a catch-up older than the reopen window, the
+	// conversations closed in its period, by mailbox and customer.
+	closed map[int64]map[int64][]store.MirrorConversation
 }
 
 // backfillClosed reads, for a catch-up reaching further back than the
@@ -121,21 +142,17 @@ func (p *pass) syncMirrors(ctx context.Context, insts []Instance) error {
 // window before now, while a back-filled call may reopen one closed within
 // the window before the call. Read the documented way (status=closed,
 // modifiedSince: closing modifies a conversation), kept for the pass only.
-func (p *pass) backfillClosed(ctx context.Context, insts []Instance) error {
-	window := orDefault(p.mirror.ClosedWindow, DefaultClosedWindow)
-	if p.po.Since.IsZero() || !p.po.Since.Before(p.now.Add(-window)) {
-		return nil
-	}
-	p.closedConvs = map[int64]map[int64][]store.MirrorConversation{}
+func (cv *conversations) backfillClosed(ctx context.Context, insts []Instance, since time.Time, window time.Duration) error {
+	cv.closed = map[int64]map[int64][]store.MirrorConversation{}
 	for _, in := range insts {
-		if in.Conversation.Mode != rules.ModeExisting || !in.Conversation.ReopenClosed || p.closedConvs[in.MailboxID] != nil {
+		if in.Conversation.Mode != rules.ModeExisting || !in.Conversation.ReopenClosed || cv.closed[in.MailboxID] != nil {
 			continue
 		}
 		byCustomer := map[int64][]store.MirrorConversation{}
-		q := helpscout.ConversationQuery{MailboxID: in.MailboxID, Status: "closed", ModifiedSince: p.po.Since.Add(-window - p.r.opts.MirrorOverlap),
+		q := helpscout.ConversationQuery{MailboxID: in.MailboxID, Status: "closed", ModifiedSince: since.Add(-window - cv.overlap),
 			SortField: "modifiedAt", SortOrder: "asc"}
 		for n := 1; ; n++ {
-			pg, err := p.hs.ConversationsPage(ctx, q, n)
+			pg, err := cv.hs.ConversationsPage(ctx, q, n)
 			if err != nil {
 				return fmt.Errorf("list closed conversations of mailbox %d for the catch-up: %w", in.MailboxID, err)
 			}
@@ -151,7 +168,7 @@ func (p *pass) backfillClosed(ctx context.Context, insts []Instance) error {
 				break
 			}
 		}
-		p.closedConvs[in.MailboxID] = byCustomer
+		cv.closed[in.MailboxID] = byCustomer
 	}
 	return nil
 }
@@ -176,8 +193,8 @@ func customerOf(m store.MirrorCustomer) helpscout.Customer {
 // mirror does not know, or any caller while the mirror's first sync is not
 // complete, gets one live check: Help Scout may have changed since the
 // refresh, and a half-synced mirror may hold only some of the duplicates.
-func (p *pass) customerCandidates(ctx context.Context, e164, region string) ([]helpscout.Customer, []rules.Customer, error) {
-	ms, err := p.st.MirrorCustomersByE164(ctx, e164)
+func (cs *customers) candidates(ctx context.Context, e164, region string) ([]helpscout.Customer, []rules.Customer, error) {
+	ms, err := cs.st.MirrorCustomersByE164(ctx, e164)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read customers mirror: %w", err)
 	}
@@ -187,10 +204,10 @@ func (p *pass) customerCandidates(ctx context.Context, e164, region string) ([]h
 		cands = append(cands, customerOf(m))
 		matched = append(matched, rules.Customer{ID: m.ID, CreatedAt: m.CreatedAt, Phones: []string{e164}})
 	}
-	if len(ms) > 0 && p.customersReady {
+	if len(ms) > 0 && cs.ready {
 		return cands, matched, nil
 	}
-	live, err := p.liveCheck(ctx, e164)
+	live, err := cs.liveCheck(ctx, e164)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -204,13 +221,13 @@ func (p *pass) customerCandidates(ctx context.Context, e164, region string) ([]h
 			if c.ID == v.ID {
 				cands = append(cands, c)
 				matched = append(matched, v)
-				found = append(found, p.mirror.MirrorCustomer(c))
+				found = append(found, cs.mirror.MirrorCustomer(c))
 				break
 			}
 		}
 	}
 	// Found live: the mirror learns it now rather than at the next refresh.
-	if err := p.st.UpsertMirrorCustomers(ctx, p.now, found); err != nil {
+	if err := cs.st.UpsertMirrorCustomers(ctx, cs.now, found); err != nil {
 		return nil, nil, err
 	}
 	slices.SortFunc(matched, func(a, b rules.Customer) int { return cmp.Compare(a.ID, b.ID) })
@@ -221,35 +238,35 @@ func (p *pass) customerCandidates(ctx context.Context, e164, region string) ([]h
 // search, or the v2 phone query where v3 refuses (no v3, or the account
 // owner turned off the directory permission). Both answer candidates only;
 // the caller verifies them.
-func (p *pass) liveCheck(ctx context.Context, e164 string) ([]helpscout.Customer, error) {
-	if !p.v3Off {
-		cs, err := p.hs.FindCustomersByPhoneV3(ctx, e164)
+func (cs *customers) liveCheck(ctx context.Context, e164 string) ([]helpscout.Customer, error) {
+	if !cs.v3Off {
+		found, err := cs.hs.FindCustomersByPhoneV3(ctx, e164)
 		if err == nil {
-			return cs, nil
+			return found, nil
 		}
 		if !errors.Is(err, helpscout.ErrSearchUnavailable) {
 			return nil, fmt.Errorf("search customers by phone: %w", err)
 		}
 		// Refused once, refused for the rest of the pass.
-		p.v3Off = true
-		p.log.Info("v3 customer search unavailable; using the v2 phone query for this pass", "err", err)
+		cs.v3Off = true
+		cs.log.Info("v3 customer search unavailable; using the v2 phone query for this pass", "err", err)
 	}
-	cs, err := p.hs.FindCustomersByPhone(ctx, e164)
+	found, err := cs.hs.FindCustomersByPhone(ctx, e164)
 	if err != nil {
 		return nil, fmt.Errorf("search customers by phone: %w", err)
 	}
-	return cs, nil
+	return found, nil
 }
 
 // mirrorCreatedCustomer records a customer this pass created, so the next
 // call from the number finds it in the mirror whatever Help Scout's search
 // index says. It must survive a cancelled pass, like the create it follows.
-func (p *pass) mirrorCreatedCustomer(ctx context.Context, id int64, nc helpscout.NewCustomer) error {
+func (cs *customers) mirrorCreated(ctx context.Context, id int64, nc helpscout.NewCustomer) error {
 	c := helpscout.Customer{ID: id, FirstName: nc.FirstName, LastName: nc.LastName, Phones: nc.Phones,
-		CreatedAt: p.now, UpdatedAt: p.now}
+		CreatedAt: cs.now, UpdatedAt: cs.now}
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := p.st.UpsertMirrorCustomers(wctx, p.now, []store.MirrorCustomer{p.mirror.MirrorCustomer(c)}); err != nil {
+	if err := cs.st.UpsertMirrorCustomers(wctx, cs.now, []store.MirrorCustomer{cs.mirror.MirrorCustomer(c)}); err != nil {
 		return fmt.Errorf("record customer %d in the mirror: %w", id, err)
 	}
 	return nil
@@ -258,12 +275,12 @@ func (p *pass) mirrorCreatedCustomer(ctx context.Context, id int64, nc helpscout
 // mirrorConversations returns the conversation rule's candidates for a
 // customer in a mailbox from the conversations mirror: what is not closed,
 // or closed within the reopen window (the mirror keeps nothing else).
-func (p *pass) mirrorConversations(ctx context.Context, mailboxID, customerID int64) ([]store.MirrorConversation, []rules.Conversation, error) {
-	ms, err := p.st.MirrorConversationsFor(ctx, mailboxID, customerID)
+func (cv *conversations) mirrored(ctx context.Context, mailboxID, customerID int64) ([]store.MirrorConversation, []rules.Conversation, error) {
+	ms, err := cv.st.MirrorConversationsFor(ctx, mailboxID, customerID)
 	if err != nil {
 		return nil, nil, fmt.Errorf("read conversations mirror: %w", err)
 	}
-	for _, c := range p.closedConvs[mailboxID][customerID] {
+	for _, c := range cv.closed[mailboxID][customerID] {
 		if !slices.ContainsFunc(ms, func(m store.MirrorConversation) bool { return m.ID == c.ID }) {
 			ms = append(ms, c)
 		}
@@ -280,14 +297,14 @@ func (p *pass) mirrorConversations(ctx context.Context, mailboxID, customerID in
 // the mirror at once (created, thread added, reopened, assigned), so a
 // later call of the same pass sees it as Help Scout now has it. It must
 // survive a cancelled pass, like the write it follows.
-func (p *pass) mirrorConversation(ctx context.Context, mc store.MirrorConversation) error {
+func (cv *conversations) record(ctx context.Context, mc store.MirrorConversation) error {
 	if mc.ID == 0 || mc.MailboxID == 0 {
 		return nil
 	}
-	mc.ModifiedAt = p.now
+	mc.ModifiedAt = cv.now
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := p.st.UpsertMirrorConversations(wctx, p.now, []store.MirrorConversation{mc}); err != nil {
+	if err := cv.st.UpsertMirrorConversations(wctx, cv.now, []store.MirrorConversation{mc}); err != nil {
 		return fmt.Errorf("record conversation %d in the mirror: %w", mc.ID, err)
 	}
 	return nil
@@ -297,13 +314,13 @@ func (p *pass) mirrorConversation(ctx context.Context, mc store.MirrorConversati
 // conversation, a thread we added (modifiedAt now: the conversation rule
 // prefers the most recently updated) and, when assigneeKnown, who it is now
 // assigned to. It must survive a cancelled pass, like the write it follows.
-func (p *pass) touchMirrorConversation(ctx context.Context, convID, assigneeID int64, assigneeKnown bool) error {
+func (cv *conversations) touch(ctx context.Context, convID, assigneeID int64, assigneeKnown bool) error {
 	if convID == 0 || placeholder(convID) {
 		return nil
 	}
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := p.st.TouchMirrorConversation(wctx, convID, p.now, assigneeID, assigneeKnown); err != nil {
+	if err := cv.st.TouchMirrorConversation(wctx, convID, cv.now, assigneeID, assigneeKnown); err != nil {
 		return fmt.Errorf("record conversation %d in the mirror: %w", convID, err)
 	}
 	return nil
@@ -379,10 +396,6 @@ func (p *pass) forgetGone(ctx context.Context, in Instance, g *goneError) error 
 	}
 	p.log.Info("customer gone from Help Scout (deleted or merged): removed from the mirror, deciding again",
 		"instance", in.Name, "customer", g.customerID)
-	for k, rc := range p.customers {
-		if rc.ID == g.customerID {
-			delete(p.customers, k)
-		}
-	}
+	p.cust.forget(g.customerID)
 	return p.st.DeleteMirrorCustomer(wctx, g.customerID)
 }

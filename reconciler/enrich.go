@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -14,28 +15,43 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
+// insights gathers calls' transcripts and AI insights for a pass: those
+// stored from webhooks, the AI endpoints' answers, and the AI add-on's state
+// (a 403 pauses the endpoints for a while). It also keeps what the late
+// note of a call logged without them needs.
+type insights struct {
+	ac            Aircall
+	st            State
+	log           *slog.Logger
+	now           time.Time
+	addonOffFor   time.Duration
+	webhookWindow time.Duration
+	// addonOff and hooks memoise aiOff and webhooksOn for the pass.
+	addonOff, hooks *bool
+}
+
 // aiOff reports whether a recent 403 said the AI add-on is off.
-func (p *pass) aiOff(ctx context.Context) (bool, error) {
-	if p.addonOff != nil {
-		return *p.addonOff, nil
+func (s *insights) aiOff(ctx context.Context) (bool, error) {
+	if s.addonOff != nil {
+		return *s.addonOff, nil
 	}
 	// The end of the flag is compared with the pass clock, so that a
 	// catch-up pass agrees with it.
-	until, err := p.st.AddonOffUntil(ctx)
+	until, err := s.st.AddonOffUntil(ctx)
 	if err != nil {
 		return false, err
 	}
-	off := p.now.Before(until)
-	p.addonOff = &off
+	off := s.now.Before(until)
+	s.addonOff = &off
 	return off, nil
 }
 
-func (p *pass) markAddonOff(ctx context.Context) {
+func (s *insights) markAddonOff(ctx context.Context) {
 	off := true
-	p.addonOff = &off
-	p.log.Warn("Aircall AI add-on answered 403: logging calls without transcript/AI for a while", "for", p.r.opts.AddonOffFor)
-	if err := p.st.PutAddonOffUntil(context.WithoutCancel(ctx), p.now.Add(p.r.opts.AddonOffFor)); err != nil {
-		p.log.Error("remember AI add-on off", "err", err)
+	s.addonOff = &off
+	s.log.Warn("Aircall AI add-on answered 403: logging calls without transcript/AI for a while", "for", s.addonOffFor)
+	if err := s.st.PutAddonOffUntil(context.WithoutCancel(ctx), s.now.Add(s.addonOffFor)); err != nil {
+		s.log.Error("remember AI add-on off", "err", err)
 	}
 }
 
@@ -48,80 +64,70 @@ func (p *pass) markAddonOff(ctx context.Context) {
 // AI endpoints.
 const DefaultInsightWebhookWindow = 24 * time.Hour
 
-// insightWebhooksOn reports whether a transcript/AI webhook was received
-// within Options.InsightWebhookWindow of the pass clock: then insights not
+// webhooksOn reports whether a transcript/AI webhook was received within
+// Options.InsightWebhookWindow of the pass clock: then insights not
 // delivered yet are waited for instead of read from the AI endpoints, and a
 // call whose insights come by webhook costs no Aircall request for them.
 // Asked once per pass.
-func (p *pass) insightWebhooksOn(ctx context.Context) (bool, error) {
-	if p.aiHooks != nil {
-		return *p.aiHooks, nil
+func (s *insights) webhooksOn(ctx context.Context) (bool, error) {
+	if s.hooks != nil {
+		return *s.hooks, nil
 	}
-	at, found, err := p.st.LastInsightDelivery(ctx)
+	at, found, err := s.st.LastInsightDelivery(ctx)
 	if err != nil {
 		return false, err
 	}
-	on := found && p.now.Sub(at) < p.r.opts.InsightWebhookWindow
-	p.aiHooks = &on
+	on := found && s.now.Sub(at) < s.webhookWindow
+	s.hooks = &on
 	return on, nil
 }
 
-// keptInsights reads the insights delivered by webhook for a call. One that
-// cannot be decoded is logged and left out, so that it is read from the AI
+// kept reads the insights delivered by webhook for a call. One that cannot
+// be decoded is logged and left out, so that it is read from the AI
 // endpoint (or waited for) like one never delivered.
-func (p *pass) keptInsights(ctx context.Context, callID int64) (aircall.CallInsights, error) {
+func (s *insights) kept(ctx context.Context, callID int64) (aircall.CallInsights, error) {
 	var ci aircall.CallInsights
-	evs, err := p.st.CallInsights(ctx, callID)
+	evs, err := s.st.CallInsights(ctx, callID)
 	if err != nil {
 		return ci, err
 	}
 	for _, ev := range evs {
 		if err := ci.Add(ev.Kind, ev.Payload); err != nil {
-			p.log.Warn("insight delivered by webhook is unreadable; ignored", "call", callID, "kind", ev.Kind, "err", err)
+			s.log.Warn("insight delivered by webhook is unreadable; ignored", "call", callID, "kind", ev.Kind, "err", err)
 		}
 	}
 	return ci, nil
 }
 
-// fetchEnrichment gathers what Aircall has generated for a call, only what
-// the instance logs: first the insights its webhooks delivered (no request),
-// then, when ask is set, the AI endpoints for what is still missing, in the
-// order of today's polling and stopping at the first "not yet": the summary
-// and the rest are generated from the transcript, so when it is not there
-// they are not either, and each request counts against a small budget.
-// off says a 403 told that the add-on is off (nothing is returned then).
-func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Call, ask bool) (rules.Enrichment, bool, error) {
-	var e rules.Enrichment
-	pol := in.Enrichment
-	kept, err := p.keptInsights(ctx, call.ID)
-	if err != nil {
-		return e, false, err
+// fetch gathers what Aircall has generated for a call, only what the policy
+// logs: first the insights its webhooks delivered (no request), then, when
+// ask is set, the AI endpoints for what is still missing, in the order of
+// today's polling and stopping at the first "not yet": the summary and the
+// rest are generated from the transcript, so when it is not there they are
+// not either, and each request counts against a small budget. off says a
+// 403 told that the add-on is off (then nothing is returned, or only what
+// came before the extras).
+func (s *insights) fetch(ctx context.Context, pol rules.EnrichmentPolicy, call aircall.Call, ask bool) (rules.Enrichment, bool, error) {
+	e, err := s.gather(ctx, pol, call, ask)
+	if errors.Is(err, errAddonOff) {
+		s.markAddonOff(ctx)
+		return e, true, nil
 	}
-	// notYet sorts a REST error: stop is a "not yet" (or an add-on
-	// answering 403, which err then says), anything else is err.
-	notYet := func(err error) (stop bool, _ error) {
-		switch {
-		case errors.Is(err, aircall.ErrNotReady):
-			return true, nil
-		case errors.Is(err, aircall.ErrNotLicensed):
-			p.markAddonOff(ctx)
-			return true, errAddonOff
-		}
-		return false, err
+	return e, false, err
+}
+
+// gather is fetch without the add-on's state: a 403 is errAddonOff.
+func (s *insights) gather(ctx context.Context, pol rules.EnrichmentPolicy, call aircall.Call, ask bool) (rules.Enrichment, error) {
+	var e rules.Enrichment
+	kept, err := s.kept(ctx, call.ID)
+	if err != nil {
+		return e, err
 	}
 	agent := agentName(call)
 	if pol.Transcripts {
-		t := kept.Transcription
-		if t == nil && ask {
-			got, err := p.ac.Transcription(ctx, call.ID)
-			if err != nil {
-				_, err := notYet(err)
-				if errors.Is(err, errAddonOff) {
-					return rules.Enrichment{}, true, nil
-				}
-				return e, false, wrapAI("transcription", err)
-			}
-			t = &got
+		t, err := pick(kept.Transcription, ask, "transcription", func() (aircall.Transcription, error) { return s.ac.Transcription(ctx, call.ID) })
+		if err != nil || (t == nil && ask) {
+			return e, err // an error, or not yet: nothing else is there either
 		}
 		if t != nil {
 			e.TranscriptSeen = true
@@ -131,66 +137,74 @@ func (p *pass) fetchEnrichment(ctx context.Context, in Instance, call aircall.Ca
 		}
 	}
 	if !pol.AIInsights {
-		return e, false, nil
+		return e, nil
 	}
 	// Without the transcript, no request: the rest is generated from it.
 	ask = ask && (e.TranscriptSeen || !pol.Transcripts)
-	s := kept.Summary
-	if s == nil && ask {
-		got, err := p.ac.Summary(ctx, call.ID)
-		if err != nil {
-			_, err := notYet(err)
-			if errors.Is(err, errAddonOff) {
-				return rules.Enrichment{}, true, nil
-			}
-			if err != nil {
-				return e, false, wrapAI("summary", err)
-			}
-			ask = false // not yet: the extras are not there either
-		} else {
-			s = &got
-		}
+	sum, err := pick(kept.Summary, ask, "summary", func() (aircall.Summary, error) { return s.ac.Summary(ctx, call.ID) })
+	if errors.Is(err, errAddonOff) {
+		return rules.Enrichment{}, err
+	} else if err != nil {
+		return e, err
 	}
-	if s != nil {
-		e.SummarySeen, e.Summary = true, s.Content
+	if sum == nil && ask {
+		ask = false // not yet: the extras are not there either
 	}
-	// The rest are extras: absent ones are simply not shown.
-	topics := kept.Topics
-	if topics == nil && ask {
-		if t, err := p.ac.Topics(ctx, call.ID); err == nil {
-			topics = &t
-		} else if _, err := notYet(err); err != nil {
-			return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("topics", err))
-		}
+	if sum != nil {
+		e.SummarySeen, e.Summary = true, sum.Content
+	}
+	err = s.extras(ctx, &e, kept, call, ask)
+	return e, err
+}
+
+// extras adds the topics, action items and sentiments to e: absent ones
+// are simply not shown.
+func (s *insights) extras(ctx context.Context, e *rules.Enrichment, kept aircall.CallInsights, call aircall.Call, ask bool) error {
+	topics, err := pick(kept.Topics, ask, "topics", func() (aircall.Topics, error) { return s.ac.Topics(ctx, call.ID) })
+	if err != nil {
+		return err
 	}
 	if topics != nil {
 		e.Topics = topics.Content
 	}
-	items := kept.ActionItems
-	if items == nil && ask {
-		if a, err := p.ac.ActionItems(ctx, call.ID); err == nil {
-			items = &a
-		} else if _, err := notYet(err); err != nil {
-			return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("action items", err))
-		}
+	items, err := pick(kept.ActionItems, ask, "action items", func() (aircall.ActionItems, error) { return s.ac.ActionItems(ctx, call.ID) })
+	if err != nil {
+		return err
 	}
 	if items != nil {
 		e.ActionItems = items.Items
 	}
-	sents := kept.Sentiments
-	if sents == nil && ask {
-		if s, err := p.ac.Sentiments(ctx, call.ID); err == nil {
-			sents = &s
-		} else if _, err := notYet(err); err != nil {
-			return e, errors.Is(err, errAddonOff), ignoreAddonOff(wrapAI("sentiments", err))
-		}
+	sents, err := pick(kept.Sentiments, ask, "sentiments", func() (aircall.Sentiments, error) { return s.ac.Sentiments(ctx, call.ID) })
+	if err != nil {
+		return err
 	}
 	if sents != nil {
+		agent := agentName(call)
 		for _, sp := range sents.Participants {
 			e.Sentiments = append(e.Sentiments, rules.Sentiment{Who: speakerName(sp.SpeakerLabel(), agent), Value: sp.Value})
 		}
 	}
-	return e, false, nil
+	return nil
+}
+
+// pick returns the piece delivered by webhook (have) or, when it is missing
+// and asking is set, what the AI endpoint answers now: nil when Aircall has
+// not generated it yet, errAddonOff on a 403 (the add-on is off), any other
+// error wrapped with what was read.
+func pick[T any](have *T, asking bool, what string, get func() (T, error)) (*T, error) {
+	if have != nil || !asking {
+		return have, nil
+	}
+	got, err := get()
+	switch {
+	case err == nil:
+		return &got, nil
+	case errors.Is(err, aircall.ErrNotReady):
+		return nil, nil
+	case errors.Is(err, aircall.ErrNotLicensed):
+		return nil, errAddonOff
+	}
+	return nil, fmt.Errorf("read call %s: %w", what, err)
 }
 
 // speakerName names a transcript or sentiment participant from the label
@@ -227,51 +241,56 @@ const lateCallGrace = 7 * 24 * time.Hour
 // agent's name (the note's speaker), so that the late note costs no extra
 // Aircall request to read the call again. Best effort: without it the late
 // path still works, on the call's start time and without the agent's name.
-func (p *pass) rememberLateCall(ctx context.Context, in Instance, call aircall.Call, ended time.Time) {
-	p.putLateCall(ctx, in, store.LateInsight{Instance: in.Name, CallID: call.ID, EndedAt: ended, Agent: agentName(call)})
+func (s *insights) rememberLateCall(ctx context.Context, in Instance, call aircall.Call, ended time.Time) {
+	s.putLateCall(ctx, in, store.LateInsight{Instance: in.Name, CallID: call.ID, EndedAt: ended, Agent: agentName(call)})
 }
 
 // putLateCall stores li (best effort), to be kept until a while past the
 // give-up age.
-func (p *pass) putLateCall(ctx context.Context, in Instance, li store.LateInsight) {
-	li.ExpiresAt = p.now.Add(in.Enrichment.MaxAge + lateCallGrace)
-	if err := p.st.PutLateInsight(context.WithoutCancel(ctx), li); err != nil {
-		p.log.Warn("remember call for late insights", "instance", in.Name, "call", li.CallID, "err", err)
+func (s *insights) putLateCall(ctx context.Context, in Instance, li store.LateInsight) {
+	li.ExpiresAt = s.now.Add(in.Enrichment.MaxAge + lateCallGrace)
+	if err := s.st.PutLateInsight(context.WithoutCancel(ctx), li); err != nil {
+		s.log.Warn("remember call for late insights", "instance", in.Name, "call", li.CallID, "err", err)
 	}
+}
+
+// lateCall is a call logged without its transcript/AI on its way through
+// the late path: its ledger row, and what was remembered of it.
+type lateCall struct {
+	in    Instance
+	it    store.Item
+	id    int64
+	ended time.Time    // the give-up point counts from it, as the wait did
+	call  aircall.Call // the call as logged, for the speakers' names
+	li    store.LateInsight
+	// expired: past ENRICHMENT_MAX_AGE, this is the last look.
+	expired bool
+}
+
+// note is the late note of the call with e.
+func (lc *lateCall) note(e rules.Enrichment) insightsNote {
+	return insightsNote{ref: itemRef{lc.in.Name, store.KindCall, lc.it.SourceID}, callID: lc.id, ended: lc.ended, enr: e}
 }
 
 // lateCallOf returns what was remembered of a call logged without its
 // enrichment; for a call logged before this was kept (or whose record was
 // lost or unreadable), when it started, no agent and no earlier look.
-func (p *pass) lateCallOf(ctx context.Context, in Instance, it store.Item, callID int64) (ended time.Time, call aircall.Call, li store.LateInsight) {
-	call = aircall.Call{ID: callID}
-	li = store.LateInsight{Instance: in.Name, CallID: callID, EndedAt: it.OccurredAt}
-	got, ok, err := p.st.LateInsight(ctx, in.Name, callID)
-	if err != nil || !ok {
-		return li.EndedAt, call, li
+func (s *insights) lateCallOf(ctx context.Context, in Instance, it store.Item) *lateCall {
+	id, _ := strconv.ParseInt(it.SourceID, 10, 64)
+	lc := &lateCall{in: in, it: it, id: id, call: aircall.Call{ID: id},
+		li: store.LateInsight{Instance: in.Name, CallID: id, EndedAt: it.OccurredAt}}
+	if got, ok, err := s.st.LateInsight(ctx, in.Name, id); err == nil && ok {
+		lc.li = got
+		if lc.li.EndedAt.IsZero() {
+			lc.li.EndedAt = it.OccurredAt
+		}
+		if lc.li.Agent != "" && lc.li.Agent != "Agent" {
+			lc.call.User = &aircall.User{Name: lc.li.Agent}
+		}
 	}
-	li = got
-	if li.EndedAt.IsZero() {
-		li.EndedAt = it.OccurredAt
-	}
-	if li.Agent != "" && li.Agent != "Agent" {
-		call.User = &aircall.User{Name: li.Agent}
-	}
-	return li.EndedAt, call, li
-}
-
-func ignoreAddonOff(err error) error {
-	if errors.Is(err, errAddonOff) {
-		return nil
-	}
-	return err
-}
-
-func wrapAI(what string, err error) error {
-	if err == nil {
-		return nil
-	}
-	return fmt.Errorf("read call %s: %w", what, err)
+	lc.ended = lc.li.EndedAt
+	lc.expired = rules.LateEnrichmentExpired(in.Enrichment, lc.ended, s.now)
+	return lc
 }
 
 // lateEnrichment adds the transcript/AI note to calls that were logged
@@ -286,163 +305,181 @@ func (p *pass) lateEnrichment(ctx context.Context, in Instance) error {
 		return fmt.Errorf("list calls waiting for insights: %w", err)
 	}
 	for _, it := range items {
-		if err := p.lateLook(ctx, in, it); err != nil {
+		if err := p.late.look(ctx, p.ins.lateCallOf(ctx, in, it)); err != nil {
 			return err
 		}
-		if err := p.proceed(ctx); err != nil {
+		if err := p.brk.proceed(ctx); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// lateLook looks, when one is due, for the insights of one call logged
-// without them, and adds the note when they are there or it is the last look.
-// It returns only errors that stop the pass.
-func (p *pass) lateLook(ctx context.Context, in Instance, it store.Item) error {
-	id, _ := strconv.ParseInt(it.SourceID, 10, 64)
-	// The give-up point counts from the call's end, as the wait did;
-	// speaker names come from the call as it was logged.
-	ended, call, lc := p.lateCallOf(ctx, in, it, id)
-	expired := rules.LateEnrichmentExpired(in.Enrichment, ended, p.now)
+// lateNotes takes a call logged without its transcript/AI through the late
+// path: a look at the insights when one is due, then the note, or giving up.
+type lateNotes struct {
+	ins    *insights
+	ledger *ledger
+	t      *tally
+	brk    *breaker
+	rec    *records
+	jr     journaler
+	w      *writer
+	log    *slog.Logger
+	now    time.Time
+}
+
+// look looks, when one is due, for the insights of one call logged without
+// them, and adds the note when they are there or it is the last look. It
+// returns only errors that stop the pass.
+func (ln *lateNotes) look(ctx context.Context, lc *lateCall) error {
+	pol := lc.in.Enrichment
 	// The insights delivered by webhook first: looking at them costs no
 	// request, so it is done on every pass, and a call whose insights came
 	// after it was logged gets its note with no Aircall request at all.
-	kept, _, err := p.fetchEnrichment(ctx, in, call, false)
+	kept, _, err := ln.ins.fetch(ctx, pol, lc.call, false)
 	if err != nil {
 		return err
 	}
-	if in.Enrichment.Ready(kept) {
-		p.noteLateLook(ctx, in, it, kept, false, expired)
-		return p.addLateNote(ctx, in, it, id, ended, in.Enrichment.Filter(kept))
+	if pol.Ready(kept) {
+		ln.noteLook(ctx, lc, kept, false)
+		return ln.addNote(ctx, lc, pol.Filter(kept))
 	}
-	if !rules.LateLookDue(in.Enrichment, ended, lc.LookedAt, p.now) {
+	if !rules.LateLookDue(pol, lc.ended, lc.li.LookedAt, ln.now) {
 		return nil // looked recently: spare Aircall's budget
 	}
-	off, err := p.aiOff(ctx)
+	off, err := ln.ins.aiOff(ctx)
 	if err != nil {
 		return err
 	}
-	hooks, err := p.insightWebhooksOn(ctx)
+	hooks, err := ln.ins.webhooksOn(ctx)
 	if err != nil {
 		return err
 	}
 	if off {
 		// No look is possible while the add-on is off; an expired call
 		// will never get one.
-		if expired {
-			p.lateGiveUp(ctx, it, "")
+		if lc.expired {
+			ln.giveUp(ctx, lc.it, "")
 		}
 		return nil
 	}
-	// The transcript is read first so that a call whose insights are not
-	// ready costs one request. Past ENRICHMENT_MAX_AGE this is the last
-	// look: what is there then is logged (a transcript whose summary never
-	// came), and nothing is asked again. While webhooks deliver insights,
-	// nothing is asked: what they delivered is all there is.
-	e, off, err := p.fetchEnrichment(ctx, in, call, !hooks)
+	return ln.askAircall(ctx, lc, !hooks)
+}
+
+// askAircall is a due look at Aircall's AI endpoints for a late call (none
+// while webhooks deliver insights: what they delivered is all there is).
+// The transcript is read first so that a call whose insights are not ready
+// costs one request. Past ENRICHMENT_MAX_AGE this is the last look: what is
+// there then is logged (a transcript whose summary never came), and nothing
+// is asked again.
+func (ln *lateNotes) askAircall(ctx context.Context, lc *lateCall, ask bool) error {
+	pol := lc.in.Enrichment
+	e, off, err := ln.ins.fetch(ctx, pol, lc.call, ask)
 	if err != nil && !errors.Is(err, aircall.ErrNotReady) {
 		if isFatal(err) {
 			return err
 		}
-		p.noteFailure(err, nil)
-		p.log.Warn("read late insights", "instance", in.Name, "call", id, "err", err)
+		ln.brk.noteFailure(err, nil)
+		ln.log.Warn("read late insights", "instance", lc.in.Name, "call", lc.id, "err", err)
 		return nil
 	}
-	p.noteLateLook(ctx, in, it, e, off, expired)
-	if off || !in.Enrichment.LateNoteDue(e, expired) {
-		p.transientRun = 0 // Aircall answered, and nothing more was asked
+	ln.noteLook(ctx, lc, e, off)
+	if off || !pol.LateNoteDue(e, lc.expired) {
+		ln.brk.answered() // Aircall answered, and nothing more was asked
 		switch {
-		case expired:
-			p.lateGiveUp(ctx, it, "")
+		case lc.expired:
+			ln.giveUp(ctx, lc.it, "")
 		case !off:
-			lc.LookedAt = p.now // not yet: the next look backs off
-			p.putLateCall(ctx, in, lc)
+			lc.li.LookedAt = ln.now // not yet: the next look backs off
+			ln.ins.putLateCall(ctx, lc.in, lc.li)
 		}
 		return nil
 	}
-	return p.addLateNote(ctx, in, it, id, ended, in.Enrichment.Filter(e))
+	return ln.addNote(ctx, lc, pol.Filter(e))
 }
 
-// noteLateLook records a late look at Aircall in the call's decision
-// record, with the states it leaves: added when the note goes in now, not
-// licensed when the add-on answered 403, gave up at the last look.
-func (p *pass) noteLateLook(ctx context.Context, in Instance, it store.Item, e rules.Enrichment, off, expired bool) {
+// noteLook records a late look at Aircall in the call's decision record,
+// with the states it leaves: added when the note goes in now, not licensed
+// when the add-on answered 403, gave up at the last look.
+func (ln *lateNotes) noteLook(ctx context.Context, lc *lateCall, e rules.Enrichment, off bool) {
+	pol := lc.in.Enrichment
 	state := func(enabled, seen bool) store.InsightState {
 		switch {
 		case !enabled:
 			return ""
 		case off:
 			return store.InsightNotLicensed
-		case in.Enrichment.LateNoteDue(e, expired):
+		case pol.LateNoteDue(e, lc.expired):
 			if seen {
 				return store.InsightAdded
 			}
 			return store.InsightGaveUp
-		case expired:
+		case lc.expired:
 			return store.InsightGaveUp
 		}
 		return "" // still pending
 	}
-	p.noteLook(ctx, in.Name, it.SourceID, state(in.Enrichment.Transcripts, e.TranscriptSeen), state(in.Enrichment.AIInsights, e.SummarySeen))
+	ln.rec.noteLook(ctx, lc.in.Name, lc.it.SourceID, state(pol.Transcripts, e.TranscriptSeen), state(pol.AIInsights, e.SummarySeen))
 }
 
-// lateGiveUp records that a call will get no insights note.
-func (p *pass) lateGiveUp(ctx context.Context, it store.Item, why string) {
+// giveUp records that a call will get no insights note.
+func (ln *lateNotes) giveUp(ctx context.Context, it store.Item, why string) {
 	it.Enrichment = store.EnrichmentGaveUp
 	if why != "" {
 		it.LastError = why
 	}
-	p.put(ctx, it)
-	p.count(it.Instance, store.KindCall, store.OutcomeNoEnrich)
+	ln.ledger.put(ctx, it)
+	ln.t.count(it.Instance, store.KindCall, store.OutcomeNoEnrich)
 }
 
-// addLateNote adds the insights note to the call's conversation (following
-// it when it was merged into another), unless an earlier pass already did.
-func (p *pass) addLateNote(ctx context.Context, in Instance, it store.Item, id int64, ended time.Time, e rules.Enrichment) error {
+// addNote adds the insights note to the call's conversation (following it
+// when it was merged into another), unless an earlier pass already did.
+func (ln *lateNotes) addNote(ctx context.Context, lc *lateCall, e rules.Enrichment) error {
+	it := lc.it
 	if e.Empty() {
 		it.Enrichment = store.EnrichmentDone
-		p.put(ctx, it)
+		ln.ledger.put(ctx, it)
 		return nil
 	}
-	j, err := p.jr.load(ctx, in.Name, store.KindCall, it.SourceID, rules.CallMarker(id))
+	j, err := ln.jr.load(ctx, itemRef{lc.in.Name, store.KindCall, it.SourceID}, rules.CallMarker(lc.id))
 	if err != nil {
-		p.noteFailure(err, nil)
-		p.log.Warn("late insights journal", "call", id, "err", err)
+		ln.brk.noteFailure(err, nil)
+		ln.log.Warn("late insights journal", "call", lc.id, "err", err)
 		return nil
 	}
 	if n, ok := j.landed(actAddNote); ok {
 		it.NoteThreadID, it.Enrichment = n.ResultID, store.EnrichmentDone
-		p.put(ctx, it)
+		ln.ledger.put(ctx, it)
 		return nil
 	}
 	convID := it.ConversationID
-	noteID, err := p.addNote(ctx, in, it.SourceID, convID, id, ended, e)
+	noteID, err := ln.w.addNote(ctx, lc.note(e), convID)
 	var moved *helpscout.MovedError
 	if errors.As(err, &moved) && moved.NewID != 0 {
 		convID = moved.NewID
-		noteID, err = p.addNote(ctx, in, it.SourceID, convID, id, ended, e)
+		noteID, err = ln.w.addNote(ctx, lc.note(e), convID)
 	}
 	switch {
 	case errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound):
-		p.lateGiveUp(ctx, it, err.Error())
+		ln.giveUp(ctx, it, err.Error())
 	case err != nil:
 		if isFatal(err) {
 			return err
 		}
-		p.noteFailure(err, nil)
-		p.log.Warn("add late insights", "instance", in.Name, "call", id, "err", err)
+		ln.brk.noteFailure(err, nil)
+		ln.log.Warn("add late insights", "instance", lc.in.Name, "call", lc.id, "err", err)
 	default:
-		p.transientRun = 0
+		ln.brk.answered()
 		it.NoteThreadID, it.ConversationID, it.Enrichment = noteID, convID, store.EnrichmentDone
-		p.put(ctx, it)
-		p.count(in.Name, store.KindCall, store.OutcomeEnriched)
-		p.plan(PlanEntry{Instance: in.Name, Kind: store.KindCall, ID: it.SourceID, Outcome: store.OutcomeEnriched,
+		ln.ledger.put(ctx, it)
+		ln.t.count(lc.in.Name, store.KindCall, store.OutcomeEnriched)
+		ln.t.plan(PlanEntry{Instance: lc.in.Name, Kind: store.KindCall, ID: it.SourceID, Outcome: store.OutcomeEnriched,
 			Detail: "transcript/AI note added to " + ref("conversation", convID)})
 		// complete=false: the give-up point came with only part of it (a
 		// transcript whose summary never came).
-		p.log.Info("late insights added", "instance", in.Name, "call", id, "conversation", convID,
-			"complete", in.Enrichment.Ready(e))
+		ln.log.Info("late insights added", "instance", lc.in.Name, "call", lc.id, "conversation", convID,
+			"complete", lc.in.Enrichment.Ready(e))
 	}
 	return nil
 }

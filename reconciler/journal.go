@@ -65,8 +65,8 @@ type journaler struct {
 // looked for in Help Scout by its marker and closed as landed (with the ID
 // found) or not landed. An open intent whose check itself fails keeps the item
 // from going on, since writing again could log it twice.
-func (jr journaler) load(ctx context.Context, inst string, kind store.Kind, src, marker string) (journal, error) {
-	ents, err := jr.st.Intents(ctx, inst, kind, src)
+func (jr journaler) load(ctx context.Context, ref itemRef, marker string) (journal, error) {
+	ents, err := jr.st.Intents(ctx, ref.inst, ref.kind, ref.src)
 	if err != nil {
 		return journal{}, fmt.Errorf("read journal: %w", err)
 	}
@@ -82,7 +82,7 @@ func (jr journaler) load(ctx context.Context, inst string, kind store.Kind, src,
 			return journal{}, fmt.Errorf("settle intent: %w", err)
 		}
 		ents[i].Done, ents[i].ResultID = true, result
-		jr.log.Info("settled interrupted write", "instance", inst, "kind", kind, "id", src,
+		jr.log.Info("settled interrupted write", "instance", ref.inst, "kind", ref.kind, "id", ref.src,
 			"action", e.Action, "landed", result != store.IntentNotLanded, "result", result)
 	}
 	return journal{entries: ents}, nil
@@ -170,8 +170,8 @@ func (jr journaler) findThread(ctx context.Context, convID int64, marker string)
 // then its result. A write whose outcome is unknown (ErrAmbiguous, or the
 // pass cancelled while it was in flight) leaves the intent open for the next
 // pass to settle; a write that certainly failed closes it as not landed.
-func (jr journaler) write(ctx context.Context, inst string, kind store.Kind, src, action string, target int64, fn func(context.Context) (int64, error)) (int64, error) {
-	id, err := jr.st.BeginIntent(ctx, store.Intent{Instance: inst, Kind: kind, SourceID: src, Action: action, TargetID: target})
+func (jr journaler) write(ctx context.Context, ref itemRef, action string, target int64, fn func(context.Context) (int64, error)) (int64, error) {
+	id, err := jr.st.BeginIntent(ctx, store.Intent{Instance: ref.inst, Kind: ref.kind, SourceID: ref.src, Action: action, TargetID: target})
 	if err != nil {
 		return 0, fmt.Errorf("record intent: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -62,17 +63,17 @@ func (p *pass) messages(ctx context.Context, in Instance, rt Routing) error {
 func (p *pass) messageRows(ctx context.Context, in Instance, rt Routing, rows []store.InboxMessage, cursor int64) (next int64, stop bool, err error) {
 	next = cursor
 	for _, row := range rows {
-		if m, ok := p.decodeInbox(row); ok {
+		if m, ok := decodeInbox(p.log, row); ok {
 			if name, overlap := rt.InstanceFor(m.Number); !overlap && name == in.Name {
 				err := p.handleMessage(ctx, in, m, row.ReceivedAt)
-				p.progress()
+				p.tally.progress()
 				if err != nil {
 					return next, true, p.unstarted(ctx, in, err)
 				}
 			}
 		}
 		next = row.Seq
-		if err := p.proceed(ctx); err != nil {
+		if err := p.brk.proceed(ctx); err != nil {
 			return next, true, err
 		}
 	}
@@ -86,16 +87,16 @@ func (p *pass) unstarted(ctx context.Context, in Instance, err error) error {
 	if isFatal(err) || ctx.Err() != nil {
 		return err
 	}
-	p.results[in.Name].Errors = append(p.results[in.Name].Errors, "messages: "+err.Error())
+	p.tally.problem("messages: "+err.Error(), in)
 	return nil
 }
 
 // decodeInbox reads an inbox row's message. The receiver only stores rows
 // that decode, so a failure here is logged and the row passed over.
-func (p *pass) decodeInbox(row store.InboxMessage) (aircall.Message, bool) {
+func decodeInbox(log *slog.Logger, row store.InboxMessage) (aircall.Message, bool) {
 	var m aircall.Message
 	if err := json.Unmarshal(row.Payload, &m); err != nil || m.ID == "" {
-		p.log.Error("unreadable inbox message; passed over", "seq", row.Seq, "message", row.MessageID, "err", err)
+		log.Error("unreadable inbox message; passed over", "seq", row.Seq, "message", row.MessageID, "err", err)
 		return m, false
 	}
 	return m, true
@@ -108,7 +109,7 @@ func (p *pass) retryMessages(ctx context.Context, in Instance, rt Routing) error
 	if err != nil {
 		return fmt.Errorf("list messages to retry: %w", err)
 	}
-	if items, err = p.withRetryRequested(ctx, in, store.KindMessage, items); err != nil {
+	if items, err = p.ledger.withRetryRequested(ctx, in, store.KindMessage, items); err != nil {
 		return err
 	}
 	for _, it := range items {
@@ -116,16 +117,16 @@ func (p *pass) retryMessages(ctx context.Context, in Instance, rt Routing) error
 		if err != nil {
 			return fmt.Errorf("read inbox message %s: %w", it.SourceID, err)
 		}
-		m, ok := p.decodeInbox(row)
+		m, ok := decodeInbox(p.log, row)
 		if !found || !ok {
 			it.State, it.Outcome, it.LastError = store.StateParked, store.OutcomeParked, "message no longer in the inbox"
-			p.record(ctx, it, it.LastError)
+			p.ledger.record(ctx, it, it.LastError)
 		} else if name, overlap := rt.InstanceFor(m.Number); !overlap && name == in.Name {
 			if err := p.handleMessage(ctx, in, m, row.ReceivedAt); err != nil {
 				return p.unstarted(ctx, in, err)
 			}
 		} // else moved to another instance or overlapping: leave it
-		if err := p.proceed(ctx); err != nil {
+		if err := p.brk.proceed(ctx); err != nil {
 			return err
 		}
 	}
@@ -148,7 +149,7 @@ func (p *pass) catchUpMessages(ctx context.Context, in Instance, rt Routing) err
 		}
 		for _, row := range rows {
 			after = row.Seq
-			m, ok := p.decodeInbox(row)
+			m, ok := decodeInbox(p.log, row)
 			if !ok {
 				continue
 			}
@@ -160,11 +161,11 @@ func (p *pass) catchUpMessages(ctx context.Context, in Instance, rt Routing) err
 				continue
 			}
 			err := p.handleMessage(ctx, in, m, row.ReceivedAt)
-			p.progress()
+			p.tally.progress()
 			if err != nil {
 				return p.unstarted(ctx, in, err)
 			}
-			if err := p.proceed(ctx); err != nil {
+			if err := p.brk.proceed(ctx); err != nil {
 				return err
 			}
 		}
@@ -188,7 +189,7 @@ func messageCreated(m aircall.Message, received time.Time) time.Time {
 // started (ledger unreadable, credentials bad, pass cancelled): the caller
 // stops there so it is read again.
 func (p *pass) handleMessage(ctx context.Context, in Instance, m aircall.Message, received time.Time) error {
-	it, done, err := p.ledgerRow(ctx, in, store.KindMessage, m.ID)
+	it, done, err := p.ledger.row(ctx, itemRef{in.Name, store.KindMessage, m.ID})
 	if err != nil {
 		return fmt.Errorf("read ledger of message %s: %w", m.ID, err)
 	}
@@ -196,20 +197,22 @@ func (p *pass) handleMessage(ctx context.Context, in Instance, m aircall.Message
 		return nil
 	}
 	it.OccurredAt = messageCreated(m, received)
+	rm := p.r.rulesMessage(in, m, it.OccurredAt)
 	dec := store.Decision{Instance: in.Name, Kind: store.KindMessage, SourceID: m.ID}
-	err = p.logMessage(ctx, in, m, it.OccurredAt, &it, &dec)
+	mi := &msgItem{in: in, m: m, rm: rm, day: rules.MessageDay(rm.CreatedAt, rm.Location), it: &it, dec: &dec}
+	err = p.logMessage(ctx, mi)
 	if err != nil && (isFatal(err) || ctx.Err() != nil) {
 		return err // not the message's fault: no attempt spent
 	}
 	if err != nil {
-		p.fail(ctx, in, &it, err)
+		p.ledger.fail(ctx, &it, err)
 	} else {
-		p.transientRun = 0
-		p.record(ctx, it, it.Detail)
-		p.putFacts(ctx, it, messageFacts(p.r.rulesMessage(in, m, it.OccurredAt), m))
+		p.brk.answered()
+		p.ledger.record(ctx, it, it.Detail)
+		p.rec.putFacts(ctx, it, messageFacts(rm, m))
 	}
 	if dec.CustomerRule != "" || dec.ConversationReason != "" {
-		p.putDecision(ctx, dec)
+		p.rec.putDecision(ctx, dec)
 	}
 	if err != nil {
 		return nil
@@ -257,6 +260,22 @@ func (r *Reconciler) rulesMessage(in Instance, m aircall.Message, created time.T
 	return rm
 }
 
+// msgItem is one message on its way through a pass: whose it is, the
+// rules' view of it, its ledger row and decision record, which the steps
+// fill in.
+type msgItem struct {
+	in      Instance
+	m       aircall.Message
+	rm      rules.Message
+	day     string // the line's local day, which names its conversation
+	agentID int64  // the agent's Help Scout user, 0 when none
+	it      *store.Item
+	dec     *store.Decision
+}
+
+// ref names the message in the ledger and the journal.
+func (mi *msgItem) ref() itemRef { return itemRef{mi.in.Name, store.KindMessage, mi.m.ID} }
+
 // messageThread is the thread of one message. Inbound: a customer thread.
 // Outbound: a reply by the agent's Help Scout user, or, when the agent has
 // none (a reply needs a user), a note naming the Aircall agent. All are
@@ -280,32 +299,28 @@ func messageThread(rm rules.Message, customerID, agentID int64) helpscout.NewThr
 // customer as for calls, then one conversation per customer, channel and
 // local day of the line, the message a thread in it. It fills it (state,
 // outcome, IDs); the caller records it.
-func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, created time.Time, it *store.Item, dec *store.Decision) error {
-	src := m.ID
-	rm := p.r.rulesMessage(in, m, created)
-	day := rules.MessageDay(rm.CreatedAt, rm.Location)
-	j, err := p.jr.load(ctx, in.Name, store.KindMessage, src, rules.MessageMarker(src))
+func (p *pass) logMessage(ctx context.Context, mi *msgItem) error {
+	j, err := p.jr.load(ctx, mi.ref(), rules.MessageMarker(mi.m.ID))
 	if err != nil {
 		return err
 	}
-	agentID, err := p.agentUser(ctx, m.User)
-	if err != nil {
+	if mi.agentID, err = p.cust.agentUser(ctx, mi.m.User); err != nil {
 		return err
 	}
 	// The thread already landed (a previous pass died after it): finish
 	// from there without deciding anything again.
 	if w, ok := j.landed(actCreateMsgConv, actAddMessageThread); ok {
-		return p.resumeMessage(ctx, in, rm, day, w, agentID, it, dec)
+		return p.resumeMessage(ctx, mi, w)
 	}
 
 	for try := 0; ; try++ {
-		err := p.placeMessage(ctx, in, src, m, rm, day, agentID, it, dec)
+		err := p.placeMessage(ctx, mi)
 		// The customer the mirror gave is gone (deleted or merged since
 		// the refresh): nothing landed, so correct the mirror and decide
 		// again, in this pass, as for calls.
 		var g *goneError
 		if errors.As(err, &g) && try < maxRedecide {
-			if ferr := p.forgetGone(ctx, in, g); ferr != nil {
+			if ferr := p.forgetGone(ctx, mi.in, g); ferr != nil {
 				return errors.Join(err, ferr)
 			}
 			continue
@@ -317,8 +332,9 @@ func (p *pass) logMessage(ctx context.Context, in Instance, m aircall.Message, c
 // placeMessage decides the message's customer and conversation and writes
 // its thread: into the customer's conversation of the day for the channel,
 // or a new one.
-func (p *pass) placeMessage(ctx context.Context, in Instance, src string, m aircall.Message, rm rules.Message, day string, agentID int64, it *store.Item, dec *store.Decision) error {
-	cust, err := p.resolveCustomer(ctx, in, store.KindMessage, src, rm.ExternalE164, in.region(m.Number))
+func (p *pass) placeMessage(ctx context.Context, mi *msgItem) error {
+	in, rm, day, it, dec := mi.in, mi.rm, mi.day, mi.it, mi.dec
+	cust, err := p.cust.resolve(ctx, in, mi.ref(), rm.ExternalE164, in.region(mi.m.Number))
 	if err != nil {
 		return err
 	}
@@ -329,14 +345,14 @@ func (p *pass) placeMessage(ctx context.Context, in Instance, src string, m airc
 	}
 	it.CustomerID = cust.ID
 	key := store.DayConversation{Instance: in.Name, CustomerID: cust.ID, Channel: string(rm.Channel), Day: day}
-	th := messageThread(rm, cust.ID, agentID)
+	th := messageThread(rm, cust.ID, mi.agentID)
 
-	dc, ok, err := p.dayConversation(ctx, key)
+	dc, ok, err := p.w.dayConversation(ctx, key)
 	if err != nil {
 		return err
 	}
 	if ok && dc.Threads < rules.MaxThreads {
-		convID, threadID, added, err := p.addToDayConversation(ctx, in, src, dc, th, agentID, dec)
+		convID, threadID, added, err := p.w.addToDayConversation(ctx, mi, dc, th)
 		if err != nil {
 			return err
 		}
@@ -348,7 +364,7 @@ func (p *pass) placeMessage(ctx context.Context, in Instance, src string, m airc
 			return nil
 		}
 	}
-	convID, err := p.createMessageConversation(ctx, in, src, key, rm, th, agentID)
+	convID, err := p.w.createMessageConversation(ctx, mi, key, th)
 	if err != nil {
 		return gone(err, cust.ID, 0)
 	}
@@ -356,7 +372,7 @@ func (p *pass) placeMessage(ctx context.Context, in Instance, src string, m airc
 	it.ConversationID, it.ThreadID, it.LastError = convID, 0, ""
 	it.Detail = messageDetail(cust.ID, rm.Channel, convID, day)
 	dec.ConversationReason, dec.ConversationID = store.ConversationNew, convID
-	dec.Reassigned, dec.AssigneeID = false, rules.NewConversationAssignee(agentID)
+	dec.Reassigned, dec.AssigneeID = false, rules.NewConversationAssignee(mi.agentID)
 	return nil
 }
 
@@ -367,8 +383,8 @@ func messageDetail(customerID int64, channel rules.Channel, convID int64, day st
 
 // dayConversation returns the conversation that collects the key's messages,
 // if there is one.
-func (p *pass) dayConversation(ctx context.Context, key store.DayConversation) (store.DayConversation, bool, error) {
-	dc, ok, err := p.st.DayConversation(ctx, key.Instance, key.CustomerID, key.Channel, key.Day)
+func (w *writer) dayConversation(ctx context.Context, key store.DayConversation) (store.DayConversation, bool, error) {
+	dc, ok, err := w.st.DayConversation(ctx, key.Instance, key.CustomerID, key.Channel, key.Day)
 	if err != nil {
 		return dc, false, fmt.Errorf("read day conversation: %w", err)
 	}
@@ -377,43 +393,22 @@ func (p *pass) dayConversation(ctx context.Context, key store.DayConversation) (
 
 // addToDayConversation adds the message's thread to the day conversation.
 // added=false means the conversation cannot take it (full or gone) and a new
-// one must be started. The conversation is read first only when needed: for
-// REASSIGN (its assignee) or for a reply (its status, which the reply then
-// restates so that it neither reopens nor closes anything).
-func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string, dc store.DayConversation, th helpscout.NewThread, agentID int64, dec *store.Decision) (convID, threadID int64, added bool, err error) {
+// one must be started.
+func (w *writer) addToDayConversation(ctx context.Context, mi *msgItem, dc store.DayConversation, th helpscout.NewThread) (convID, threadID int64, added bool, err error) {
 	convID = dc.ConversationID
-	var assignee int64
-	known := false
-	if th.Type == "reply" || (in.Reassign && agentID != 0) {
-		conv, err := p.hs.GetConversation(ctx, convID)
-		if errors.Is(err, helpscout.ErrNotFound) || (err == nil && conv.ThreadCount >= rules.MaxThreads) {
-			return 0, 0, false, p.putDay(ctx, dc, rules.MaxThreads)
-		}
-		var moved *helpscout.MovedError
-		if errors.As(err, &moved) {
-			return 0, 0, false, p.putDay(ctx, dc, rules.MaxThreads)
-		}
-		if err != nil {
-			return 0, 0, false, fmt.Errorf("read conversation %d: %w", convID, err)
-		}
-		if conv.Assignee != nil {
-			assignee = conv.Assignee.ID
-		}
-		known = true
-		if th.Type == "reply" {
-			th.Status = conv.Status
-		}
-		if conv.ThreadCount > dc.Threads {
-			dc.Threads = conv.ThreadCount
+	a := assignment{convID: convID, agentID: mi.agentID}
+	if th.Type == "reply" || (mi.in.Reassign && mi.agentID != 0) {
+		if ok, err := w.readDay(ctx, &dc, &th, &a); !ok || err != nil {
+			return 0, 0, false, err
 		}
 	}
-	threadID, err = p.jr.write(ctx, in.Name, store.KindMessage, src, actAddMessageThread, convID, func(ctx context.Context) (int64, error) {
-		return p.hs.CreateThread(ctx, convID, th)
+	threadID, err = w.jr.write(ctx, mi.ref(), actAddMessageThread, convID, func(ctx context.Context) (int64, error) {
+		return w.hs.CreateThread(ctx, convID, th)
 	})
 	if errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound) {
 		// Full (412) or gone (merged/deleted): start a new conversation,
 		// as an agent would expect.
-		return 0, 0, false, p.putDay(ctx, dc, rules.MaxThreads)
+		return 0, 0, false, w.putDay(ctx, dc, rules.MaxThreads)
 	}
 	if customerRefused(err) {
 		// The thread names a customer Help Scout no longer has.
@@ -422,34 +417,64 @@ func (p *pass) addToDayConversation(ctx context.Context, in Instance, src string
 	if err != nil {
 		return 0, 0, false, fmt.Errorf("add message thread to conversation %d: %w", convID, err)
 	}
-	if err := p.putDay(ctx, dc, dc.Threads+1); err != nil {
+	if err := w.putDay(ctx, dc, dc.Threads+1); err != nil {
 		return convID, threadID, true, err
 	}
-	// The conversation was just updated: existing mode, choosing the
-	// customer's most recently updated conversation, must see it so.
-	if err := p.touchMirrorConversation(ctx, convID, assignee, known); err != nil {
-		return convID, threadID, true, err
+	return convID, threadID, true, w.afterDayThread(ctx, mi, a)
+}
+
+// readDay reads the day conversation before adding a thread, which is
+// needed only for REASSIGN (its assignee, into a) or for a reply (its
+// status, which the reply then restates so that it neither reopens nor
+// closes anything). ok=false means the conversation cannot take the thread
+// (full, or gone): it is recorded as full, and a new one must be started.
+func (w *writer) readDay(ctx context.Context, dc *store.DayConversation, th *helpscout.NewThread, a *assignment) (ok bool, err error) {
+	conv, err := w.hs.GetConversation(ctx, dc.ConversationID)
+	var moved *helpscout.MovedError
+	if errors.Is(err, helpscout.ErrNotFound) || errors.As(err, &moved) || (err == nil && conv.ThreadCount >= rules.MaxThreads) {
+		return false, w.putDay(ctx, *dc, rules.MaxThreads)
 	}
-	assigned, err := p.reassign(ctx, in, convID, agentID, assignee, known)
 	if err != nil {
-		return convID, threadID, true, err
+		return false, fmt.Errorf("read conversation %d: %w", dc.ConversationID, err)
 	}
-	dec.Reassigned, dec.AssigneeID = assigned != 0, assigned
+	if conv.Assignee != nil {
+		a.current = conv.Assignee.ID
+	}
+	a.known = true
+	if th.Type == "reply" {
+		th.Status = conv.Status
+	}
+	if conv.ThreadCount > dc.Threads {
+		dc.Threads = conv.ThreadCount
+	}
+	return true, nil
+}
+
+// afterDayThread records a thread just added to the day conversation in
+// the mirror (existing mode, choosing the customer's most recently updated
+// conversation, must see it so) and applies REASSIGN.
+func (w *writer) afterDayThread(ctx context.Context, mi *msgItem, a assignment) error {
+	if err := w.convs.touch(ctx, a.convID, a.current, a.known); err != nil {
+		return err
+	}
+	assigned, err := w.reassign(ctx, mi.in, a)
+	if err != nil {
+		return err
+	}
+	mi.dec.Reassigned, mi.dec.AssigneeID = assigned != 0, assigned
 	if assigned != 0 {
-		if err := p.touchMirrorConversation(ctx, convID, assigned, true); err != nil {
-			return convID, threadID, true, err
-		}
+		return w.convs.touch(ctx, a.convID, assigned, true)
 	}
-	return convID, threadID, true, nil
+	return nil
 }
 
 // putDay records the day conversation's thread count; it must survive a
 // cancelled pass, since the write it follows landed.
-func (p *pass) putDay(ctx context.Context, dc store.DayConversation, threads int) error {
+func (w *writer) putDay(ctx context.Context, dc store.DayConversation, threads int) error {
 	dc.Threads = threads
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := p.st.PutDayConversation(wctx, dc); err != nil {
+	if err := w.st.PutDayConversation(wctx, dc); err != nil {
 		return fmt.Errorf("record day conversation: %w", err)
 	}
 	return nil
@@ -459,31 +484,33 @@ func (p *pass) putDay(ctx context.Context, dc store.DayConversation, threads int
 // thread inline (one write). Type phone: Help Scout has no SMS type, and
 // chat conversations are Beacon chats whose threads come back truncated when
 // embedded, which would hide the marker from the crash check.
-func (p *pass) createMessageConversation(ctx context.Context, in Instance, src string, key store.DayConversation, rm rules.Message, th helpscout.NewThread, agentID int64) (int64, error) {
+func (w *writer) createMessageConversation(ctx context.Context, mi *msgItem, key store.DayConversation, th helpscout.NewThread) (int64, error) {
+	in, rm := mi.in, mi.rm
 	nc := helpscout.NewConversation{
 		Subject: rules.MessageSubject(rm.Channel, rm.External(), key.Day), Type: "phone", MailboxID: in.MailboxID,
-		Status: "active", Customer: helpscout.CustomerRef{ID: key.CustomerID}, AssignTo: rules.NewConversationAssignee(agentID),
+		Status: "active", Customer: helpscout.CustomerRef{ID: key.CustomerID}, AssignTo: rules.NewConversationAssignee(mi.agentID),
 		Imported: true, CreatedAt: hsTime(rm.CreatedAt), Threads: []helpscout.NewThread{th},
 	}
-	id, err := p.jr.write(ctx, in.Name, store.KindMessage, src, actCreateMsgConv, key.CustomerID, func(ctx context.Context) (int64, error) {
-		return p.hs.CreateConversation(ctx, nc)
+	id, err := w.jr.write(ctx, mi.ref(), actCreateMsgConv, key.CustomerID, func(ctx context.Context) (int64, error) {
+		return w.hs.CreateConversation(ctx, nc)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("create %s conversation: %w", rules.ChannelName(rm.Channel), err)
 	}
 	key.ConversationID = id
-	if err := p.putDay(ctx, key, 1); err != nil {
+	if err := w.putDay(ctx, key, 1); err != nil {
 		return id, err
 	}
 	// Existing mode may log a call of the same customer into it.
-	return id, p.mirrorConversation(ctx, store.MirrorConversation{MailboxID: in.MailboxID, ID: id, CustomerID: key.CustomerID,
+	return id, w.convs.record(ctx, store.MirrorConversation{MailboxID: in.MailboxID, ID: id, CustomerID: key.CustomerID,
 		Status: "active", Subject: nc.Subject, CreatedAt: rm.CreatedAt, AssigneeID: nc.AssignTo, AssigneeKnown: true})
 }
 
 // resumeMessage finishes a message whose thread landed on an earlier pass
 // that died before recording it: it records the day conversation (read back
 // for its customer and true thread count) and applies REASSIGN.
-func (p *pass) resumeMessage(ctx context.Context, in Instance, rm rules.Message, day string, w store.Intent, agentID int64, it *store.Item, dec *store.Decision) error {
+func (p *pass) resumeMessage(ctx context.Context, mi *msgItem, w store.Intent) error {
+	in, rm, day, it, dec := mi.in, mi.rm, mi.day, mi.it, mi.dec
 	convID, threadID := w.ResultID, int64(0)
 	it.Outcome = store.OutcomeNewConversation
 	if w.Action == actAddMessageThread {
@@ -497,7 +524,7 @@ func (p *pass) resumeMessage(ctx context.Context, in Instance, rm rules.Message,
 	if conv.PrimaryCustomer != nil {
 		it.CustomerID = conv.PrimaryCustomer.ID
 		dc := store.DayConversation{Instance: in.Name, CustomerID: conv.PrimaryCustomer.ID, Channel: string(rm.Channel), Day: day, ConversationID: convID}
-		if err := p.putDay(ctx, dc, max(conv.ThreadCount, 1)); err != nil {
+		if err := p.w.putDay(ctx, dc, max(conv.ThreadCount, 1)); err != nil {
 			return err
 		}
 	}
@@ -506,7 +533,7 @@ func (p *pass) resumeMessage(ctx context.Context, in Instance, rm rules.Message,
 		if conv.Assignee != nil {
 			current = conv.Assignee.ID
 		}
-		assigned, err := p.reassign(ctx, in, convID, agentID, current, true)
+		assigned, err := p.w.reassign(ctx, in, assignment{convID, mi.agentID, current, true})
 		if err != nil {
 			return err
 		}

@@ -63,68 +63,62 @@ type InstanceResult struct {
 // Fatal errors end a pass at once: retrying items cannot help.
 var ErrFatal = errors.New("fatal")
 
-// pass is the state of one pass: memos that spare API requests for items of
-// the same customer or agent, counters and options.
+// pass is one pass: it runs the item loops and takes each item through its
+// life (ledger row, resume or decide, write, record). The rest is held by
+// small parts with one job each, which the pass wires at its start.
 type pass struct {
-	deps    // the clients and store, behind the write guard in a dry run
-	jr      journaler
-	r       *Reconciler
-	po      PassOptions
-	now     time.Time
-	log     *slog.Logger
-	onItem  func(instance string, kind store.Kind, outcome store.Outcome)
-	results map[string]*InstanceResult
-	// memo of customer resolution by instance+E.164, and of agent users
-	customers map[string]resolvedCustomer
-	// wasWaiting holds the items (itemKey) whose ledger row this pass read
-	// in state waiting: waiting again is no new outcome for the metrics.
-	wasWaiting map[string]bool
-	users      map[string]int64
-	addonOff   *bool
-	// aiHooks memoises insightWebhooksOn for the pass.
-	aiHooks *bool
-	// mirror normalises phones for the mirrors; customersReady and
-	// convsReady (by mailbox) say which mirrors are complete this pass, and
-	// v3Off that the v3 search refused this pass.
-	mirror         *MirrorSyncer
-	customersReady bool
-	convsReady     map[int64]bool
-	v3Off          bool
-	// closedConvs holds, for a catch-up older than the reopen window, the
-	// conversations closed in its period, by mailbox and customer.
-	closedConvs map[int64]map[int64][]store.MirrorConversation
+	deps // the clients and store, behind the write guard in a dry run
+	jr   journaler
+	r    *Reconciler
+	po   PassOptions
+	now  time.Time
+	log  *slog.Logger
+
+	tally    *tally         // counts, problems, plan and progress
+	brk      *breaker       // whether the pass goes on
+	ledger   *ledger        // the items' ledger rows
+	rec      *records       // decision records, sidebar facts, run records
+	cust     *customers     // the customer rule and agent users
+	convs    *conversations // the conversation rule and the conversations mirror
+	contacts *contacts      // contact sync to Aircall
+	ins      *insights      // transcripts and AI insights
+	late     *lateNotes     // the late insights note
+	w        *writer        // the journaled Help Scout writes of an item
+	mirror   *MirrorSyncer
+
 	// readFrom is, per instance, the exclusive lower bound of the window
 	// this pass listed: older items are retried by ID (retryOutsideWindow).
 	readFrom map[string]time.Time
-	done     int
-	total    int
-	// runIDs are the run records of this pass by instance, which
-	// runProgress keeps up to date as items land.
-	runIDs map[string]int64
-	// transientRun counts items in a row that failed for API reasons.
-	transientRun int
-	// stop is set when the pass cannot go on after the current item:
-	// credentials went bad (no retry can fix that), or the ledger could not
-	// be written (going on would make writes nobody records).
-	stop error
 }
 
 // newPass prepares a pass. This is the one place that knows about dry runs:
 // it puts the clients and the store behind the write guard, and keeps the
 // metrics hook out of it (nothing happened).
 func (r *Reconciler) newPass(po PassOptions) *pass {
-	p := &pass{deps: r.live, r: r, po: po, now: r.opts.Now().UTC().Truncate(time.Second), log: r.log,
-		onItem: r.opts.OnItem, results: map[string]*InstanceResult{},
-		customers: map[string]resolvedCustomer{}, users: map[string]int64{}, wasWaiting: map[string]bool{}}
+	p := &pass{deps: r.live, r: r, po: po, now: r.opts.Now().UTC().Truncate(time.Second), log: r.log}
+	onItem := r.opts.OnItem
 	if po.DryRun {
 		p.log = r.log.With("dry_run", true)
 		p.deps = newWriteGuard(p.log).guard(r.live)
-		p.onItem = nil
+		onItem = nil
 	}
 	p.jr = journaler{hs: p.hs, st: p.st, log: p.log, overlap: r.opts.MirrorOverlap, mailboxes: map[string]int64{}}
 	for _, in := range r.instances {
 		p.jr.mailboxes[in.Name] = in.MailboxID
 	}
+	p.tally = &tally{results: map[string]*InstanceResult{}, onItem: onItem, onPlan: po.Plan, onProgress: po.Progress,
+		wasWaiting: map[string]bool{}}
+	p.brk = &breaker{log: p.log, t: p.tally}
+	p.rec = &records{st: p.st, log: p.log, now: p.now, clock: r.opts.Now, t: p.tally}
+	p.ledger = &ledger{st: p.st, log: p.log, t: p.tally, rec: p.rec, brk: p.brk, maxAttempts: r.opts.MaxAttempts}
+	p.cust = &customers{hs: p.hs, st: p.st, jr: p.jr, log: p.log, now: p.now, userTTL: r.opts.UserCacheTTL,
+		memo: map[string]resolvedCustomer{}, users: map[string]int64{}}
+	p.convs = &conversations{hs: p.hs, st: p.st, log: p.log, now: p.now, overlap: r.opts.MirrorOverlap}
+	p.contacts = &contacts{ac: p.ac, st: p.st, log: p.log}
+	p.ins = &insights{ac: p.ac, st: p.st, log: p.log, now: p.now, addonOffFor: r.opts.AddonOffFor,
+		webhookWindow: r.opts.InsightWebhookWindow}
+	p.w = &writer{hs: p.hs, st: p.st, jr: p.jr, convs: p.convs}
+	p.late = &lateNotes{ins: p.ins, ledger: p.ledger, t: p.tally, brk: p.brk, rec: p.rec, jr: p.jr, w: p.w, log: p.log, now: p.now}
 	return p
 }
 
@@ -137,13 +131,13 @@ func (r *Reconciler) RunPass(ctx context.Context, po PassOptions) (Result, error
 	for _, in := range r.instances {
 		if po.Instance == "" || po.Instance == in.Name {
 			insts = append(insts, in)
-			p.results[in.Name] = &InstanceResult{Counts: map[store.Outcome]int{}}
+			p.tally.results[in.Name] = &InstanceResult{Counts: map[store.Outcome]int{}}
 		}
 	}
 	if len(insts) == 0 {
 		return Result{}, fmt.Errorf("%w: unknown instance %q", ErrFatal, po.Instance)
 	}
-	res := Result{Instances: p.results}
+	res := Result{Instances: p.tally.results}
 
 	rt, err := r.routing(ctx)
 	if err != nil {
@@ -157,22 +151,17 @@ func (r *Reconciler) RunPass(ctx context.Context, po PassOptions) (Result, error
 		r.log.Error("number overlap", "problem", o)
 	}
 
-	runIDs, err := p.startRuns(ctx, insts)
-	if err != nil {
+	if err := p.rec.startRuns(ctx, insts, po); err != nil {
 		return res, err
 	}
-	p.runIDs = runIDs
 	p.mirror = r.mirrorSyncer(p.deps, insts, rt)
 	p.mirror.Log = p.log
-	if err := p.syncMirrors(ctx, insts); err != nil {
-		p.finishRuns(ctx, insts, runIDs, err)
-		if isFatal(err) {
-			return res, fmt.Errorf("%w: %w", ErrFatal, err)
-		}
-		return res, err
+	p.cust.mirror = p.mirror
+	passErr := p.syncMirrors(ctx, insts)
+	if passErr == nil {
+		passErr = p.items(ctx, insts, rt)
 	}
-	passErr := p.items(ctx, insts, rt)
-	p.finishRuns(ctx, insts, runIDs, passErr)
+	p.rec.finishRuns(ctx, insts, passErr)
 	if passErr != nil && isFatal(passErr) {
 		return res, fmt.Errorf("%w: %w", ErrFatal, passErr)
 	}
@@ -184,7 +173,7 @@ func (r *Reconciler) RunPass(ctx context.Context, po PassOptions) (Result, error
 // messages. The first loop that stops the pass stops the rest.
 func (p *pass) items(ctx context.Context, insts []Instance, rt Routing) error {
 	if p.po.CountTotal {
-		p.total = p.countMessages(ctx, insts, rt)
+		p.tally.total = p.countMessages(ctx, insts, rt)
 	}
 	if err := p.calls(ctx, insts, rt); err != nil {
 		return err
@@ -204,138 +193,10 @@ func (p *pass) items(ctx context.Context, insts []Instance, rt Routing) error {
 			return err
 		}
 	}
-	return p.stop
-}
-
-// startRuns records the start of the pass in each instance's history.
-func (p *pass) startRuns(ctx context.Context, insts []Instance) (map[string]int64, error) {
-	mode := p.po.Mode
-	if mode == "" {
-		mode = "scheduled"
-		if !p.po.Since.IsZero() {
-			mode = "catchup"
-		}
-	}
-	ids := map[string]int64{}
-	for _, in := range insts {
-		id, err := p.st.StartRun(ctx, store.Run{Instance: in.Name, Mode: mode, Since: p.po.Since, Until: p.po.Until, StartedAt: p.now})
-		if err != nil {
-			return nil, fmt.Errorf("record run start: %w", err)
-		}
-		ids[in.Name] = id
-	}
-	return ids, nil
-}
-
-// finishRuns records the end of the pass, with its first problem. The
-// record must survive a cancelled context (SIGTERM).
-func (p *pass) finishRuns(ctx context.Context, insts []Instance, ids map[string]int64, passErr error) {
-	for _, in := range insts {
-		ir := p.results[in.Name]
-		msg := ""
-		if errors.Is(passErr, context.Canceled) {
-			// Stopped from outside (SIGTERM): no item failed, and the
-			// item in hand is taken again by the next pass.
-			msg = errInterrupted
-		} else if passErr != nil {
-			msg = passErr.Error()
-		} else if len(ir.Errors) > 0 {
-			msg = ir.Errors[0]
-		}
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		if err := p.st.FinishRun(fctx, ids[in.Name], p.r.opts.Now().UTC(), ir.Counts, msg); err != nil {
-			p.log.Error("record run end", "instance", in.Name, "err", err)
-		}
-		cancel()
-	}
-}
-
-// errInterrupted is the run record's error of a pass stopped from outside.
-const errInterrupted = "interrupted (the process was stopped): the rest waits for the next pass"
-
-// halt stops the pass after the current item; the first reason wins.
-func (p *pass) halt(err error) {
-	if p.stop == nil {
-		p.stop = err
-	}
-}
-
-// noteFailure counts an item's failure towards the outage breaker: failures
-// about the APIs (outage, timeouts, rate limits) count in a row; any other
-// resets the run and, through itemFault, is held against the item.
-func (p *pass) noteFailure(err error, itemFault func()) {
-	if transient(err) {
-		p.transientRun++
-		return
-	}
-	p.transientRun = 0
-	if itemFault != nil {
-		itemFault()
-	}
-}
-
-// proceed is asked after each item of every loop (calls, calls retried by
-// ID, late insights, messages) and says whether the pass goes on: not once
-// it was halted or cancelled, nor after maxTransientInARow API failures in a
-// row, which leave the rest, cursors unmoved, for the next pass.
-func (p *pass) proceed(ctx context.Context) error {
-	if p.stop != nil {
-		return p.stop
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if p.transientRun >= maxTransientInARow {
-		for _, ir := range p.results {
-			ir.Errors = append(ir.Errors, errOutage.Error())
-		}
-		p.log.Error("stopping pass", "err", errOutage)
-		return errOutage
-	}
-	return nil
+	return p.brk.stop
 }
 
 // isFatal reports errors that no retry of the same pass can fix.
 func isFatal(err error) bool {
 	return errors.Is(err, aircall.ErrBadCredentials) || errors.Is(err, helpscout.ErrBadCredentials) || errors.Is(err, ErrFatal)
-}
-
-// count records an item outcome in the result, the metrics hook and the
-// progress callback.
-func (p *pass) count(inst string, kind store.Kind, outcome store.Outcome) {
-	p.results[inst].Counts[outcome]++
-	if p.onItem != nil {
-		p.onItem(inst, kind, outcome)
-	}
-}
-
-// countWaiting records an item that waits (for status done, or for its
-// transcript/AI). The pass's result counts it every pass, since it says what
-// the pass saw; the metrics hook only when the item starts waiting, since a
-// call waiting ten passes is one item waiting, not ten, and
-// items_total{outcome="waiting"} must not grow with the schedule.
-func (p *pass) countWaiting(inst string, kind store.Kind, src string) {
-	if !p.wasWaiting[itemKey(inst, kind, src)] {
-		p.count(inst, kind, store.OutcomeWaiting)
-		return
-	}
-	p.results[inst].Counts[store.OutcomeWaiting]++
-}
-
-// itemKey names an item across instances and kinds.
-func itemKey(inst string, kind store.Kind, src string) string {
-	return inst + "\x00" + string(kind) + "\x00" + src
-}
-
-func (p *pass) plan(e PlanEntry) {
-	if p.po.Plan != nil {
-		p.po.Plan(e)
-	}
-}
-
-func (p *pass) progress() {
-	p.done++
-	if p.po.Progress != nil {
-		p.po.Progress(Progress{Done: p.done, Total: p.total})
-	}
 }

@@ -2,6 +2,9 @@ package reconciler
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/aircall"
@@ -21,6 +24,19 @@ import (
 // recordTimeout bounds each of these writes; they run on a context that
 // survives the pass's cancellation, like the ledger row they go with.
 const recordTimeout = 5 * time.Second
+
+// records writes what a pass records for people: decision records, looks
+// at Aircall for insights, sidebar facts and the run records.
+type records struct {
+	st    State
+	log   *slog.Logger
+	now   time.Time
+	clock func() time.Time // the end of a run is read when it ends
+	t     *tally
+	// runIDs are the run records of this pass by instance, which
+	// runProgress keeps up to date as items land.
+	runIDs map[string]int64
+}
 
 // customerRule names the rule that chose an item's customer. A customer
 // remembered from an earlier item of the same pass keeps the rule that chose
@@ -75,37 +91,37 @@ func insightStates(pol rules.EnrichmentPolicy, rc rules.Call, addonOff bool, enr
 }
 
 // putDecision records an item's decision (best effort).
-func (p *pass) putDecision(ctx context.Context, d store.Decision) {
+func (r *records) putDecision(ctx context.Context, d store.Decision) {
 	if d.DecidedAt.IsZero() {
-		d.DecidedAt = p.now
+		d.DecidedAt = r.now
 	}
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	if err := p.st.PutDecision(wctx, d); err != nil {
-		p.log.Error("record decision", "instance", d.Instance, "kind", d.Kind, "id", d.SourceID, "err", err)
+	if err := r.st.PutDecision(wctx, d); err != nil {
+		r.log.Error("record decision", "instance", d.Instance, "kind", d.Kind, "id", d.SourceID, "err", err)
 	}
 }
 
 // noteLook records a look at Aircall for a call's transcript/AI and the
 // states it left ("" keeps one as it was); best effort.
-func (p *pass) noteLook(ctx context.Context, inst, src string, transcript, ai store.InsightState) {
+func (r *records) noteLook(ctx context.Context, inst, src string, transcript, ai store.InsightState) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	if err := p.st.NoteInsightsLook(wctx, inst, store.KindCall, src, transcript, ai); err != nil {
-		p.log.Warn("record transcript/AI look", "instance", inst, "call", src, "err", err)
+	if err := r.st.NoteInsightsLook(wctx, inst, store.KindCall, src, transcript, ai); err != nil {
+		r.log.Warn("record transcript/AI look", "instance", inst, "call", src, "err", err)
 	}
 }
 
 // putFacts records the sidebar facts of a logged item, after its ledger row
 // (best effort: without them the sidebar shows the item with fewer details).
-func (p *pass) putFacts(ctx context.Context, it store.Item, f store.ItemFacts) {
+func (r *records) putFacts(ctx context.Context, it store.Item, f store.ItemFacts) {
 	if it.State != store.StateLogged {
 		return
 	}
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	if err := p.st.PutItemFacts(wctx, it.Instance, it.Kind, it.SourceID, f); err != nil {
-		p.log.Warn("record sidebar facts", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)
+	if err := r.st.PutItemFacts(wctx, it.Instance, it.Kind, it.SourceID, f); err != nil {
+		r.log.Warn("record sidebar facts", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)
 	}
 }
 
@@ -133,14 +149,60 @@ func messageFacts(rm rules.Message, m aircall.Message) store.ItemFacts {
 // record, so that a pass killed before its end still shows what it did. It
 // runs after each ledger write, which already costs a write: the items a
 // pass merely re-reads (already done) add none.
-func (p *pass) runProgress(ctx context.Context, inst string) {
-	id, ok := p.runIDs[inst]
+func (r *records) runProgress(ctx context.Context, inst string) {
+	id, ok := r.runIDs[inst]
 	if !ok {
 		return
 	}
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	if err := p.st.RunProgress(wctx, id, p.results[inst].Counts); err != nil {
-		p.log.Warn("record pass progress", "instance", inst, "err", err)
+	if err := r.st.RunProgress(wctx, id, r.t.results[inst].Counts); err != nil {
+		r.log.Warn("record pass progress", "instance", inst, "err", err)
 	}
 }
+
+// startRuns records the start of the pass in each instance's history.
+func (r *records) startRuns(ctx context.Context, insts []Instance, po PassOptions) error {
+	mode := po.Mode
+	if mode == "" {
+		mode = "scheduled"
+		if !po.Since.IsZero() {
+			mode = "catchup"
+		}
+	}
+	r.runIDs = map[string]int64{}
+	for _, in := range insts {
+		id, err := r.st.StartRun(ctx, store.Run{Instance: in.Name, Mode: mode, Since: po.Since, Until: po.Until, StartedAt: r.now})
+		if err != nil {
+			return fmt.Errorf("record run start: %w", err)
+		}
+		r.runIDs[in.Name] = id
+	}
+	return nil
+}
+
+// finishRuns records the end of the pass, with its first problem. The
+// record must survive a cancelled context (SIGTERM).
+func (r *records) finishRuns(ctx context.Context, insts []Instance, passErr error) {
+	for _, in := range insts {
+		ir := r.t.results[in.Name]
+		msg := ""
+		if errors.Is(passErr, context.Canceled) {
+			// Stopped from outside (SIGTERM): no item failed, and the
+			// item in hand is taken again by the next pass.
+			msg = errInterrupted
+		} else if passErr != nil {
+			msg = passErr.Error()
+		} else if len(ir.Errors) > 0 {
+			msg = ir.Errors[0]
+		}
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		if err := r.st.FinishRun(fctx, r.runIDs[in.Name], r.clock().UTC(), ir.Counts, msg); err != nil {
+			r.log.Error("record run end", "instance", in.Name, "err", err)
+		}
+		cancel()
+	}
+}
+
+// errInterrupted is the run record's error of a pass stopped from outside.
+const errInterrupted = "interrupted (the process was stopped): the rest waits for the next pass"
