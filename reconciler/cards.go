@@ -182,72 +182,67 @@ const storeTimeout = 5 * time.Second
 // before the deadline; every path ends in one recorded, counted result,
 // except a call already claimed, which is left alone.
 func (s *CardSender) handle(j cardJob) {
-	call, in := j.call, j.inst
-	deadline := j.received.Add(s.o.Timeout)
 	sctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	log := s.log.With("call", call.ID, "instance", in.Name)
-
-	e164, ok := rules.NormalizePhone(call.RawDigits, in.region(call.Number))
+	c := cardRun{s: s, j: j, sctx: sctx, log: s.log.With("call", j.call.ID, "instance", j.inst.Name)}
+	e164, ok := rules.NormalizePhone(j.call.RawDigits, j.inst.region(j.call.Number))
 	if !ok {
-		now := s.o.Now()
-		claimed, err := s.st.ClaimCard(sctx, store.Card{CallID: call.ID, Instance: in.Name, State: store.CardSkippedAnonymous,
-			ReceivedAt: j.received, FinishedAt: now})
-		if err != nil {
-			log.Error("insight card: record", "err", err)
-			return
-		}
-		if claimed {
-			log.Debug("insight card skipped: anonymous or unreadable number")
-			s.o.OnResult(in.Name, CardResultSkipped, now.Sub(j.received))
-		}
+		c.skipAnonymous()
 		return
 	}
-	claimed, err := s.st.ClaimCard(sctx, store.Card{CallID: call.ID, Instance: in.Name, State: store.CardSending, ReceivedAt: j.received})
+	claimed, err := s.st.ClaimCard(sctx, store.Card{CallID: j.call.ID, Instance: j.inst.Name, State: store.CardSending, ReceivedAt: j.received})
 	if err != nil {
 		// Without a record we cannot promise one card: send none.
-		log.Error("insight card not sent: cannot record it", "err", err)
-		s.o.OnResult(in.Name, CardResultFailed, s.o.Now().Sub(j.received))
+		c.log.Error("insight card not sent: cannot record it", "err", err)
+		s.o.OnResult(j.inst.Name, CardResultFailed, s.o.Now().Sub(j.received))
 		return
 	}
 	if !claimed {
-		log.Debug("insight card already handled for this call (redelivery)")
+		c.log.Debug("insight card already handled for this call (redelivery)")
 		return
 	}
-	finish := func(state string, customerID int64, cause error) {
-		now := s.o.Now()
-		text := ""
-		if cause != nil {
-			text = cause.Error()
-		}
-		if err := s.st.FinishCard(sctx, call.ID, state, now, customerID, text); err != nil {
-			log.Error("insight card: record outcome", "state", state, "err", err)
-		}
-		result := map[string]string{store.CardSent: CardResultSent, store.CardDroppedLate: CardResultDroppedLate}[state]
-		if result == "" {
-			result = CardResultFailed
-		}
-		lat := now.Sub(j.received)
-		switch result {
-		case CardResultSent:
-			log.Info("insight card sent", "customer", customerID, "after", lat)
-		case CardResultDroppedLate:
-			log.Warn("insight card dropped: too late", "after", lat, "err", text)
-		default:
-			log.Error("insight card failed", "after", lat, "err", text)
-		}
-		s.o.OnResult(in.Name, result, lat)
-	}
+	deadline := j.received.Add(s.o.Timeout)
 	if !s.o.Now().Before(deadline) {
-		finish(store.CardDroppedLate, 0, fmt.Errorf("picked up %v after the webhook, past the %v card timeout",
+		c.finish(store.CardDroppedLate, 0, fmt.Errorf("picked up %v after the webhook, past the %v card timeout",
 			s.o.Now().Sub(j.received).Round(time.Millisecond), s.o.Timeout))
 		return
 	}
-	caller, err := s.caller(sctx, in, e164)
+	caller, err := s.caller(sctx, j.inst, e164)
 	if err != nil {
-		finish(store.CardFailed, 0, err)
+		c.finish(store.CardFailed, 0, err)
 		return
 	}
+	c.send(caller, deadline)
+}
+
+// cardRun is one card on its way: the job, the context of its store
+// writes and its logger.
+type cardRun struct {
+	s    *CardSender
+	j    cardJob
+	sctx context.Context
+	log  *slog.Logger
+}
+
+// skipAnonymous records that a call from a hidden or unreadable number gets
+// no card (once: a redelivery is not counted again).
+func (c cardRun) skipAnonymous() {
+	now := c.s.o.Now()
+	claimed, err := c.s.st.ClaimCard(c.sctx, store.Card{CallID: c.j.call.ID, Instance: c.j.inst.Name, State: store.CardSkippedAnonymous,
+		ReceivedAt: c.j.received, FinishedAt: now})
+	if err != nil {
+		c.log.Error("insight card: record", "err", err)
+		return
+	}
+	if claimed {
+		c.log.Debug("insight card skipped: anonymous or unreadable number")
+		c.s.o.OnResult(c.j.inst.Name, CardResultSkipped, now.Sub(c.j.received))
+	}
+}
+
+// send builds the caller's card and posts it within what is left of the
+// deadline.
+func (c cardRun) send(caller rules.CardCaller, deadline time.Time) {
 	var custID int64
 	if caller.Customer != nil {
 		custID = caller.Customer.ID
@@ -258,20 +253,46 @@ func (s *CardSender) handle(j cardJob) {
 	}
 	// What is left of the budget, as a wall-clock timeout: the client's
 	// HTTP and limiter waits are bounded by it.
-	ctx, cancelSend := context.WithTimeout(context.Background(), deadline.Sub(s.o.Now()))
+	ctx, cancelSend := context.WithTimeout(context.Background(), deadline.Sub(c.s.o.Now()))
 	defer cancelSend()
-	err = s.ac.CreateInsightCard(ctx, call.ID, card)
+	err := c.s.ac.CreateInsightCard(ctx, c.j.call.ID, card)
 	switch {
 	case err == nil:
-		finish(store.CardSent, custID, nil)
+		c.finish(store.CardSent, custID, nil)
 	case errors.Is(err, aircall.ErrCallEnded):
 		// Aircall says the call is over: too late, not a fault of ours.
-		finish(store.CardDroppedLate, custID, err)
+		c.finish(store.CardDroppedLate, custID, err)
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
-		finish(store.CardDroppedLate, custID, fmt.Errorf("not sent within %v of the webhook: %w", s.o.Timeout, err))
+		c.finish(store.CardDroppedLate, custID, fmt.Errorf("not sent within %v of the webhook: %w", c.s.o.Timeout, err))
 	default:
-		finish(store.CardFailed, custID, err)
+		c.finish(store.CardFailed, custID, err)
 	}
+}
+
+// finish records and counts the card's end.
+func (c cardRun) finish(state string, customerID int64, cause error) {
+	now := c.s.o.Now()
+	text := ""
+	if cause != nil {
+		text = cause.Error()
+	}
+	if err := c.s.st.FinishCard(c.sctx, c.j.call.ID, state, now, customerID, text); err != nil {
+		c.log.Error("insight card: record outcome", "state", state, "err", err)
+	}
+	result := map[string]string{store.CardSent: CardResultSent, store.CardDroppedLate: CardResultDroppedLate}[state]
+	if result == "" {
+		result = CardResultFailed
+	}
+	lat := now.Sub(c.j.received)
+	switch result {
+	case CardResultSent:
+		c.log.Info("insight card sent", "customer", customerID, "after", lat)
+	case CardResultDroppedLate:
+		c.log.Warn("insight card dropped: too late", "after", lat, "err", text)
+	default:
+		c.log.Error("insight card failed", "after", lat, "err", text)
+	}
+	c.s.o.OnResult(c.j.inst.Name, result, lat)
 }
 
 // caller gathers what the card shows from the mirrors: the customer the

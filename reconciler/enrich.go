@@ -420,7 +420,8 @@ func (ln *lateNotes) noteLook(ctx context.Context, lc *lateCall, e rules.Enrichm
 		}
 		return "" // still pending
 	}
-	ln.rec.noteLook(ctx, lc.in.Name, lc.it.SourceID, state(pol.Transcripts, e.TranscriptSeen), state(pol.AIInsights, e.SummarySeen))
+	ln.rec.noteLook(ctx, lc.in.Name, lc.it.SourceID,
+		store.InsightLook{Transcript: state(pol.Transcripts, e.TranscriptSeen), AI: state(pol.AIInsights, e.SummarySeen)})
 }
 
 // giveUp records that a call will get no insights note.

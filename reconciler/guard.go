@@ -53,7 +53,7 @@ type State interface {
 	// What explain, the status pages and the sidebar show: how an item was
 	// decided, the looks for its transcript/AI, and its sidebar facts.
 	PutDecision(ctx context.Context, d store.Decision) error
-	NoteInsightsLook(ctx context.Context, instance string, kind store.Kind, sourceID string, transcript, ai store.InsightState) error
+	NoteInsightsLook(ctx context.Context, instance string, kind store.Kind, sourceID string, look store.InsightLook) error
 	PutItemFacts(ctx context.Context, instance string, kind store.Kind, sourceID string, f store.ItemFacts) error
 	// The mirrors (see MirrorStore), and their corrections by the decide
 	// path when a write names a customer or conversation that is gone.
@@ -266,7 +266,7 @@ func (d dryState) RunProgress(context.Context, int64, map[store.Outcome]int) err
 
 func (d dryState) PutDecision(context.Context, store.Decision) error { return nil }
 
-func (d dryState) NoteInsightsLook(context.Context, string, store.Kind, string, store.InsightState, store.InsightState) error {
+func (d dryState) NoteInsightsLook(context.Context, string, store.Kind, string, store.InsightLook) error {
 	return nil
 }
 

@@ -298,26 +298,9 @@ func (m *MirrorSyncer) syncCustomers(ctx context.Context, b *budget, rep *Mirror
 		}
 	}
 	if st.Phase != store.MirrorPhaseFirstSync {
-		// The refresh: what changed since the newest modification mirrored.
-		refresh := store.MirrorSync{Cursor: st.HighWater.Add(-overlap), Page: 1}
-		hw := st.HighWater
-		done, err := m.walk(ctx, b, &refresh, m.customerPage(ctx, rep, &hw))
-		st.HighWater = hw
-		if done {
-			st.LastRefreshAt = now
-		}
-		if perr := m.Store.PutMirrorSyncState(ctx, st); err == nil {
-			err = perr
-		}
-		if err != nil || !done {
+		l := listing{what: "customers", fetch: func(hw *time.Time) pageFetch { return m.customerPage(ctx, rep, hw) }}
+		if done, err := m.refresh(ctx, b, &st, l, now); err != nil || !done {
 			return err
-		}
-		if st.Phase == store.MirrorPhaseReady && now.Sub(st.LastFullAt) >= orDefault(m.RelistEvery, DefaultMirrorRelist) {
-			st.Phase, st.Page, st.Cursor, st.SeenTotal, st.ListingStartedAt = store.MirrorPhaseRelist, 1, time.Time{}, 0, now
-			m.log().Info("mirror: customers full re-list begins", "last", st.LastFullAt)
-			if err := m.Store.PutMirrorSyncState(ctx, st); err != nil {
-				return err
-			}
 		}
 	}
 	if st.Phase == store.MirrorPhaseReady {
@@ -349,6 +332,51 @@ func (m *MirrorSyncer) syncCustomers(ctx context.Context, b *budget, rep *Mirror
 	st.Phase, st.LastFullAt = store.MirrorPhaseReady, now
 	rep.Ready = true
 	return m.Store.PutMirrorSyncState(ctx, st)
+}
+
+// pageFetch reads and stores one page of a mirror's listing.
+type pageFetch = func(since time.Time, n int) (page, error)
+
+// listing is how a mirror's refresh reads: fetch reads pages raising the
+// high-water mark it is given; finish (optional) runs once the refresh
+// reached its end.
+type listing struct {
+	what   string
+	fetch  func(hw *time.Time) pageFetch
+	finish func() error
+}
+
+// refresh reads what changed in a mirror since the newest modification
+// mirrored (less the overlap), saves st, and, when the refresh reached its
+// end and a full re-list is due, starts that. done says the refresh
+// reached its end.
+func (m *MirrorSyncer) refresh(ctx context.Context, b *budget, st *store.MirrorSync, l listing, now time.Time) (done bool, err error) {
+	refresh := store.MirrorSync{Cursor: st.HighWater.Add(-orDefault(m.Overlap, DefaultMirrorOverlap)), Page: 1}
+	hw := st.HighWater
+	done, err = m.walk(ctx, b, &refresh, l.fetch(&hw))
+	st.HighWater = hw
+	if done {
+		st.LastRefreshAt = now
+		if l.finish != nil {
+			if ferr := l.finish(); err == nil {
+				err = ferr
+			}
+		}
+	}
+	if perr := m.Store.PutMirrorSyncState(ctx, *st); err == nil {
+		err = perr
+	}
+	if err != nil || !done {
+		return false, err
+	}
+	if st.Phase == store.MirrorPhaseReady && now.Sub(st.LastFullAt) >= orDefault(m.RelistEvery, DefaultMirrorRelist) {
+		st.Phase, st.Page, st.Cursor, st.SeenTotal, st.ListingStartedAt = store.MirrorPhaseRelist, 1, time.Time{}, 0, now
+		m.log().Info("mirror: "+l.what+" full re-list begins", "mirror", st.Name, "last", st.LastFullAt)
+		if err := m.Store.PutMirrorSyncState(ctx, *st); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // pickable reports whether the rules could choose the conversation: not
@@ -444,29 +472,16 @@ func (m *MirrorSyncer) syncConversations(ctx context.Context, mbx int64, b *budg
 		}
 	}
 	if st.Phase != store.MirrorPhaseFirstSync && st.Phase != phaseFirstSyncClosed {
-		refresh := store.MirrorSync{Cursor: st.HighWater.Add(-overlap), Page: 1}
-		hw := st.HighWater
-		done, err := m.walk(ctx, b, &refresh, m.conversationPage(ctx, mbx, "all", rep, &hw))
-		st.HighWater = hw
-		if done {
-			st.LastRefreshAt = now
-			n, perr := m.Store.PruneMirrorConversations(ctx, mbx, now.Add(-window))
-			rep.Removed += n
-			if err == nil {
-				err = perr
-			}
-		}
-		if perr := m.Store.PutMirrorSyncState(ctx, st); err == nil {
-			err = perr
-		}
-		if err != nil || !done {
-			return err
-		}
-		if st.Phase == store.MirrorPhaseReady && now.Sub(st.LastFullAt) >= orDefault(m.RelistEvery, DefaultMirrorRelist) {
-			st.Phase, st.Page, st.Cursor, st.SeenTotal, st.ListingStartedAt = store.MirrorPhaseRelist, 1, time.Time{}, 0, now
-			if err := m.Store.PutMirrorSyncState(ctx, st); err != nil {
+		l := listing{what: "conversations",
+			fetch: func(hw *time.Time) pageFetch { return m.conversationPage(ctx, mbx, "all", rep, hw) },
+			// Closed conversations leave the mirror once past the window.
+			finish: func() error {
+				n, err := m.Store.PruneMirrorConversations(ctx, mbx, now.Add(-window))
+				rep.Removed += n
 				return err
-			}
+			}}
+		if done, err := m.refresh(ctx, b, &st, l, now); err != nil || !done {
+			return err
 		}
 	}
 	for st.Phase != store.MirrorPhaseReady {
@@ -484,25 +499,36 @@ func (m *MirrorSyncer) syncConversations(ctx context.Context, mbx int64, b *budg
 			}
 			return err
 		}
-		switch st.Phase {
-		case store.MirrorPhaseFirstSync:
-			st.Phase = phaseFirstSyncClosed
-		case store.MirrorPhaseRelist:
-			st.Phase = phaseRelistClosed
-		default:
-			if st.Phase == phaseRelistClosed {
-				n, err := m.Store.SweepMirrorConversations(ctx, mbx, st.ListingStartedAt)
-				if err != nil {
-					return err
-				}
-				rep.Removed += n
-			}
-			m.log().Info("mirror: conversations listed", "mailbox", mbx, "phase", st.Phase, "read", st.SeenTotal)
-			st.Phase, st.LastFullAt = store.MirrorPhaseReady, now
+		if err := m.conversationsListed(ctx, mbx, &st, rep, now); err != nil {
+			return err
 		}
 		if err := m.Store.PutMirrorSyncState(ctx, st); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// conversationsListed moves a mailbox's full listing on once one of its
+// parts reached its end: from the open conversations to the closed ones,
+// and from those to ready, sweeping what a re-list no longer saw.
+func (m *MirrorSyncer) conversationsListed(ctx context.Context, mbx int64, st *store.MirrorSync, rep *MirrorReport, now time.Time) error {
+	switch st.Phase {
+	case store.MirrorPhaseFirstSync:
+		st.Phase = phaseFirstSyncClosed
+		return nil
+	case store.MirrorPhaseRelist:
+		st.Phase = phaseRelistClosed
+		return nil
+	}
+	if st.Phase == phaseRelistClosed {
+		n, err := m.Store.SweepMirrorConversations(ctx, mbx, st.ListingStartedAt)
+		if err != nil {
+			return err
+		}
+		rep.Removed += n
+	}
+	m.log().Info("mirror: conversations listed", "mailbox", mbx, "phase", st.Phase, "read", st.SeenTotal)
+	st.Phase, st.LastFullAt = store.MirrorPhaseReady, now
 	return nil
 }

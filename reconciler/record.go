@@ -104,10 +104,10 @@ func (r *records) putDecision(ctx context.Context, d store.Decision) {
 
 // noteLook records a look at Aircall for a call's transcript/AI and the
 // states it left ("" keeps one as it was); best effort.
-func (r *records) noteLook(ctx context.Context, inst, src string, transcript, ai store.InsightState) {
+func (r *records) noteLook(ctx context.Context, inst, src string, look store.InsightLook) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 	defer cancel()
-	if err := r.st.NoteInsightsLook(wctx, inst, store.KindCall, src, transcript, ai); err != nil {
+	if err := r.st.NoteInsightsLook(wctx, inst, store.KindCall, src, look); err != nil {
 		r.log.Warn("record transcript/AI look", "instance", inst, "call", src, "err", err)
 	}
 }

@@ -40,17 +40,13 @@ func Route(instances []Instance, numbers []aircall.Number) Routing {
 		}
 		claims[id][inst] = true
 	}
-	lineE164 := map[int64]string{}
 	e164Line := map[string]int64{}
-	for _, n := range numbers {
-		if e, ok := rules.NormalizePhone(n.Digits, n.Country); ok {
-			lineE164[n.ID] = e
-			e164Line[e] = n.ID
-		}
-	}
 	known := map[int64]bool{}
 	for _, n := range numbers {
 		known[n.ID] = true
+		if e, ok := rules.NormalizePhone(n.Digits, n.Country); ok {
+			e164Line[e] = n.ID
+		}
 	}
 	for _, inst := range instances {
 		if inst.AllNumbers {
@@ -84,13 +80,19 @@ func Route(instances []Instance, numbers []aircall.Number) Routing {
 		}
 	}
 	sort.Strings(rt.Unknown)
+	rt.learnRegions(numbers)
+	return rt
+}
+
+// learnRegions notes each instance's region: the country of its first line
+// that routes to it alone.
+func (rt *Routing) learnRegions(numbers []aircall.Number) {
 	rt.regions = map[string]string{}
 	for _, n := range numbers {
 		if name, overlap := rt.InstanceFor(&n); !overlap && name != "" && rt.regions[name] == "" && n.Country != "" {
 			rt.regions[name] = strings.ToUpper(n.Country)
 		}
 	}
-	return rt
 }
 
 // InstanceFor returns the instance that logs activity on line, "" when none

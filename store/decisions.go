@@ -131,10 +131,17 @@ func (s *Store) PutDecision(ctx context.Context, d Decision) error {
 	return nil
 }
 
+// InsightLook is what one look at Aircall for an item's transcript/AI left:
+// the state of each ("" keeps it as it was).
+type InsightLook struct {
+	Transcript, AI InsightState
+}
+
 // NoteInsightsLook records one look at Aircall for an item's late
-// transcript/AI and the states it left ("" keeps a state as it was). It is
-// a no-op for an item without a decision record.
-func (s *Store) NoteInsightsLook(ctx context.Context, instance string, kind Kind, sourceID string, transcript, ai InsightState) error {
+// transcript/AI and the states it left. It is a no-op for an item without a
+// decision record.
+func (s *Store) NoteInsightsLook(ctx context.Context, instance string, kind Kind, sourceID string, look InsightLook) error {
+	transcript, ai := look.Transcript, look.AI
 	_, err := s.exec(ctx, `UPDATE item_decisions SET looks = looks + 1, last_look_at = ?,
 		transcript = CASE WHEN ? = '' THEN transcript ELSE ? END,
 		ai = CASE WHEN ? = '' THEN ai ELSE ? END

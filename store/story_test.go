@@ -30,7 +30,7 @@ func TestDecisionRoundTripAndLooks(t *testing.T) {
 	is.Equal(got, d)
 
 	clock.Add(time.Hour)
-	is.NoErr(s.NoteInsightsLook(ctx, "default", KindCall, "1", InsightAdded, ""))
+	is.NoErr(s.NoteInsightsLook(ctx, "default", KindCall, "1", InsightLook{Transcript: InsightAdded}))
 	got, _, err = s.GetDecision(ctx, "default", KindCall, "1")
 	is.NoErr(err)
 	is.Equal(got.Looks, 1)
