@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/web/status"
 )
@@ -145,27 +144,9 @@ func cmdExplain(ctx context.Context, e *env, o explainOptions) error {
 	return nil
 }
 
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return "-"
-	}
-	return t.UTC().Format("2006-01-02 15:04:05 UTC")
-}
-
-func fmtTimePtr(t *time.Time) string {
-	if t == nil {
-		return "-"
-	}
-	return fmtTime(*t)
-}
-
-func joinIDs(ids []int64) string {
-	s := make([]string, len(ids))
-	for i, id := range ids {
-		s[i] = fmt.Sprint(id)
-	}
-	return strings.Join(s, ", ")
-}
+// explainTime writes the times of explain in plain ASCII, as the status
+// pages write them otherwise.
+var explainTime = status.TimeFormat{None: "-"}
 
 // writeExplanation prints one item's story for a person.
 func writeExplanation(w io.Writer, x status.Explanation) {
@@ -181,9 +162,9 @@ func writeExplanation(w io.Writer, x status.Explanation) {
 		row("last error", x.LastError)
 	}
 	row("attempts", fmt.Sprint(x.Attempts))
-	row("occurred", fmtTimePtr(x.OccurredAt))
-	row("first seen", fmtTime(x.FirstSeen))
-	row("last change", fmtTime(x.LastChange))
+	row("occurred", explainTime.Ptr(x.OccurredAt))
+	row("first seen", explainTime.Time(x.FirstSeen))
+	row("last change", explainTime.Time(x.LastChange))
 	if x.AircallURL != "" {
 		row("in Aircall", x.AircallURL)
 	}
@@ -193,7 +174,7 @@ func writeExplanation(w io.Writer, x status.Explanation) {
 			v = "none: " + c.Why
 		}
 		if len(c.Candidates) > 0 {
-			v += " (candidates " + joinIDs(c.Candidates) + ")"
+			v += " (candidates " + status.JoinIDs(c.Candidates) + ")"
 		}
 		row("customer", v)
 	} else {
@@ -216,40 +197,40 @@ func writeExplanation(w io.Writer, x status.Explanation) {
 			v += fmt.Sprintf("; transcript %s, AI %s", orDash(in.Transcript), orDash(in.AI))
 		}
 		if in.LastLookAt != nil {
-			v += "; last look " + fmtTimePtr(in.LastLookAt)
+			v += "; last look " + explainTime.Ptr(in.LastLookAt)
 		}
 		row("transcript/AI", v)
 	}
 	if x.DecidedAt != nil {
-		row("decided", fmtTimePtr(x.DecidedAt))
+		row("decided", explainTime.Ptr(x.DecidedAt))
 	}
 	if x.DecisionNote != "" {
 		row("note", x.DecisionNote)
 	}
 	if r := x.Retry; r != nil {
-		v := "requested " + fmtTime(r.RequestedAt)
+		v := "requested " + explainTime.Time(r.RequestedAt)
 		if r.Pending {
 			v += ", pending: the next pass tries it"
 		} else {
-			v += ", acted on " + fmtTimePtr(r.DoneAt)
+			v += ", acted on " + explainTime.Ptr(r.DoneAt)
 		}
 		row("retry", v)
 	}
 	if c := x.Card; c != nil {
 		row("insight card", c.Text)
-		row("card webhook", fmtTime(c.ReceivedAt))
+		row("card webhook", explainTime.Time(c.ReceivedAt))
 	}
 	_ = tw.Flush()
 	if len(x.History) > 0 {
 		fmt.Fprintln(w, "  history:")
 		for _, h := range x.History {
-			fmt.Fprintf(w, "    %s  %s\n", fmtTime(h.At), h.Text)
+			fmt.Fprintf(w, "    %s  %s\n", explainTime.Time(h.At), h.Text)
 		}
 	}
 	if len(x.Writes) > 0 {
 		fmt.Fprintln(w, "  Help Scout writes:")
 		for _, wr := range x.Writes {
-			fmt.Fprintf(w, "    %s  %s\n", fmtTime(wr.At), wr.Text)
+			fmt.Fprintf(w, "    %s  %s\n", explainTime.Time(wr.At), wr.Text)
 		}
 	}
 }

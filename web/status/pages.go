@@ -57,27 +57,38 @@ nav{margin:.2rem 0 .6rem}
 `
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
-	"ts":      fmtTime,
-	"tsp":     fmtTimePtr,
+	"ts":      pageTime.Time,
+	"tsp":     pageTime.Ptr,
 	"itemURL": ItemPath,
-	"ids":     joinIDs,
+	"ids":     JoinIDs,
 }).ParseFS(templateFS, "templates/*.html"))
 
-func fmtTime(t time.Time) string {
+// TimeFormat writes instants the way the status pages and the explain
+// command show them: UTC, to the second; None stands for a zero or missing
+// instant.
+type TimeFormat struct{ None string }
+
+// pageTime is the pages' format: a dash of typography for no time.
+var pageTime = TimeFormat{None: "—"}
+
+// Time writes t.
+func (f TimeFormat) Time(t time.Time) string {
 	if t.IsZero() {
-		return "—"
+		return f.None
 	}
 	return t.UTC().Format("2006-01-02 15:04:05 UTC")
 }
 
-func fmtTimePtr(t *time.Time) string {
+// Ptr writes *t, None when t is nil.
+func (f TimeFormat) Ptr(t *time.Time) string {
 	if t == nil {
-		return "—"
+		return f.None
 	}
-	return fmtTime(*t)
+	return f.Time(*t)
 }
 
-func joinIDs(ids []int64) string {
+// JoinIDs lists Help Scout IDs, comma-separated.
+func JoinIDs(ids []int64) string {
 	s := make([]string, len(ids))
 	for i, id := range ids {
 		s[i] = fmt.Sprint(id)
@@ -191,7 +202,7 @@ func (h *handler) instance(ctx context.Context, name string, now time.Time) (ins
 	} else if ok {
 		t := time.Unix(c, 0).UTC()
 		lag := now.Sub(t)
-		iv.CallsCursor, iv.CallsLag = fmtTime(t), human(lag)
+		iv.CallsCursor, iv.CallsLag = pageTime.Time(t), human(lag)
 		switch {
 		case lag < time.Hour:
 			iv.LagClass = "ok"
@@ -240,7 +251,7 @@ func (h *handler) instance(ctx context.Context, name string, now time.Time) (ins
 }
 
 func viewRun(r store.Run, now time.Time) runView {
-	v := runView{Mode: r.Mode, Started: fmtTime(r.StartedAt), Error: r.Error, Class: "ok"}
+	v := runView{Mode: r.Mode, Started: pageTime.Time(r.StartedAt), Error: r.Error, Class: "ok"}
 	switch {
 	case !r.FinishedAt.IsZero():
 		v.Duration = human(r.FinishedAt.Sub(r.StartedAt))
