@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 )
 
 type tagJSON struct {
@@ -69,15 +68,8 @@ func (j conversationJSON) conversation() Conversation {
 
 // ListConversations lists conversations page by page up to page.totalPages.
 func (c *Client) ListConversations(ctx context.Context, f ConversationFilter) ([]Conversation, error) {
-	q := url.Values{}
-	if f.MailboxID != 0 {
-		q.Set("mailbox", strconv.FormatInt(f.MailboxID, 10))
-	}
-	status := f.Status
-	if status == "" {
-		status = "all"
-	}
-	q.Set("status", status)
+	q := ConversationQuery{MailboxID: f.MailboxID, Status: f.Status, SortField: f.SortField, SortOrder: f.SortOrder,
+		EmbedThreads: f.EmbedThreads}.values()
 	if f.Tag != "" {
 		q.Set("tag", f.Tag)
 	}
@@ -93,16 +85,7 @@ func (c *Client) ListConversations(ctx context.Context, f ConversationFilter) ([
 	if query != "" {
 		q.Set("query", query)
 	}
-	if f.SortField != "" {
-		q.Set("sortField", f.SortField)
-	}
-	if f.SortOrder != "" {
-		q.Set("sortOrder", f.SortOrder)
-	}
-	if f.EmbedThreads {
-		q.Set("embed", "threads")
-	}
-	items, err := listAll[conversationJSON](ctx, c, "/v2/conversations", "/v2/conversations", q, "conversations", f.MaxPages)
+	items, err := listAll[conversationJSON](ctx, c, list("/v2/conversations", q, "conversations"), f.MaxPages)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +110,7 @@ func (c *Client) GetConversation(ctx context.Context, id int64) (Conversation, e
 // ListThreads returns every thread of a conversation, newest first as the API sends them.
 func (c *Client) ListThreads(ctx context.Context, conversationID int64) ([]Thread, error) {
 	path := fmt.Sprintf("/v2/conversations/%d/threads", conversationID)
-	items, err := listAll[threadJSON](ctx, c, path, "/v2/conversations/:id/threads", nil, "threads", 0)
+	items, err := listAll[threadJSON](ctx, c, collection{path: path, endpoint: "/v2/conversations/:id/threads", key: "threads"}, 0)
 	if err != nil {
 		return nil, err
 	}

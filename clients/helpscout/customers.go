@@ -43,7 +43,7 @@ func customers(in []customerJSON) []Customer {
 // and returns every page.
 func (c *Client) SearchCustomers(ctx context.Context, query string) ([]Customer, error) {
 	q := url.Values{"query": {query}}
-	items, err := listAll[customerJSON](ctx, c, "/v2/customers", "/v2/customers", q, "customers", 0)
+	items, err := listAll[customerJSON](ctx, c, list("/v2/customers", q, "customers"), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -60,17 +60,8 @@ type CustomerFilter struct {
 
 // ListCustomers lists customers page by page (1 unit per page of 50).
 func (c *Client) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer, error) {
-	q := url.Values{}
-	if !f.ModifiedSince.IsZero() {
-		q.Set("modifiedSince", FormatTime(f.ModifiedSince))
-	}
-	if f.SortField != "" {
-		q.Set("sortField", f.SortField)
-	}
-	if f.SortOrder != "" {
-		q.Set("sortOrder", f.SortOrder)
-	}
-	items, err := listAll[customerJSON](ctx, c, "/v2/customers", "/v2/customers", q, "customers", f.MaxPages)
+	q := CustomerQuery{ModifiedSince: f.ModifiedSince, SortField: f.SortField, SortOrder: f.SortOrder}.values()
+	items, err := listAll[customerJSON](ctx, c, list("/v2/customers", q, "customers"), f.MaxPages)
 	if err != nil {
 		return nil, err
 	}

@@ -120,24 +120,24 @@ type halListPage struct {
 // getPage fetches page n of a listing (filters rebuilt by us, not taken from
 // _links.next, which Help Scout has been known to strip of query params) and
 // decodes the items under key.
-func getPage[T any](ctx context.Context, c *Client, path string, q url.Values, key string, n int) (PageInfo, []T, error) {
+func getPage[T any](ctx context.Context, c *Client, l collection, n int) (PageInfo, []T, error) {
 	if n < 1 {
 		n = 1
 	}
 	qq := url.Values{}
-	for k, v := range q {
+	for k, v := range l.query {
 		qq[k] = v
 	}
 	if n > 1 {
 		qq.Set("page", strconv.Itoa(n))
 	}
-	resp, err := c.do(ctx, call{method: "GET", path: path, endpoint: path, query: qq})
+	resp, err := c.do(ctx, call{method: "GET", path: l.path, endpoint: l.endpoint, query: qq})
 	if err != nil {
 		return PageInfo{}, nil, err
 	}
 	var p halListPage
 	if err := json.Unmarshal(resp.body, &p); err != nil {
-		return PageInfo{}, nil, fmt.Errorf("helpscout: decode %s page %d: %w", path, n, err)
+		return PageInfo{}, nil, fmt.Errorf("helpscout: decode %s page %d: %w", l.endpoint, n, err)
 	}
 	info := PageInfo{Number: p.Page.Number, Size: p.Page.Size, TotalPages: p.Page.TotalPages,
 		TotalElements: p.Page.TotalElements, hasLinks: p.Links != nil, HasNext: p.Links != nil && p.Links.Next != nil}
@@ -145,9 +145,9 @@ func getPage[T any](ctx context.Context, c *Client, path string, q url.Values, k
 		info.Number = n
 	}
 	var items []T
-	if raw, ok := p.Embedded[key]; ok {
+	if raw, ok := p.Embedded[l.key]; ok {
 		if err := json.Unmarshal(raw, &items); err != nil {
-			return PageInfo{}, nil, fmt.Errorf("helpscout: decode %s page %d: %w", path, n, err)
+			return PageInfo{}, nil, fmt.Errorf("helpscout: decode %s page %d: %w", l.endpoint, n, err)
 		}
 	}
 	return info, items, nil
@@ -158,7 +158,7 @@ func getPage[T any](ctx context.Context, c *Client, path string, q url.Values, k
 // first sync of a large account calls it page by page so that it can stop
 // when the budget is spent and resume at the next page after a restart.
 func (c *Client) CustomersPage(ctx context.Context, q CustomerQuery, n int) (CustomerPage, error) {
-	info, items, err := getPage[customerJSON](ctx, c, "/v2/customers", q.values(), "customers", n)
+	info, items, err := getPage[customerJSON](ctx, c, list("/v2/customers", q.values(), "customers"), n)
 	if err != nil {
 		return CustomerPage{}, err
 	}
@@ -169,14 +169,22 @@ func (c *Client) CustomersPage(ctx context.Context, q CustomerQuery, n int) (Cus
 // < 1) to the last one; breaking out of the loop stops the requests. The
 // first error is yielded once and ends the sequence.
 func (c *Client) CustomerPages(ctx context.Context, q CustomerQuery, from int) iter.Seq2[CustomerPage, error] {
-	return func(yield func(CustomerPage, error) bool) {
+	return pages(from, func(n int) (CustomerPage, error) { return c.CustomersPage(ctx, q, n) },
+		func(p CustomerPage) bool { return p.Last(len(p.Customers)) })
+}
+
+// pages yields the pages get reads from page from (1 if < 1) until last
+// says one is the last; the first error is yielded once and ends them.
+func pages[P any](from int, get func(n int) (P, error), last func(P) bool) iter.Seq2[P, error] {
+	return func(yield func(P, error) bool) {
 		for n := max(from, 1); ; n++ {
-			p, err := c.CustomersPage(ctx, q, n)
+			p, err := get(n)
 			if err != nil {
-				yield(CustomerPage{}, err)
+				var none P
+				yield(none, err)
 				return
 			}
-			if !yield(p, nil) || p.Last(len(p.Customers)) {
+			if !yield(p, nil) || last(p) {
 				return
 			}
 		}
@@ -186,7 +194,7 @@ func (c *Client) CustomerPages(ctx context.Context, q CustomerQuery, from int) i
 // ConversationsPage reads page n (1-based) of GET /v2/conversations: one
 // unit for up to 25 conversations (threads only with EmbedThreads).
 func (c *Client) ConversationsPage(ctx context.Context, q ConversationQuery, n int) (ConversationPage, error) {
-	info, items, err := getPage[conversationJSON](ctx, c, "/v2/conversations", q.values(), "conversations", n)
+	info, items, err := getPage[conversationJSON](ctx, c, list("/v2/conversations", q.values(), "conversations"), n)
 	if err != nil {
 		return ConversationPage{}, err
 	}
@@ -200,18 +208,8 @@ func (c *Client) ConversationsPage(ctx context.Context, q ConversationQuery, n i
 // ConversationPages yields the pages of GET /v2/conversations from page from
 // to the last one, like CustomerPages.
 func (c *Client) ConversationPages(ctx context.Context, q ConversationQuery, from int) iter.Seq2[ConversationPage, error] {
-	return func(yield func(ConversationPage, error) bool) {
-		for n := max(from, 1); ; n++ {
-			p, err := c.ConversationsPage(ctx, q, n)
-			if err != nil {
-				yield(ConversationPage{}, err)
-				return
-			}
-			if !yield(p, nil) || p.Last(len(p.Conversations)) {
-				return
-			}
-		}
-	}
+	return pages(from, func(n int) (ConversationPage, error) { return c.ConversationsPage(ctx, q, n) },
+		func(p ConversationPage) bool { return p.Last(len(p.Conversations)) })
 }
 
 // ErrSearchUnavailable: GET /v3/customers/search refused the query with
@@ -239,7 +237,7 @@ func (c *Client) SearchCustomersV3(ctx context.Context, query string) ([]Custome
 	if len(query) > MaxSearchQuery {
 		return nil, fmt.Errorf("helpscout: v3 customer search: query of %d characters is over the %d limit", len(query), MaxSearchQuery)
 	}
-	_, items, err := getPage[customerJSON](ctx, c, "/v3/customers/search", url.Values{"query": {query}}, "customers", 1)
+	_, items, err := getPage[customerJSON](ctx, c, list("/v3/customers/search", url.Values{"query": {query}}, "customers"), 1)
 	if err != nil {
 		var ae *APIError
 		var ve *ValidationError

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 )
 
 type pageInfo struct {
@@ -15,39 +14,32 @@ type pageInfo struct {
 	Number        int `json:"number"`
 }
 
-type halPage struct {
-	Embedded map[string]json.RawMessage `json:"_embedded"`
-	Page     pageInfo                   `json:"page"`
+// collection names a HAL listing: the path to GET, the endpoint it is
+// metered and recorded as (the path with :id for a sub-collection), its
+// filters and the key its items are embedded under.
+type collection struct {
+	path, endpoint string
+	query          url.Values
+	key            string
 }
 
-// listAll fetches page 1..totalPages of a HAL collection, building each page
-// URL itself (Help Scout has dropped filters from _links.next before).
-func listAll[T any](ctx context.Context, c *Client, path, endpoint string, q url.Values, key string, maxPages int) ([]T, error) {
+// list is a top-level collection, recorded under its own path.
+func list(path string, q url.Values, key string) collection {
+	return collection{path: path, endpoint: path, query: q, key: key}
+}
+
+// listAll fetches page 1..totalPages of a HAL collection (at most maxPages,
+// 0 = all), building each page URL itself (Help Scout has dropped filters
+// from _links.next before).
+func listAll[T any](ctx context.Context, c *Client, l collection, maxPages int) ([]T, error) {
 	var out []T
 	for page := 1; ; page++ {
-		qq := url.Values{}
-		for k, v := range q {
-			qq[k] = v
-		}
-		if page > 1 {
-			qq.Set("page", strconv.Itoa(page))
-		}
-		resp, err := c.do(ctx, call{method: "GET", path: path, endpoint: endpoint, query: qq})
+		info, items, err := getPage[T](ctx, c, l, page)
 		if err != nil {
 			return nil, err
 		}
-		var p halPage
-		if err := json.Unmarshal(resp.body, &p); err != nil {
-			return nil, fmt.Errorf("helpscout: decode %s page %d: %w", endpoint, page, err)
-		}
-		if raw, ok := p.Embedded[key]; ok {
-			var items []T
-			if err := json.Unmarshal(raw, &items); err != nil {
-				return nil, fmt.Errorf("helpscout: decode %s page %d: %w", endpoint, page, err)
-			}
-			out = append(out, items...)
-		}
-		if page >= p.Page.TotalPages || (maxPages > 0 && page >= maxPages) {
+		out = append(out, items...)
+		if page >= info.TotalPages || (maxPages > 0 && page >= maxPages) {
 			return out, nil
 		}
 	}

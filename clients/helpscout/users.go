@@ -16,7 +16,7 @@ type userJSON struct {
 
 // FindUserByEmail returns the user with that email, or nil, nil if none.
 func (c *Client) FindUserByEmail(ctx context.Context, email string) (*User, error) {
-	items, err := listAll[userJSON](ctx, c, "/v2/users", "/v2/users", url.Values{"email": {email}}, "users", 0)
+	items, err := listAll[userJSON](ctx, c, list("/v2/users", url.Values{"email": {email}}, "users"), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (c *Client) FindUserByEmail(ctx context.Context, email string) (*User, erro
 
 // ListUsers returns every user.
 func (c *Client) ListUsers(ctx context.Context) ([]User, error) {
-	items, err := listAll[userJSON](ctx, c, "/v2/users", "/v2/users", nil, "users", 0)
+	items, err := listAll[userJSON](ctx, c, list("/v2/users", nil, "users"), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (c *Client) GetMailbox(ctx context.Context, id int64) (Mailbox, error) {
 
 // ListMailboxes returns every mailbox the token can see.
 func (c *Client) ListMailboxes(ctx context.Context) ([]Mailbox, error) {
-	items, err := listAll[mailboxJSON](ctx, c, "/v2/mailboxes", "/v2/mailboxes", nil, "mailboxes", 0)
+	items, err := listAll[mailboxJSON](ctx, c, list("/v2/mailboxes", nil, "mailboxes"), 0)
 	if err != nil {
 		return nil, err
 	}
