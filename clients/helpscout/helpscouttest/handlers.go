@@ -80,18 +80,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var query *node
 	if raw := q.Get("query"); raw != "" {
-		n, err := parseQuery(raw)
-		if err == nil {
-			fs := map[string]bool{}
-			n.fields(fs)
-			for f := range fs {
-				switch f {
-				case "phone", "email", "firstName", "lastName":
-				default:
-					err = fmt.Errorf("unsupported field %q", f)
-				}
-			}
-		}
+		n, err := parseCustomerQuery(raw)
 		if err != nil {
 			s.writeVnd(w, http.StatusBadRequest, "Bad request", fieldErr{path: "query", msg: err.Error(), rejected: raw})
 			return
@@ -166,6 +155,25 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 		}
 		return items
 	})
+}
+
+// parseCustomerQuery parses a customers query (v2 listing or v3 search),
+// which may name only the fields customers are matched on.
+func parseCustomerQuery(raw string) (*node, error) {
+	n, err := parseQuery(raw)
+	if err != nil {
+		return nil, err
+	}
+	fs := map[string]bool{}
+	n.fields(fs)
+	for f := range fs {
+		switch f {
+		case "phone", "email", "firstName", "lastName":
+		default:
+			return nil, fmt.Errorf("unsupported field %q", f)
+		}
+	}
+	return n, nil
 }
 
 // customerMatches: phone matches as s.phoneMatch says (see PhoneMatch); no

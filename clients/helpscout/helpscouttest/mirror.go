@@ -66,18 +66,7 @@ func (s *Server) searchCustomersV3(w http.ResponseWriter, r *http.Request) {
 			msg: fmt.Sprintf("size must be between 1 and %d", maxV3Query), rejected: raw, code: "Size"})
 		return
 	}
-	n, err := parseQuery(raw)
-	if err == nil {
-		fs := map[string]bool{}
-		n.fields(fs)
-		for f := range fs {
-			switch f {
-			case "phone", "email", "firstName", "lastName":
-			default:
-				err = fmt.Errorf("unsupported field %q", f)
-			}
-		}
-	}
+	n, err := parseCustomerQuery(raw)
 	if err != nil {
 		s.writeVnd(w, http.StatusBadRequest, "Bad request", fieldErr{path: "query", msg: err.Error(), rejected: raw})
 		return
