@@ -503,7 +503,7 @@ func TestSoak(t *testing.T) {
 	if tally.dupCustomers > 0 {
 		t.Errorf("%d duplicate customers created", tally.dupCustomers)
 	}
-	t.Log(fmt.Sprintf("soak (seed %d): %d calls, %d rounds, %d kills, %d restarts; faults: HS 5xx %d, HS commit-then-5xx %d, HS commit-then-drop %d, "+
+	t.Log(fmt.Sprintf("soak (seed %d): %d calls, %d rounds, %d kills, %d restarts; faults fired: HS error answers (5xx or 429) %d, HS commit-then-5xx %d, HS commit-then-drop %d, "+
 		"Aircall 5xx %d, injected 429s %d, token expiries %d, latency rounds %d; 429s seen: Help Scout %d, Aircall %d; "+
 		"duplicates %d, lost %d, ledger mismatches %d, duplicate notes %d, duplicate customers %d",
 		seed, tally.calls, tally.rounds, tally.kills, tally.restarts, tally.faults5xx, tally.faultsCommit, tally.faultsDrop,
