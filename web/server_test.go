@@ -3,11 +3,13 @@ package web_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -133,7 +135,12 @@ func TestShutdownNotHeldBySlowSenders(t *testing.T) {
 	for _, c := range []net.Conn{headers, bodies} { // both connections are closed
 		_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
 		_, err := io.ReadAll(c)
-		is.NoErr(err)
+		// A close while the sender still trickles bytes the server will
+		// never read makes the kernel answer with a reset instead of a
+		// FIN: that is closed too. A timeout would mean still open.
+		if err != nil && !errors.Is(err, syscall.ECONNRESET) {
+			t.Fatalf("connection not closed by shutdown: %v", err)
+		}
 	}
 	n, err := st.CountMessages(context.Background())
 	is.NoErr(err)
