@@ -170,6 +170,7 @@ func TestSoak(t *testing.T) {
 	// more Help Scout answers: the "process" dies between a write landing
 	// and its result being recorded.
 	var killAfter atomic.Int64
+	var killsFired atomic.Int64 // passes actually cancelled mid-way
 	var cancelPass atomic.Value // context.CancelFunc
 	var hs429, ac429 atomic.Int64
 	restart := func() {
@@ -196,6 +197,7 @@ func TestSoak(t *testing.T) {
 				if killAfter.Load() > 0 && killAfter.Add(-1) == 0 {
 					if c, ok := cancelPass.Load().(context.CancelFunc); ok {
 						c()
+						killsFired.Add(1)
 					}
 				}
 			}}); err != nil {
@@ -389,6 +391,32 @@ func TestSoak(t *testing.T) {
 	tally.hs429, tally.ac429 = int(hs429.Load()), int(ac429.Load())
 	tally.refusedDeliveries = int(rc.refused.Load())
 
+	// The soak proves something only if its faults happened: a queued
+	// fault no request matched, or a kill scheduled after the pass had
+	// ended, would leave a green run that tested nothing. Count what the
+	// fakes and the kill switch actually did, not what was queued.
+	fired := e.HS.FaultsFired()
+	for _, k := range []struct {
+		what string
+		n    int
+	}{
+		{"passes killed mid-way", int(killsFired.Load())},
+		{"store restarts", tally.restarts},
+		{"Help Scout 5xx answered", fired[helpscouttest.FaultStatus]},
+		{"Help Scout writes committed then 5xx", fired[helpscouttest.FaultCommitStatus]},
+		{"Help Scout writes committed then connection dropped", fired[helpscouttest.FaultCommitDropped]},
+		{"Aircall failures answered", e.AC.FailuresServed()},
+		{"429s seen by the Help Scout client", tally.hs429},
+	} {
+		if k.n == 0 {
+			t.Errorf("soak injected no %s: the run proves nothing about them", k.what)
+		}
+	}
+	tally.kills = int(killsFired.Load())
+	// Report what fired rather than what was queued.
+	tally.faults5xx, tally.faultsCommit, tally.faultsDrop = fired[helpscouttest.FaultStatus], fired[helpscouttest.FaultCommitStatus], fired[helpscouttest.FaultCommitDropped]
+	tally.aircall5xx = e.AC.FailuresServed()
+
 	// One read of Help Scout: every marker, where it is.
 	type place struct {
 		conv int64
@@ -475,7 +503,7 @@ func TestSoak(t *testing.T) {
 	if tally.dupCustomers > 0 {
 		t.Errorf("%d duplicate customers created", tally.dupCustomers)
 	}
-	t.Log(fmt.Sprintf("soak (seed %d): %d calls, %d rounds, %d kills, %d restarts; faults: HS 5xx %d, HS commit-then-5xx %d, HS commit-then-drop %d, "+
+	t.Log(fmt.Sprintf("soak (seed %d): %d calls, %d rounds, %d kills, %d restarts; faults fired: HS error answers (5xx or 429) %d, HS commit-then-5xx %d, HS commit-then-drop %d, "+
 		"Aircall 5xx %d, injected 429s %d, token expiries %d, latency rounds %d; 429s seen: Help Scout %d, Aircall %d; "+
 		"duplicates %d, lost %d, ledger mismatches %d, duplicate notes %d, duplicate customers %d",
 		seed, tally.calls, tally.rounds, tally.kills, tally.restarts, tally.faults5xx, tally.faultsCommit, tally.faultsDrop,

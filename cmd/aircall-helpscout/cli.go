@@ -105,7 +105,7 @@ var commands = []command{
 		exec:        func(ctx context.Context, e *env, o any) error { return cmdRun(ctx, e, o.(runOptions)) },
 	},
 	{
-		name: "check", summary: "verify configuration, credentials, mailboxes and numbers",
+		name: "check", summary: "verify configuration, credentials, mailboxes, numbers and the webhook",
 		help:        helpCheck,
 		needsConfig: true,
 		parse:       noFlags("check"),
@@ -330,13 +330,31 @@ func printHelp(stdout io.Writer, rest []string) error {
 func topHelp() string {
 	var b strings.Builder
 	b.WriteString("aircall-helpscout logs Aircall calls, SMS and WhatsApp messages into Help Scout, exactly once.\n\n")
-	b.WriteString("Usage:\n  aircall-helpscout <command> [flags]\n\nCommands:\n")
+	b.WriteString("Usage:\n  aircall-helpscout <command> [flags]\n  aircall-helpscout help <command>   (or: <command> --help)\n\nCommands:\n")
+	width := len("help")
 	for _, c := range commands {
-		fmt.Fprintf(&b, "  %-12s %s\n", c.name, c.summary)
+		width = max(width, len(c.name))
 	}
-	b.WriteString("  help         show this help, or 'help <command>'\n\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, c.name, c.summary)
+	}
+	fmt.Fprintf(&b, "  %-*s  %s\n\n", width, "help", "show this help, or 'help <command>'")
 	b.WriteString("Configuration comes from environment variables; see config.example.env and README.md.\n")
-	b.WriteString("serve, run and check validate the whole configuration first and exit 2 if it is wrong;\n")
-	b.WriteString("status reads only DATABASE_PATH, INSTANCES and RETENTION (no API secret needed).\n")
+	b.WriteString("Commands needing configuration (" + strings.Join(commandNames(func(c command) bool { return c.needsConfig }), ", ") + ")\n")
+	b.WriteString("validate all of it first and exit 2, naming each wrong variable, before any request.\n")
+	b.WriteString(strings.Join(commandNames(func(c command) bool { return c.dbOnly }), ", ") + " need no API secret: they read only DATABASE_PATH and INSTANCES\n")
+	b.WriteString("(status also RETENTION); healthcheck reads only LISTEN_ADDR; demo and version need nothing.\n")
+	b.WriteString("Exit status: 0 ok, 1 failure, 2 usage or configuration error.\n")
 	return b.String()
+}
+
+// commandNames lists, in help order, the commands keep selects.
+func commandNames(keep func(command) bool) []string {
+	var names []string
+	for _, c := range commands {
+		if keep(c) {
+			names = append(names, c.name)
+		}
+	}
+	return names
 }

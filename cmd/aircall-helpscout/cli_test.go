@@ -197,3 +197,40 @@ func TestConfigErrorFormat(t *testing.T) {
 	is.Equal(err.Error(), "invalid configuration:\n  A: one\n  B: two")
 	is.True(errors.Is(err, inner))
 }
+
+// TestTopHelpListsEveryCommand checks `help` as printed: one aligned line per
+// command of the contract, and which commands need no API secret.
+func TestTopHelpListsEveryCommand(t *testing.T) {
+	is := is.New(t)
+	r := runCmd(context.Background(), map[string]string{}, "help")
+	is.NoErr(r.err)
+	lines := strings.Split(r.stdout, "\n")
+	summaryCol := -1
+	for _, name := range []string{"serve", "run", "check", "status", "explain", "retry", "demo",
+		"register-webhook", "healthcheck", "version", "help"} {
+		var found []string
+		for _, l := range lines {
+			if strings.HasPrefix(l, "  "+name+" ") {
+				found = append(found, l)
+			}
+		}
+		is.Equal(len(found), 1) // one line per command
+		// every summary starts in the same column, after two spaces at least
+		rest := strings.TrimLeft(found[0][2+len(name):], " ")
+		col := len(found[0]) - len(rest)
+		is.True(col >= 2+len(name)+2)
+		if summaryCol == -1 {
+			summaryCol = col
+		}
+		is.Equal(col, summaryCol) // summaries aligned
+	}
+	for _, want := range []string{
+		"Commands needing configuration (serve, run, check, register-webhook)",
+		"status, explain, retry need no API secret: they read only DATABASE_PATH and INSTANCES",
+		"healthcheck reads only LISTEN_ADDR",
+		"Exit status: 0 ok, 1 failure, 2 usage or configuration error.",
+	} {
+		is.True(strings.Contains(r.stdout, want)) // top help says what each command needs
+	}
+	is.True(!strings.Contains(r.stdout, "Every command but demo validates"))
+}

@@ -107,7 +107,9 @@ func checkAircall(ctx context.Context, c *checker, ac *aircall.Client) bool {
 		c.add(levelOK, "Aircall credentials: accepted")
 		return true
 	case errors.Is(err, aircall.ErrBadCredentials):
-		c.add(levelFail, "Aircall credentials: refused (403): check AIRCALL_API_ID and AIRCALL_API_TOKEN")
+		// Aircall answers bad credentials with 403 and sometimes 401; the
+		// client maps both here, so the finding names no status.
+		c.add(levelFail, "Aircall credentials: refused: check AIRCALL_API_ID and AIRCALL_API_TOKEN")
 	default:
 		c.add(levelFail, "Aircall: cannot reach AIRCALL_API_URL: %v", err)
 	}

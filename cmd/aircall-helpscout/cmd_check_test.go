@@ -15,6 +15,7 @@ func TestCheckFindings(t *testing.T) {
 		name     string
 		vars     []string // overrides, key value ...
 		noAI     bool     // the fake answers 403 on the AI endpoints
+		badAuth  int      // the fake's answer to bad credentials: 401 (403 when 0)
 		wantCode int
 		want     []string
 		notWant  []string
@@ -60,10 +61,13 @@ func TestCheckFindings(t *testing.T) {
 			"FAIL  Help Scout credentials: refused",
 		}},
 		{name: "bad Aircall token", vars: []string{"AIRCALL_API_TOKEN", "nope"}, wantCode: 1, want: []string{
-			"FAIL  Aircall credentials: refused (403)",
+			"FAIL  Aircall credentials: refused: check AIRCALL_API_ID and AIRCALL_API_TOKEN",
 			"skip  numbers, AI add-ons and webhook: not checked",
 			"ok    instance default: mailbox 501",
 		}},
+		{name: "bad Aircall token answered 401", vars: []string{"AIRCALL_API_TOKEN", "nope"}, badAuth: 401, wantCode: 1, want: []string{
+			"FAIL  Aircall credentials: refused: check AIRCALL_API_ID and AIRCALL_API_TOKEN",
+		}, notWant: []string{"(403)"}},
 		{name: "bad Help Scout secret", vars: []string{"HELPSCOUT_APP_SECRET", "nope"}, wantCode: 1, want: []string{
 			"FAIL  Help Scout credentials: refused",
 			"skip  mailboxes: not checked",
@@ -88,6 +92,9 @@ func TestCheckFindings(t *testing.T) {
 			f.AddCall(1, "+34 612 34 56 78", 3*time.Hour)
 			if tt.noAI {
 				f.AC.SetAILicensed(false)
+			}
+			if tt.badAuth != 0 {
+				f.AC.SetBadCredentialsAnswer(tt.badAuth, false)
 			}
 			r := runCmd(context.Background(), with(f.vars, tt.vars...), "check")
 			is.Equal(r.code, tt.wantCode)

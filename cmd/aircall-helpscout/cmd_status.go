@@ -259,8 +259,12 @@ func writeItems(w io.Writer, title string, items []itemStatus) {
 		more = fmt.Sprintf(" (the oldest %d; the ledger counts above have the totals)", statusItems)
 	}
 	fmt.Fprintf(w, "  %s: %d%s\n", title, len(items), more)
+	parked := 0
 	for _, it := range items {
-		line := fmt.Sprintf("    %s %s (%s) %s %s", it.Kind, it.ID, it.OccurredAt.Format(time.RFC3339), it.State, it.Outcome)
+		line := fmt.Sprintf("    %s %s (%s) %s", it.Kind, it.ID, it.OccurredAt.Format(time.RFC3339), it.State)
+		if string(it.Outcome) != string(it.State) { // "parked parked" says nothing twice
+			line += " " + string(it.Outcome)
+		}
 		if it.Attempts > 0 {
 			line += fmt.Sprintf(", %d attempt(s)", it.Attempts)
 		}
@@ -268,5 +272,12 @@ func writeItems(w io.Writer, title string, items []itemStatus) {
 			line += ": " + it.Reason
 		}
 		fmt.Fprintln(w, line)
+		if it.State == store.StateParked {
+			parked++
+		}
+	}
+	if parked > 0 {
+		// No pass retries a parked item by itself: say what does.
+		fmt.Fprintf(w, "    %d parked: no pass retries them; once the cause is fixed, 'aircall-helpscout retry --parked' (or retry <id>)\n", parked)
 	}
 }

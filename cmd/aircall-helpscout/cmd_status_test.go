@@ -32,6 +32,11 @@ func statusFixture(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	err = st.PutItem(context.Background(), store.Item{Instance: "default", Kind: "call", SourceID: "98", State: store.StateParked,
+		Outcome: "parked", OccurredAt: time.Now().Add(-2 * time.Hour), Attempts: 5, LastError: "helpscout: 400 Bad Request: phone invalid"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return f.vars
 }
 
@@ -49,9 +54,11 @@ func TestStatusText(t *testing.T) {
 		"scheduled",
 		"waiting: ",
 		"call 2 ",
-		"failed: 1",
+		"failed: 2",
 		"call 99 ",
-		"2 attempt(s): helpscout: 400 Bad Request: customer.email invalid",
+		") failed, 2 attempt(s): helpscout: 400 Bad Request: customer.email invalid",
+		") parked, 5 attempt(s): helpscout: 400 Bad Request: phone invalid", // the state once, not "parked parked"
+		"1 parked: no pass retries them; once the cause is fixed, 'aircall-helpscout retry --parked' (or retry <id>)",
 		"Help Scout mirrors",
 		"customers ", // the customers mirror: size, state, freshness
 		"conversations:",
@@ -77,8 +84,10 @@ func TestStatusJSON(t *testing.T) {
 	is.Equal(in.Counts["call/logged/new_conversation"], 1)
 	is.Equal(len(in.Runs), 1)
 	is.Equal(in.Runs[0].Mode, "scheduled")
-	is.Equal(len(in.Failed), 1)
-	is.Equal(in.Failed[0].ID, "99")
+	is.Equal(len(in.Failed), 2) // failed and parked, oldest first
+	is.Equal(in.Failed[0].ID, "98")
+	is.Equal(in.Failed[0].State, store.StateParked)
+	is.Equal(in.Failed[1].ID, "99")
 	is.True(len(in.Waiting) >= 1)
 	is.Equal(len(rep.Mirrors), 2) // customers, and the instance's mailbox
 	for _, m := range rep.Mirrors {

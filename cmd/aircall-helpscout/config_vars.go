@@ -147,8 +147,8 @@ var variables = []varSpec{
 	},
 	{
 		name: "LISTEN_ADDR", def: ":8080",
-		doc:     "`serve`: webhook receiver, `/healthz`, `/metrics` (and `healthcheck` probes it)",
-		comment: "`serve` listens here for webhooks, /healthz and /metrics (host:port, port 0-65535).",
+		doc:     "`serve`: webhook receiver, `/healthz`, `/metrics`, and when configured `/status` and `/helpscout/sidebar` (`healthcheck` probes it)",
+		comment: "`serve` listens here for webhooks, /healthz, /metrics, /status and /helpscout/sidebar (host:port, port 0-65535).",
 		global: func(p *problems, n, v string, c *Config) {
 			parseListenAddr(p, n, v)
 			c.ListenAddr = v

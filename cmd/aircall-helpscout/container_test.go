@@ -192,3 +192,15 @@ func TestHealthcheckCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestReadmeTestCommandIsCIs: the test command README gives a newcomer is
+// the one CI runs, character for character.
+func TestReadmeTestCommandIsCIs(t *testing.T) {
+	is := is.New(t)
+	ci := repoFile(t, ".ci/run")
+	_, rest, ok := strings.Cut(ci, "test_command='")
+	is.True(ok) // .ci/run names its test command
+	cmd, _, ok := strings.Cut(rest, "'")
+	is.True(ok)
+	is.True(strings.Contains(repoFile(t, "README.md"), "```sh\n"+cmd+"\n```")) // README shows CI's command as a block of its own
+}

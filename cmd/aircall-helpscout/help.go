@@ -9,8 +9,13 @@ Runs a pass on SCHEDULE (never two at once), receives Aircall webhooks at
 POST /webhooks/aircall (LISTEN_ADDR), and serves /healthz and /metrics.
 It does not exit when passes cannot run (refused credentials, an API down):
 /healthz turns 503 with the reason and the pass is retried with backoff,
-while webhooks keep being received. On SIGINT or SIGTERM it finishes or safely abandons the current item, closes
-the store and exits 0.
+while webhooks keep being received. With STATUS_PASSWORD set it also serves
+the status pages under /status; with HELPSCOUT_SIDEBAR_SECRET, the Help Scout
+sidebar at /helpscout/sidebar. On SIGINT or SIGTERM it finishes or safely
+abandons the current item, closes the store and exits 0.
+
+Exit status: 0 after SIGINT/SIGTERM, 2 on a usage or configuration error
+(nothing is started), 1 if the database or the listener cannot be opened.
 
 No flags. Configuration comes from the environment (see config.example.env).
 `
@@ -76,14 +81,19 @@ No flags.
 
 const helpStatus = `Usage: aircall-helpscout status [--instance N] [--json]
 
-Per instance: cursor, last passes, counts by outcome, items waiting or failed
-with their reasons. Reads only the database (DATABASE_PATH): no API call.
-Before the first run or serve there is no database yet, and status exits 1
-saying so.
+Per instance: cursor and lag, last passes, counts by outcome, items waiting,
+failed or parked with their reasons; before that, what RETENTION keeps and the
+state of the Help Scout mirrors.
+
+Reads only the database (DATABASE_PATH, and INSTANCES and RETENTION when set):
+no API call and no API secret needed. Safe while serve runs.
 
 Flags:
   --instance N   only this instance
-  --json         machine-readable output
+  --json         machine-readable output (errors too: {"error": "..."})
+
+Exit status: 0 when printed, 1 when there is no database yet (before the
+first run or serve; status never creates one), 2 on a usage error.
 `
 
 const helpDemo = `Usage: aircall-helpscout demo [--quiet]

@@ -94,7 +94,17 @@ func demoStore(t *testing.T) *store.Store {
 	}
 	items = append(items, store.Item{Instance: "default", Kind: store.KindCall, SourceID: "4186790001", State: store.StateWaiting,
 		Outcome: "waiting_for_insights", OccurredAt: now.Add(-4 * time.Minute)})
+	// The logged call the explain page shows (the README's item
+	// screenshot): read by the pass after it ended, in a conversation
+	// reopened for it.
+	first := items[0]
+	items = items[1:]
 	if err := st.PutItems(ctx, items); err != nil {
+		t.Fatal(err)
+	}
+	first.Outcome = "reopened_conversation"
+	clock = first.OccurredAt.Add(7 * time.Minute)
+	if err := st.PutItem(ctx, first); err != nil {
 		t.Fatal(err)
 	}
 	// The parked call: five attempts at a customer Help Scout refused.
@@ -110,11 +120,21 @@ func demoStore(t *testing.T) *store.Store {
 			t.Fatal(err)
 		}
 	}
-	// The logged call the explain page links to Help Scout.
+	// The logged call the explain page links to Help Scout, decided when
+	// the pass read it.
+	clock = first.OccurredAt.Add(7 * time.Minute)
 	if err := st.PutDecision(ctx, store.Decision{Instance: "default", Kind: store.KindCall, SourceID: "4186780001",
 		Candidates: []int64{900, 907}, CustomerRule: store.RuleMostRecent, CustomerID: 907,
 		ConversationReason: store.ConversationReopened, ConversationID: 77001, ThreadID: 88001,
 		Transcript: store.InsightIncluded, AI: store.InsightIncluded}); err != nil {
+		t.Fatal(err)
+	}
+	// Its insight card, sent while it rang.
+	rang := first.OccurredAt
+	if _, err := st.ClaimCard(ctx, store.Card{CallID: 4186780001, Instance: "default", State: store.CardSending, ReceivedAt: rang}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.FinishCard(ctx, 4186780001, store.CardSent, rang.Add(87*time.Millisecond), 907, ""); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range []struct {
@@ -229,7 +249,7 @@ func TestBrowserOperatorJourney(t *testing.T) {
 	bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.badge.b-parked')).backgroundColor`))
 	is.NoErr(err)
 	is.Equal(bg, "rgb(198, 40, 40)")
-	shot(t, ctx, "overview.png", true)
+	shot(t, ctx, "overview.png", "status-page.png")
 
 	// The parked call, from the attention list, to its explain page.
 	_, err = chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`a[href="/status/item/default/call/4186780777"]`)))
@@ -246,7 +266,7 @@ func TestBrowserOperatorJourney(t *testing.T) {
 		}
 	}
 	is.Equal(count(t, ctx, "table tr"), 1+5) // history: header + five attempts; no write was made
-	shot(t, ctx, "parked-item.png", false)
+	shot(t, ctx, "parked-item.png", "")
 
 	// A logged call links to its Help Scout conversation.
 	_, err = chromedp.Run(ctx, chromedp.NavigateResponse(srv.URL+"/status/item/default/call/4186780001"))
@@ -258,6 +278,11 @@ func TestBrowserOperatorJourney(t *testing.T) {
 	is.True(strings.Contains(body, "Open conversation 77001 in Help Scout"))
 	is.True(strings.Contains(body, "reopened: the customer's conversation closed less than 48 h before the call"))
 	is.True(strings.Contains(body, "candidates 900, 907"))
+	// What explain prints about the insight card the agent saw while it rang.
+	card := text(t, ctx, "#insight-card")
+	is.True(strings.Contains(card, "sent to the Aircall app, 87ms after the webhook"))
+	is.True(strings.Contains(card, "call.created received 2026-11-28 13:00:00 UTC"))
+	shot(t, ctx, "logged-item.png", "status-item.png")
 
 	// On a phone: nothing wider than the screen but the scrollable tables.
 	is.NoErr(chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateScale(2))))
@@ -270,7 +295,7 @@ func TestBrowserOperatorJourney(t *testing.T) {
 			t.Errorf("%s is wider than a 390 px phone screen", path)
 		}
 	}
-	shot(t, ctx, "phone.png", false)
+	shot(t, ctx, "phone.png", "")
 	is.Equal(dialogs.Load(), int32(0))
 }
 
@@ -331,11 +356,12 @@ func count(t *testing.T, ctx context.Context, sel string) int {
 }
 
 // shot writes a full-page screenshot to the test's temp dir. With
-// STATUS_SCREENSHOT=1 the README's one (readme) is also written to
-// docs/status-page.png, so that regenerating it is one command:
+// STATUS_SCREENSHOT=1 the ones README shows (docs set: status-page.png,
+// status-item.png) are also written to docs/, so that regenerating them is
+// one command:
 //
 //	STATUS_SCREENSHOT=1 go test -run TestBrowserOperatorJourney ./web/status/
-func shot(t *testing.T, ctx context.Context, name string, readme bool) {
+func shot(t *testing.T, ctx context.Context, name, docs string) {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
@@ -349,8 +375,8 @@ func shot(t *testing.T, ctx context.Context, name string, readme bool) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s", p)
-	if readme && os.Getenv("STATUS_SCREENSHOT") == "1" {
-		if err := os.WriteFile(filepath.Join("..", "..", "docs", "status-page.png"), png, 0o644); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if docs != "" && os.Getenv("STATUS_SCREENSHOT") == "1" {
+		if err := os.WriteFile(filepath.Join("..", "..", "docs", docs), png, 0o644); err != nil && !errors.Is(err, os.ErrNotExist) {
 			t.Fatal(err)
 		}
 	}

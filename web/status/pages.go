@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -300,12 +301,45 @@ func (h *handler) item(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, "read item", err)
 		return
 	}
-	if !ok {
+	var x Explanation
+	if ok {
+		x = Explain(st)
+	} else if c, found, err := h.cardOnly(r.Context(), instance, kind, id); err != nil {
+		h.fail(w, "read insight card", err)
+		return
+	} else if found {
+		x = ExplainCard(c)
+	} else {
 		h.notFound(w, now, fmt.Sprintf("No %s %s in instance %s in the database.", kind, id, instance))
 		return
 	}
-	x := Explain(st)
 	h.render(w, http.StatusOK, "item.html", itemPage{page: newPage(string(kind)+" "+id+" · aircall-helpscout", now), X: x})
+}
+
+// CardReader reads a call's insight card record; *store.Store implements
+// it. Optional: with it, the item page of a call that rang and got a card
+// but that no pass has read yet shows the card instead of "not found", as
+// explain does.
+type CardReader interface {
+	GetCard(ctx context.Context, callID int64) (store.Card, bool, error)
+}
+
+// cardOnly finds the card of a call the ledger does not hold yet, in the
+// page's instance.
+func (h *handler) cardOnly(ctx context.Context, instance string, kind store.Kind, id string) (store.Card, bool, error) {
+	cr, ok := h.r.(CardReader)
+	if !ok || kind != store.KindCall {
+		return store.Card{}, false, nil
+	}
+	callID, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return store.Card{}, false, nil
+	}
+	c, found, err := cr.GetCard(ctx, callID)
+	if err != nil || !found || c.Instance != instance {
+		return store.Card{}, false, err
+	}
+	return c, true, nil
 }
 
 type messagePage struct {

@@ -64,6 +64,22 @@ func fixture(t testing.TB) *store.Store {
 		Outcome: "waiting_for_insights", OccurredAt: now.Add(-10 * time.Minute)})
 	put(store.Item{Instance: "default", Kind: store.KindMessage, SourceID: hostile, State: store.StateFailed,
 		Outcome: "failed", OccurredAt: now.Add(-time.Hour), Attempts: 1, LastError: hostile})
+	// Insight cards: sent for the logged call, failed with a hostile error
+	// for the parked one, and one for a call that rang but that no pass
+	// has read yet (it is in no ledger).
+	card := func(c store.Card) {
+		t.Helper()
+		if _, err := st.ClaimCard(ctx, store.Card{CallID: c.CallID, Instance: c.Instance, State: store.CardSending, ReceivedAt: c.ReceivedAt}); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.FinishCard(ctx, c.CallID, c.State, c.FinishedAt, c.CustomerID, c.Error); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rang := now.Add(-5 * time.Hour)
+	card(store.Card{CallID: 1001, Instance: "default", State: store.CardSent, ReceivedAt: rang, FinishedAt: rang.Add(87 * time.Millisecond), CustomerID: 12})
+	card(store.Card{CallID: 1002, Instance: "default", State: store.CardFailed, ReceivedAt: rang, FinishedAt: rang.Add(time.Second), Error: hostile})
+	card(store.Card{CallID: 1004, Instance: "default", State: store.CardDroppedLate, ReceivedAt: now.Add(-time.Minute), FinishedAt: now.Add(-time.Minute + 5*time.Second)})
 	id, err := st.StartRun(ctx, store.Run{Instance: "default", Mode: "scheduled", StartedAt: now.Add(-6 * time.Minute)})
 	if err != nil {
 		t.Fatal(err)
@@ -217,4 +233,39 @@ func TestChartCountsByOutcome(t *testing.T) {
 	}
 	is.True(strings.Contains(body, `<rect class="s-parked"`))
 	is.Equal(strings.Count(body, "<g><title>"), 48) // one bar per hour
+}
+
+// TestItemPageShowsInsightCard: the item page says what explain says about
+// the call's insight card, also for a call only its card knows, and not for
+// a call that had none.
+func TestItemPageShowsInsightCard(t *testing.T) {
+	srv := newServer(t, pw)
+	tests := []struct {
+		path     string
+		want     []string
+		wantNone bool
+	}{
+		{path: "/status/item/default/call/1001", want: []string{"insight card", "sent to the Aircall app, 87ms after the webhook",
+			"call.created received 2026-11-30 07:00:00 UTC"}},
+		{path: "/status/item/default/call/1002", want: []string{"insight card", "not sent: it failed, 1s after the webhook (&lt;script&gt;"}},
+		{path: "/status/item/default/call/1004", want: []string{"not in the ledger", "no pass has read this call yet",
+			"dropped: too late to be useful, 5s after the webhook"}},
+		{path: "/status/item/default/call/1003", wantNone: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			is := is.New(t)
+			resp, body := get(t, srv, tt.path, "admin", pw)
+			is.Equal(resp.StatusCode, http.StatusOK)
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			is.Equal(strings.Contains(body, `id="insight-card"`), !tt.wantNone)
+		})
+	}
+	is := is.New(t)
+	resp, _ := get(t, srv, "/status/item/other/call/1004", "admin", pw)
+	is.Equal(resp.StatusCode, http.StatusNotFound) // a card of another instance is not this instance's call
 }

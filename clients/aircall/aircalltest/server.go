@@ -78,6 +78,7 @@ type Server struct {
 	used         int
 
 	failN      int
+	failed     int // requests failed by FailNext so far
 	failStatus int
 	latency    time.Duration
 
@@ -189,6 +190,14 @@ func (s *Server) SetClock(now func() time.Time) {
 	s.clock = now
 }
 
+// FailuresServed counts the requests FailNext actually failed, so a test can
+// prove the failures it queued happened.
+func (s *Server) FailuresServed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
+}
+
 // FailNext makes the next n requests answer status before doing anything
 // else (no auth, no budget, no state change).
 func (s *Server) FailNext(n, status int) {
@@ -279,6 +288,7 @@ func (s *Server) admit(w http.ResponseWriter, r *http.Request) bool {
 	s.mu.Lock()
 	if s.failN > 0 {
 		s.failN--
+		s.failed++
 		st := s.failStatus
 		s.mu.Unlock()
 		writeError(w, st, http.StatusText(st), "injected failure")

@@ -62,6 +62,7 @@ type Server struct {
 	window        time.Time
 	used          int
 	units         int
+	fired         map[string]int // injected faults hit, by kind
 	faults        []Fault
 	latency       time.Duration
 	omitThreadIDs bool
@@ -99,6 +100,7 @@ func NewServer() *Server {
 	s := &Server{
 		now:        time.Now,
 		logged:     make(chan struct{}),
+		fired:      map[string]int{},
 		tokens:     map[string]time.Time{},
 		tokenTTL:   2 * time.Hour,
 		mailboxes:  map[int64]helpscout.Mailbox{},
@@ -201,6 +203,39 @@ func (s *Server) InjectFault(f Fault) {
 	s.mu.Lock()
 	s.faults = append(s.faults, f)
 	s.mu.Unlock()
+}
+
+// Fault kinds counted by FaultsFired.
+const (
+	FaultStatus        = "status"         // answered an error, nothing applied
+	FaultCommitStatus  = "commit_status"  // applied, then answered an error
+	FaultCommitDropped = "commit_dropped" // applied, then the connection dropped
+	FaultDropped       = "dropped"        // connection dropped, nothing applied
+)
+
+func faultKind(f Fault) string {
+	switch {
+	case f.AfterCommit && f.Drop:
+		return FaultCommitDropped
+	case f.AfterCommit:
+		return FaultCommitStatus
+	case f.Drop:
+		return FaultDropped
+	}
+	return FaultStatus
+}
+
+// FaultsFired counts, by kind, the injected faults that requests actually
+// hit (a queued fault no request matched is not counted), so a test can
+// prove the failures it meant to provoke happened.
+func (s *Server) FaultsFired() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.fired))
+	for k, v := range s.fired {
+		out[k] = v
+	}
+	return out
 }
 
 // ClearFaults drops every queued fault: the outage is over.
@@ -367,6 +402,7 @@ func (s *Server) takeFault(r *http.Request) *Fault {
 		}
 		f.Count--
 		cp := *f
+		s.fired[faultKind(cp)]++
 		if f.Count == 0 {
 			s.faults = append(s.faults[:i], s.faults[i+1:]...)
 		}
