@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,55 +97,58 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 		}
 		since = t
 	}
-	s.mu.Lock()
-	ignore := s.ignoreUndocumented
-	pool := s.customers
-	if !ignore {
-		pool = s.candidatesLocked(query)
-	}
-	var list []*helpscout.Customer
-	for _, c := range pool {
-		if fn := q.Get("firstName"); fn != "" && !strings.EqualFold(fn, c.FirstName) {
-			continue
+	fn, ln := q.Get("firstName"), q.Get("lastName")
+	keep := func(c *helpscout.Customer, ignore bool) bool {
+		if fn != "" && !strings.EqualFold(fn, c.FirstName) {
+			return false
 		}
-		if ln := q.Get("lastName"); ln != "" && !strings.EqualFold(ln, c.LastName) {
-			continue
+		if ln != "" && !strings.EqualFold(ln, c.LastName) {
+			return false
 		}
 		if !since.IsZero() && c.UpdatedAt.Before(since) {
-			continue
+			return false
 		}
-		if query != nil && !query.match(func(f, v string) bool {
+		return query == nil || query.match(func(f, v string) bool {
 			if ignore && f == "phone" {
 				return true // the undocumented phone query, ignored
 			}
 			return customerMatches(c, f, v, s.phoneMatch)
-		}) {
-			continue
-		}
-		list = append(list, c)
+		})
 	}
-	field, asc := q.Get("sortField"), q.Get("sortOrder") == "asc"
-	sort.Slice(list, func(i, j int) bool {
-		a, b := list[i], list[j]
-		var less, eq bool
-		switch field {
-		case "modifiedAt":
-			less, eq = a.UpdatedAt.Before(b.UpdatedAt), a.UpdatedAt.Equal(b.UpdatedAt)
-		case "firstName":
-			less, eq = a.FirstName < b.FirstName, a.FirstName == b.FirstName
-		case "lastName":
-			less, eq = a.LastName < b.LastName, a.LastName == b.LastName
-		default:
-			less, eq = a.CreatedAt.Before(b.CreatedAt), a.CreatedAt.Equal(b.CreatedAt)
+	key := custSortKey(q.Get("sortField"))
+	desc := q.Get("sortField") == "" || q.Get("sortOrder") != "asc"
+	s.mu.Lock()
+	ignore := s.ignoreUndocumented
+	var list []*helpscout.Customer
+	if query != nil && !ignore {
+		// A phone query: its few indexed candidates, filtered then sorted.
+		for _, c := range s.candidatesLocked(query) {
+			if keep(c, ignore) {
+				list = append(list, c)
+			}
 		}
-		if eq {
-			less = a.ID < b.ID
+		slices.SortFunc(list, func(a, b *helpscout.Customer) int { return custCompare(key, a, b) })
+	} else {
+		// Every customer: walk the generation's sorted order, skipping by
+		// binary search what a modifiedSince keyset page cannot return.
+		ord := s.sortedCustomersLocked(key)
+		if key == "modifiedAt" && !since.IsZero() {
+			ord = ord[sort.Search(len(ord), func(i int) bool { return !ord[i].UpdatedAt.Before(since) }):]
 		}
-		if field == "" || !asc {
-			return !less
+		if fn == "" && ln == "" && query == nil && (since.IsZero() || key == "modifiedAt") {
+			list = ord // nothing to filter; the order is never modified
+		} else {
+			for _, c := range ord {
+				if keep(c, ignore) {
+					list = append(list, c)
+				}
+			}
 		}
-		return less
-	})
+	}
+	if desc {
+		list = slices.Clone(list)
+		slices.Reverse(list)
+	}
 	s.mu.Unlock()
 	s.writePageFunc(w, r, "customers", len(list), func(lo, hi int) []any {
 		s.mu.Lock()

@@ -38,8 +38,10 @@ func grams(v string) []uint32 {
 }
 
 // indexCustomerLocked records c's phones, dropping the entries of the
-// customer it replaces (same id). Caller holds s.mu.
+// customer it replaces (same id). Every change to the customers passes here,
+// so it also starts a new generation of the listing's sort. Caller holds s.mu.
 func (s *Server) indexCustomerLocked(old, c *helpscout.Customer) {
+	s.customersChangedLocked()
 	if s.byPhone == nil {
 		s.byPhone = phoneIndex{}
 	}

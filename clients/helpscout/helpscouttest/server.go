@@ -77,10 +77,14 @@ type Server struct {
 	logged chan struct{}
 	logSeq int
 
-	mailboxes  map[int64]helpscout.Mailbox
-	users      map[int64]helpscout.User
-	customers  map[int64]*helpscout.Customer
-	byPhone    phoneIndex // phone digit runs → customers, for searches
+	mailboxes map[int64]helpscout.Mailbox
+	users     map[int64]helpscout.User
+	customers map[int64]*helpscout.Customer
+	byPhone   phoneIndex // phone digit runs → customers, for searches
+	// custGen counts changes to customers; custOrders caches the listing's
+	// sort per key for one generation (custorder.go).
+	custGen    uint64
+	custOrders map[string]*custOrder
 	convs      map[int64]*conv
 	merged     map[int64]int64
 	tagIDs     map[string]int64
