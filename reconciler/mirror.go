@@ -346,12 +346,25 @@ type listing struct {
 	finish func() error
 }
 
+// refreshFrom is where a refresh starts before the overlap: the newest
+// modification mirrored, or the start of the last complete refresh when that
+// is later. Counting from the newest record alone re-read the same window on
+// every idle pass after a busy spell (a second page, 3 units instead of 2,
+// until something changed); the last refresh already read everything up to
+// its start, so the overlap behind it is all that index lag needs.
+func refreshFrom(st store.MirrorSync) time.Time {
+	if st.LastRefreshAt.After(st.HighWater) {
+		return st.LastRefreshAt
+	}
+	return st.HighWater
+}
+
 // refresh reads what changed in a mirror since the newest modification
 // mirrored (less the overlap), saves st, and, when the refresh reached its
 // end and a full re-list is due, starts that. done says the refresh
 // reached its end.
 func (m *MirrorSyncer) refresh(ctx context.Context, b *budget, st *store.MirrorSync, l listing, now time.Time) (done bool, err error) {
-	refresh := store.MirrorSync{Cursor: st.HighWater.Add(-orDefault(m.Overlap, DefaultMirrorOverlap)), Page: 1}
+	refresh := store.MirrorSync{Cursor: refreshFrom(*st).Add(-orDefault(m.Overlap, DefaultMirrorOverlap)), Page: 1}
 	hw := st.HighWater
 	done, err = m.walk(ctx, b, &refresh, l.fetch(&hw))
 	st.HighWater = hw

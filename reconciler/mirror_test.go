@@ -387,3 +387,37 @@ func BenchmarkMirrorIdleRefresh(b *testing.B) {
 	b.ReportMetric(float64(e.units()-before)/float64(b.N), "units/pass")
 	b.ReportMetric(float64(e.units()-before)/float64(b.N)/float64(len(sy.Mailboxes)), "units/pass/mailbox")
 }
+
+// TestMirrorIdleAfterBusySpell: after a busy spell (more conversations
+// modified within the overlap than one page holds), idle passes return to
+// one page per listing once the overlap has passed, instead of re-reading
+// the busy window on every pass until something changes.
+func TestMirrorIdleAfterBusySpell(t *testing.T) {
+	is := is.New(t)
+	e := newMirrorEnv(t)
+	e.seedCustomers(10)
+	sy := e.syncer("US")
+	_, err := sy.Sync(e.ctx, 0)
+	is.NoErr(err)
+
+	e.clk.Add(5 * time.Minute)
+	for range 40 { // busy: 40 new conversations within a minute
+		e.srv.AddConversation(helpscouttest.SeedConversation{Subject: "busy", MailboxID: mirrorMbx, CustomerID: 1})
+	}
+	_, err = sy.Sync(e.ctx, 0)
+	is.NoErr(err)
+
+	idle := func() int {
+		e.clk.Add(5 * time.Minute)
+		before := e.units()
+		_, err := sy.Sync(e.ctx, 0)
+		is.NoErr(err)
+		return e.units() - before
+	}
+	for range 3 { // the last refresh's overlap still reaches the busy second
+		is.True(idle() > 2)
+	}
+	for range 3 { // then one customers page + one conversations page
+		is.Equal(idle(), 2)
+	}
+}
