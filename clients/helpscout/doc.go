@@ -16,24 +16,26 @@
 //     (5xx, timeout, connection dropped after sending) is never retried: it returns an
 //     error matching errors.Is(err, ErrAmbiguous) so the caller can check whether it
 //     landed. Reads are retried on 5xx and network errors with capped, jittered backoff.
-//   - Phone search in Help Scout appears to match the stored text literally.
-//     FindCustomersByPhone sends one bounded OR-query with the number's common
-//     formats (E.164, international, national, local, spaced) and digit strings.
+//   - Help Scout documents neither a phone query on GET /v2/customers nor a
+//     customerIds filter on GET /v2/conversations, so the reconciler decides on local
+//     mirrors filled only through documented listings: CustomerPages and
+//     ConversationPages (modifiedSince, sortField=modifiedAt, HAL pages of 50 and 25).
+//     A caller the mirror does not know gets one live check, FindCustomersByPhoneV3
+//     (GET /v3/customers/search, phone:"…"); when v3 answers 400/403/404
+//     (ErrSearchUnavailable) the caller falls back to FindCustomersByPhone, the v2
+//     query, which sends one bounded OR-query with the number's common formats
+//     (E.164, international, national, local, spaced) and digit strings, since the
+//     search appears to match the stored text literally. Every hit is verified by
+//     the caller before use.
 //
-// # OR-query lookup vs a modifiedSince mirror (in requests)
+// # Why mirrors rather than a search per call
 //
-// Measured against helpscouttest (see BenchmarkLookupVsMirror):
-//
-//   - OR-query: 1 read (1 unit) per lookup while fewer than 50 customers match, which is
-//     always in practice. No state. Cost grows with calls, not with the customer base.
-//   - Mirror: the first sync costs ceil(N/50) reads (10,000 customers = 200 reads), then
-//     every pass costs at least 1 read (modifiedSince page) plus 1 per 50 changed
-//     customers, whether or not a call arrived; lookups are then free. With the default
-//     5-minute schedule that is >= 288 reads/day even when idle, and the mirror still has
-//     to normalise every stored phone correctly and handle deletes/merges (which
-//     modifiedSince does not report).
-//
-// The OR-query therefore costs fewer requests until an account logs more than ~300
-// calls from distinct unknown-to-us numbers per day per instance; past that the mirror
-// wins on units but not on simplicity. We ship the OR-query.
+// An earlier release looked every caller up with the v2 OR-query (1 unit per
+// lookup, no state). It was replaced because its semantics are undocumented: if
+// production answered it differently than assumed, callers would stop being
+// recognised or existing conversations would be missed with no test able to show
+// it. The mirrors cost 2 units per idle pass per mailbox and ceil(N/50) reads for a
+// first sync of N customers (100,000 customers: about 2,080 reads, spread over
+// passes beside call logging); a known caller then costs only its write. The
+// figures are in BENCHMARKS.md and BenchmarkLookupVsMirror.
 package helpscout
