@@ -209,3 +209,31 @@ func TestRegisterWebhookErrors(t *testing.T) {
 	is.Equal(r.code, 0)
 	is.True(strings.Contains(r.stdout, "Usage: aircall-helpscout register-webhook"))
 }
+
+// TestRegisterWebhookCreateFailsHalfWay: Aircall creates the webhook but the
+// answer is lost (503 after the commit). The run fails; running it again
+// finds the webhook it made and does not create a second one, so Aircall
+// never delivers every event twice.
+func TestRegisterWebhookCreateFailsHalfWay(t *testing.T) {
+	is := is.New(t)
+	f := newFakes(t)
+	f.AC.FailNextWebhookCreate(503)
+	vars := with(f.vars, "PUBLIC_URL", testPublicURL)
+
+	r := runCmd(context.Background(), vars, "register-webhook")
+	is.Equal(r.code, 1) // a create is never retried blindly: it may have landed
+	is.Equal(webhookWrites(f), []string{"POST /v1/webhooks"})
+
+	r = runCmd(context.Background(), vars, "register-webhook")
+	is.NoErr(r.err)
+	is.Equal(webhookWrites(f), []string{"POST /v1/webhooks"}) // no second create
+	var ours []aircalltest.Webhook
+	for _, h := range f.AC.Webhooks() {
+		if h.URL == testHookURL {
+			ours = append(ours, h)
+		}
+	}
+	is.Equal(len(ours), 1)
+	is.Equal(ours[0].Events, allNeeded)
+	is.True(strings.Contains(r.stdout, "AIRCALL_WEBHOOK_TOKEN="+ours[0].Token)) // the operator still gets its token
+}

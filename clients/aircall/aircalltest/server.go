@@ -63,10 +63,11 @@ type Server struct {
 	actionItems    map[int64]aircall.ActionItems
 	aiLicensed     bool
 
-	webhooks   []Webhook
-	cards      []Card
-	endedCard  EndedCardAnswer
-	cardStatus int
+	webhooks          []Webhook
+	webhookCreateFail int // the next webhook create commits, then answers this status
+	cards             []Card
+	endedCard         EndedCardAnswer
+	cardStatus        int
 
 	budget       int
 	resetFormat  ResetFormat

@@ -220,8 +220,23 @@ func (s *Server) createWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	s.addWebhookLocked(h)
 	h = s.webhooks[len(s.webhooks)-1]
+	fail := s.webhookCreateFail
+	s.webhookCreateFail = 0
 	s.mu.Unlock()
+	if fail != 0 {
+		writeError(w, fail, http.StatusText(fail), "injected failure after the webhook was created")
+		return
+	}
 	writeJSON(w, http.StatusCreated, map[string]any{"webhook": wireWebhookOf(h, false)})
+}
+
+// FailNextWebhookCreate makes the next POST /v1/webhooks create the webhook
+// and then answer status instead of 201: the server committed the write but
+// the client never learned it (as after a timeout or a dropped connection).
+func (s *Server) FailNextWebhookCreate(status int) {
+	s.mu.Lock()
+	s.webhookCreateFail = status
+	s.mu.Unlock()
 }
 
 // updateWebhook serves PUT /v1/webhooks/:id: the fields sent replace the
