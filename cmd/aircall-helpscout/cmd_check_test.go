@@ -87,7 +87,6 @@ func TestCheckFindings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			is := is.New(t)
 			f := newFakes(t)
 			f.AddCall(1, "+34 612 34 56 78", 3*time.Hour)
 			if tt.noAI {
@@ -97,21 +96,30 @@ func TestCheckFindings(t *testing.T) {
 				f.AC.SetBadCredentialsAnswer(tt.badAuth, false)
 			}
 			r := runCmd(context.Background(), with(f.vars, tt.vars...), "check")
-			is.Equal(r.code, tt.wantCode)
-			if tt.wantCode != 0 {
-				is.True(errors.Is(r.err, errCheckFailed))
-			}
-			for _, w := range tt.want {
-				if !strings.Contains(r.stdout, w) {
-					t.Errorf("check output lacks %q:\n%s", w, r.stdout)
-				}
-			}
-			for _, w := range tt.notWant {
-				if strings.Contains(r.stdout, w) {
-					t.Errorf("check output has %q:\n%s", w, r.stdout)
-				}
-			}
-			assertNoSecretsIn(t, r.stdout+r.stderr)
+			assertCheckRun(t, r, tt.wantCode, tt.want, tt.notWant)
 		})
 	}
+}
+
+// assertCheckRun checks a `check` run as printed: its exit code (and the
+// failed-check error behind a non-zero one), the findings it must and must
+// not print, and that no secret is in its output.
+func assertCheckRun(t *testing.T, r result, wantCode int, want, notWant []string) {
+	t.Helper()
+	is := is.New(t)
+	is.Equal(r.code, wantCode)
+	if wantCode != 0 {
+		is.True(errors.Is(r.err, errCheckFailed))
+	}
+	for _, w := range want {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("check output lacks %q:\n%s", w, r.stdout)
+		}
+	}
+	for _, w := range notWant {
+		if strings.Contains(r.stdout, w) {
+			t.Errorf("check output has %q:\n%s", w, r.stdout)
+		}
+	}
+	assertNoSecretsIn(t, r.stdout+r.stderr)
 }
