@@ -161,6 +161,11 @@ func (p *pass) decideConversation(ctx context.Context, c *callItem, cust resolve
 		// find: spare the listing (one unit).
 		return l, nil
 	}
+	if c.in.Conversation.Mode == rules.ModeExisting {
+		if err := p.convs.noUnsettledCreate(ctx, c.ref(), cust.ID); err != nil {
+			return l, err
+		}
+	}
 	choice, current, known, mirrored, err := p.convs.choose(ctx, c.in, cust.ID, c.rc)
 	if err != nil {
 		return l, err

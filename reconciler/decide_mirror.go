@@ -293,6 +293,42 @@ func (cv *conversations) mirrored(ctx context.Context, mailboxID, customerID int
 	return ms, out, nil
 }
 
+// errCreateUnsettled says the conversation rule cannot be applied yet: a
+// conversation create for the same customer, made for another item, has an
+// unknown outcome (the connection dropped after Help Scout may have
+// committed it, or the process died). Had it landed, the customer has a
+// conversation the mirror does not know yet, and choosing without it would
+// create a second one in existing mode. It is transient: no attempt is
+// spent, and the item goes through once a later pass has settled the other
+// item's create (found by its marker, or known not to have landed).
+var errCreateUnsettled = errors.New("a conversation create for this customer has an unknown outcome; waiting until it is settled")
+
+// noUnsettledCreate fails with errCreateUnsettled while another item of the
+// instance has an open (unsettled) conversation create for the customer.
+// The item's own intents were settled before it was decided. Only existing
+// mode asks: in new mode every call gets a conversation of its own anyway.
+func (cv *conversations) noUnsettledCreate(ctx context.Context, self itemRef, customerID int64) error {
+	if customerID == 0 || placeholder(customerID) {
+		return nil
+	}
+	open, err := cv.st.AllOpenIntents(ctx, self.inst)
+	if err != nil {
+		return fmt.Errorf("read open intents: %w", err)
+	}
+	for _, in := range open {
+		if in.Kind == self.kind && in.SourceID == self.src {
+			continue
+		}
+		switch in.Action {
+		case actCreateConversation, actCreateConvWithNote, actCreateMsgConv:
+			if in.TargetID == customerID {
+				return fmt.Errorf("%w (%s %s, intent %d)", errCreateUnsettled, in.Kind, in.SourceID, in.ID)
+			}
+		}
+	}
+	return nil
+}
+
 // mirrorConversation records one of our own writes to a conversation in
 // the mirror at once (created, thread added, reopened, assigned), so a
 // later call of the same pass sees it as Help Scout now has it. It must

@@ -35,6 +35,9 @@ type State interface {
 	MirrorCustomersByE164(ctx context.Context, e164 string) ([]store.MirrorCustomer, error)
 	MirrorConversationsFor(ctx context.Context, mailboxID, customerID int64) ([]store.MirrorConversation, error)
 	MirrorSyncState(ctx context.Context, name string) (store.MirrorSync, bool, error)
+	// AllOpenIntents: other items' creates whose outcome is unknown hold
+	// back a conversation choice for the same customer.
+	AllOpenIntents(ctx context.Context, instance string) ([]store.Intent, error)
 
 	PutItem(ctx context.Context, it store.Item) error
 	AdvanceCursor(ctx context.Context, instance, stream string, v int64) error

@@ -24,7 +24,7 @@ func TestWriteGuardCoversEveryWrite(t *testing.T) {
 		"State": {"GetItem", "ListItems", "Cursor", "Intents", "CustomerForPhone", "UserForEmail", "ContactSyncedAt",
 			"DayConversation", "MessagesAfter", "GetMessage", "LateInsight",
 			"AddonOffUntil", "CallInsights", "LastInsightDelivery", "AnonymousCustomer", "RetryRequested",
-			"MirrorCustomersByE164", "MirrorConversationsFor", "MirrorSyncState"},
+			"MirrorCustomersByE164", "MirrorConversationsFor", "MirrorSyncState", "AllOpenIntents"},
 	}
 	// Embedding a nil interface makes every call that reaches it panic.
 	guarded := newWriteGuard(slog.New(slog.DiscardHandler)).guard(deps{ac: struct{ Aircall }{}, hs: struct{ HelpScout }{}, st: struct{ State }{}})

@@ -21,7 +21,7 @@ func transient(err error) bool {
 	if err == nil {
 		return false
 	}
-	if errors.Is(err, helpscout.ErrAmbiguous) || errors.Is(err, helpscout.ErrRateLimited) ||
+	if errors.Is(err, helpscout.ErrAmbiguous) || errors.Is(err, errCreateUnsettled) || errors.Is(err, helpscout.ErrRateLimited) ||
 		errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}

@@ -1,0 +1,130 @@
+package reconciler_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/matryer/is"
+
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout"
+	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
+	"github.com/aircall-helpscout/aircall-helpscout/reconciler"
+	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
+	"github.com/aircall-helpscout/aircall-helpscout/store"
+)
+
+// armedAfterCreate wraps the Help Scout client: once a conversation create
+// has been answered, it arms the store wrapper's kill switch, so the
+// process dies while our own write is being recorded in the mirror.
+type armedAfterCreate struct {
+	reconciler.HelpScout
+	armed *atomic.Bool
+}
+
+func (a armedAfterCreate) CreateConversation(ctx context.Context, in helpscout.NewConversation) (int64, error) {
+	id, err := a.HelpScout.CreateConversation(ctx, in)
+	if err == nil {
+		a.armed.Store(true)
+	}
+	return id, err
+}
+
+// dyingMirror is the store of a process that dies (its pass context is
+// cancelled, the transaction never commits) in the first conversations
+// mirror write after the switch is armed.
+type dyingMirror struct {
+	*store.Store
+	armed  *atomic.Bool
+	cancel context.CancelFunc
+	fired  atomic.Int32
+}
+
+func (d *dyingMirror) UpsertMirrorConversations(ctx context.Context, seenAt time.Time, cs []store.MirrorConversation) error {
+	if d.armed.Load() && d.fired.Add(1) == 1 {
+		d.cancel()
+		return errors.New("process killed while recording the conversation in the mirror")
+	}
+	return d.Store.UpsertMirrorConversations(ctx, seenAt, cs)
+}
+
+// TestExistingModeCreateInterruptedAroundTheMirror: in existing mode a
+// caller without an open conversation gets one created; two more calls of
+// the same caller must land in it. The create is interrupted half-way in
+// two ways: Help Scout commits it and the connection drops (the outcome is
+// unknown), or Help Scout answers and the process dies while recording the
+// conversation in the mirror. Either way later passes never create a
+// second conversation, every call is logged once into the one conversation,
+// and the mirror ends holding it for the customer.
+func TestExistingModeCreateInterruptedAroundTheMirror(t *testing.T) {
+	tests := []struct {
+		name string
+		// run runs the interrupted first pass.
+		run func(t *testing.T, e *reconcilertest.Env)
+	}{
+		{"committed, then the connection dropped", func(t *testing.T, e *reconcilertest.Env) {
+			e.HS.InjectFault(helpscouttest.Fault{Method: "POST", PathPrefix: "/v2/conversations", AfterCommit: true, Drop: true})
+			_, _ = e.Reconciler().RunPass(context.Background(), reconciler.PassOptions{})
+			if e.HS.FaultsFired()[helpscouttest.FaultCommitDropped] != 1 {
+				t.Fatal("the fault never fired")
+			}
+		}},
+		{"answered, then killed while recording the mirror", func(t *testing.T, e *reconcilertest.Env) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var armed atomic.Bool
+			st := &dyingMirror{Store: e.Store, armed: &armed, cancel: cancel}
+			_, _ = reconciler.New(e.ACC, armedAfterCreate{HelpScout: e.HSC, armed: &armed}, st,
+				[]reconciler.Instance{e.Instance}, e.Options).RunPass(ctx, reconciler.PassOptions{})
+			if st.fired.Load() == 0 {
+				t.Fatal("the kill switch never fired")
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			e := reconcilertest.New(t)
+			e.Instance.Conversation = rules.ConversationPolicy{Mode: rules.ModeExisting}
+			marta := e.Customer("Marta", "Ruiz", 100*time.Hour, "+34612345678")
+			e.Pass() // the mirrors are complete and know Marta, who has no conversation
+			e.Clock.Advance(time.Minute)
+			e.AddCall(1, "+34 612 34 56 78", 40*time.Minute, reconcilertest.Missed("no_available_agent"))
+			e.AddCall(2, "+34 612 34 56 78", 35*time.Minute, reconcilertest.Missed("no_available_agent"))
+			tt.run(t, e)
+			// Restart: a new process runs the next passes; one more call comes in.
+			e.Store = e.OpenStore()
+			e.HSC = e.NewHelpScoutClient()
+			e.AddCall(3, "+34 612 34 56 78", 10*time.Minute, reconcilertest.Missed("no_available_agent"))
+			for i := 0; i < 3; i++ {
+				e.Clock.Advance(5 * time.Minute)
+				e.Pass()
+			}
+			var convs []int64
+			for _, c := range e.HS.Conversations() {
+				if c.PrimaryCustomer != nil && c.PrimaryCustomer.ID == marta {
+					convs = append(convs, c.ID)
+				}
+			}
+			is.Equal(len(convs), 1) // never a second conversation for the caller
+			for _, id := range []int64{1, 2, 3} {
+				th, cv := e.PhoneThreads(id)
+				is.Equal(len(th), 1)      // each call logged once...
+				is.Equal(cv[0], convs[0]) // ...into the one conversation
+				it, ok, err := e.Store.GetItem(context.Background(), "default", store.KindCall, fmt.Sprint(id))
+				is.NoErr(err)
+				is.True(ok)
+				is.Equal(it.State, store.StateLogged)
+				is.Equal(it.ConversationID, convs[0]) // the ledger agrees with Help Scout
+			}
+			mirrored, err := e.Store.MirrorConversationsFor(context.Background(), reconcilertest.MailboxID, marta)
+			is.NoErr(err)
+			is.Equal(len(mirrored), 1) // the mirror ends holding the one conversation
+			is.Equal(mirrored[0].ID, convs[0])
+		})
+	}
+}
