@@ -128,3 +128,81 @@ func TestExistingModeCreateInterruptedAroundTheMirror(t *testing.T) {
 		})
 	}
 }
+
+// parkTwoCalls parks two calls of different callers by a permanent Help
+// Scout refusal of their conversation creates, then clears the cause and
+// requests their retry, as an operator's `retry --parked` does; the clock
+// goes far past any read window, so only the retry request brings them back.
+func parkTwoCalls(t *testing.T, e *reconcilertest.Env) {
+	t.Helper()
+	is := is.New(t)
+	e.AddCall(41, "+34 612 34 56 41", 30*time.Minute, reconcilertest.Missed("no_available_agent"))
+	e.AddCall(42, "+34 612 34 56 42", 25*time.Minute, reconcilertest.Missed("no_available_agent"))
+	e.HS.InjectFault(helpscouttest.Fault{Method: "POST", PathPrefix: "/v2/conversations", Status: 400, Count: 1000})
+	for range 5 {
+		e.Pass()
+		e.Clock.Advance(5 * time.Minute)
+	}
+	e.HS.ClearFaults()
+	for _, id := range []string{"41", "42"} {
+		it, _, err := e.Store.GetItem(context.Background(), "default", store.KindCall, id)
+		is.NoErr(err)
+		is.Equal(it.State, store.StateParked)
+	}
+	res, err := e.Store.Retry(context.Background(), store.RetryRequest{Instances: []string{"default"}, Parked: true})
+	is.NoErr(err)
+	is.Equal(len(res), 2)
+	e.Clock.Advance(72 * time.Hour)
+}
+
+// TestRetryInterruptedMidPass: the pass that takes an operator's retry of
+// two parked calls is killed at each of its Help Scout writes, before the
+// write is sent and after Help Scout committed it. Whatever was cut, the
+// following passes log each call exactly once, the ledger agrees with Help
+// Scout, no retry request is left pending and no attempt was spent on the
+// kill.
+func TestRetryInterruptedMidPass(t *testing.T) {
+	clean := reconcilertest.New(t)
+	parkTwoCalls(t, clean)
+	k := &killer{HelpScout: clean.HSC, cancel: func() {}}
+	if _, err := reconciler.New(clean.ACC, k, clean.Store, []reconciler.Instance{clean.Instance}, clean.Options).RunPass(context.Background(), reconciler.PassOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	writes := k.n
+	if writes < 2 {
+		t.Fatalf("only %d writes in the retrying pass", writes)
+	}
+	for at := 1; at <= writes; at++ {
+		for _, after := range []bool{false, true} {
+			t.Run(fmt.Sprintf("write %d of %d/committed=%v", at, writes, after), func(t *testing.T) {
+				is := is.New(t)
+				ctx := context.Background()
+				e := reconcilertest.New(t)
+				parkTwoCalls(t, e)
+				cctx, cancel := context.WithCancel(ctx)
+				k := &killer{HelpScout: e.HSC, at: at, after: after, cancel: cancel}
+				_, _ = reconciler.New(e.ACC, k, e.Store, []reconciler.Instance{e.Instance}, e.Options).RunPass(cctx, reconciler.PassOptions{})
+				cancel()
+				e.Store = e.OpenStore()
+				e.HSC = e.NewHelpScoutClient()
+				for range 2 {
+					e.Clock.Advance(5 * time.Minute)
+					e.Pass()
+				}
+				for _, id := range []int64{41, 42} {
+					th, cv := e.PhoneThreads(id)
+					is.Equal(len(th), 1) // logged exactly once
+					it, _, err := e.Store.GetItem(ctx, "default", store.KindCall, fmt.Sprint(id))
+					is.NoErr(err)
+					is.Equal(it.State, store.StateLogged)
+					is.Equal(it.ConversationID, cv[0])
+					is.Equal(it.Attempts, 0) // the kill is not held against the item
+				}
+				is.Equal(len(e.HS.Customers()), 2) // no second customer either
+				pending, err := e.Store.RetryRequested(ctx, "default", store.KindCall)
+				is.NoErr(err)
+				is.Equal(len(pending), 0)
+			})
+		}
+	}
+}
