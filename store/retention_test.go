@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,4 +97,48 @@ func TestRetentionInfoEmpty(t *testing.T) {
 	k, err := s.RetentionInfo(context.Background())
 	is.NoErr(err)
 	is.Equal(k, Kept{})
+}
+
+// TestPruneInterruptedKeepsAllOrNothing: a prune that fails after deleting
+// the old message payloads but before the old run records (here a trigger
+// aborts the second delete, as a full disk or a kill would) leaves the file
+// exactly as before, read again after a restart; the next prune does it all.
+func TestPruneInterruptedKeepsAllOrNothing(t *testing.T) {
+	is := is.New(t)
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "prune.db")
+	s, clock := openAt(t, path)
+	day := 24 * time.Hour
+	for _, id := range []string{"m1", "m2"} {
+		_, _, err := s.SaveMessage(ctx, InboxMessage{MessageID: id, Event: "message.received", Payload: []byte(`{}`)})
+		is.NoErr(err)
+		is.NoErr(s.PutItem(ctx, Item{Instance: "default", Kind: KindMessage, SourceID: id, State: StateLogged, OccurredAt: clock.Now()}))
+	}
+	for range 3 {
+		id, err := s.StartRun(ctx, Run{Instance: "default", Mode: "scheduled"})
+		is.NoErr(err)
+		is.NoErr(s.FinishRun(ctx, id, time.Time{}, nil, ""))
+	}
+	clock.Add(100 * day)
+	before, err := s.RetentionInfo(ctx)
+	is.NoErr(err)
+	is.Equal(before.Messages, 2)
+	is.Equal(before.Runs, 3)
+
+	_, err = s.w.ExecContext(ctx, `CREATE TRIGGER prune_dies BEFORE DELETE ON runs BEGIN SELECT RAISE(ABORT, 'killed half-way'); END`)
+	is.NoErr(err)
+	_, err = s.Prune(ctx, clock.Now().Add(-90*day))
+	is.True(err != nil && strings.Contains(err.Error(), "killed half-way")) // the runs delete failed...
+	is.NoErr(s.Close())
+
+	s, _ = openAt(t, path) // restart on the same file
+	after, err := s.RetentionInfo(ctx)
+	is.NoErr(err)
+	is.Equal(after, before) // ...and the payloads deleted before it were kept: nothing, not half
+	_, err = s.w.ExecContext(ctx, `DROP TRIGGER prune_dies`)
+	is.NoErr(err)
+	s.clock = clock.Now
+	p, err := s.Prune(ctx, clock.Now().Add(-90*day))
+	is.NoErr(err)
+	is.Equal(p, Pruned{Messages: 2, Runs: 2}) // all of it, the newest run kept
 }
