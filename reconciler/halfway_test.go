@@ -206,3 +206,53 @@ func TestRetryInterruptedMidPass(t *testing.T) {
 		}
 	}
 }
+
+// TestMirrorRelistInterruptedSweepsOnlyTheGone: the daily re-list of the
+// customers mirror is cut twice, once by the pass's page budget and once by
+// Help Scout failing, with a restart in between. Nothing is swept until the
+// listing reached its end, and then only the customer deleted in Help Scout
+// goes: those read before the restart are not taken for gone.
+func TestMirrorRelistInterruptedSweepsOnlyTheGone(t *testing.T) {
+	is := is.New(t)
+	e := newMirrorEnv(t)
+	ids := e.seedCustomers(320) // 7 pages of 50
+	rep, err := e.syncer("US").Sync(e.ctx, 0)
+	is.NoErr(err)
+	is.True(rep.Ready)
+	e.srv.DeleteCustomer(ids[100])
+	size := func() int {
+		sizes, err := e.st.MirrorSizes(e.ctx)
+		is.NoErr(err)
+		return sizes.Customers
+	}
+
+	e.clk.Add(25 * time.Hour)
+	_, err = e.syncer("US").Sync(e.ctx, 6) // refreshes, then part of the re-list
+	is.NoErr(err)
+	st, _, err := e.st.MirrorSyncState(e.ctx, reconciler.CustomersMirror)
+	is.NoErr(err)
+	is.Equal(st.Phase, store.MirrorPhaseRelist)
+	is.True(st.SeenTotal > 0 && st.SeenTotal < 319) // cut half-way
+	is.Equal(size(), 320)                           // nothing swept yet
+
+	e.open(t) // restart
+	e.clk.Add(time.Minute)
+	e.srv.InjectFault(helpscouttest.Fault{Method: "GET", PathPrefix: "/v2/customers", Status: 503, Count: 40})
+	_, err = e.syncer("US").Sync(e.ctx, 0)
+	is.True(err != nil)   // Help Scout fails mid-listing
+	is.Equal(size(), 320) // still nothing swept
+	e.srv.ClearFaults()
+
+	e.clk.Add(time.Minute)
+	rep, err = e.syncer("US").Sync(e.ctx, 0)
+	is.NoErr(err)
+	is.True(rep.Ready)
+	is.Equal(rep.Removed, 1) // only the deleted customer
+	is.Equal(size(), 319)
+	is.Equal(len(e.byPhone(t, "+16175550100")), 0)
+	is.Equal(e.byPhone(t, "+16175550000"), []int64{ids[0]}) // read before the restart, kept
+	is.Equal(e.byPhone(t, "+16175550319"), []int64{ids[319]})
+	st, _, err = e.st.MirrorSyncState(e.ctx, reconciler.CustomersMirror)
+	is.NoErr(err)
+	is.Equal(st.Phase, store.MirrorPhaseReady)
+}
