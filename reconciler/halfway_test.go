@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -255,4 +256,45 @@ func TestMirrorRelistInterruptedSweepsOnlyTheGone(t *testing.T) {
 	st, _, err = e.st.MirrorSyncState(e.ctx, reconciler.CustomersMirror)
 	is.NoErr(err)
 	is.Equal(st.Phase, store.MirrorPhaseReady)
+}
+
+// TestWaitingOnUnsettledCreateDoesNotStopThePass: in existing mode, calls of
+// a customer whose conversation create has an unknown outcome wait for it to
+// be settled. Waiting is not an API failure: eight such calls in a row must
+// not trip the outage breaker, so a later call of another caller is still
+// logged in the same pass, and the next pass logs the waiting ones once.
+func TestWaitingOnUnsettledCreateDoesNotStopThePass(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.Instance.Conversation = rules.ConversationPolicy{Mode: rules.ModeExisting}
+	marta := e.Customer("Marta", "Ruiz", 100*time.Hour, "+34612345678")
+	e.Pass()
+	e.Clock.Advance(time.Minute)
+	for id := int64(1); id <= 9; id++ { // the first create drops; eight more calls wait
+		e.AddCall(id, "+34 612 34 56 78", time.Duration(60-id)*time.Minute, reconcilertest.Missed("no_available_agent"))
+	}
+	e.AddCall(20, "+34 699 11 22 33", 5*time.Minute, reconcilertest.Missed("no_available_agent"))
+	e.HS.InjectFault(helpscouttest.Fault{Method: "POST", PathPrefix: "/v2/conversations", AfterCommit: true, Drop: true})
+	res := e.Pass()
+	is.Equal(e.HS.FaultsFired()[helpscouttest.FaultCommitDropped], 1)
+	for _, msg := range res.Instances["default"].Errors {
+		is.True(!strings.Contains(msg, "stopped the pass")) // the breaker did not trip
+	}
+	th, _ := e.PhoneThreads(20)
+	is.Equal(len(th), 1) // the other caller was logged in the same pass
+
+	e.Clock.Advance(5 * time.Minute)
+	e.Pass()
+	var convs []int64
+	for _, c := range e.HS.Conversations() {
+		if c.PrimaryCustomer != nil && c.PrimaryCustomer.ID == marta {
+			convs = append(convs, c.ID)
+		}
+	}
+	is.Equal(len(convs), 1) // one conversation for Marta...
+	for id := int64(1); id <= 9; id++ {
+		th, cv := e.PhoneThreads(id)
+		is.Equal(len(th), 1) // ...with each of her calls once
+		is.Equal(cv[0], convs[0])
+	}
 }

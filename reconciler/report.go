@@ -2,6 +2,7 @@ package reconciler
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 
 	"github.com/aircall-helpscout/aircall-helpscout/store"
@@ -104,6 +105,13 @@ func (b *breaker) answered() { b.inARow = 0 }
 // about the APIs (outage, timeouts, rate limits) count in a row; any other
 // resets the run and, through itemFault, is held against the item.
 func (b *breaker) noteFailure(err error, itemFault func()) {
+	if errors.Is(err, errCreateUnsettled) {
+		// The item waits for another item's create to be settled: not an
+		// API failure, so it neither trips the breaker (many calls of one
+		// customer, the anonymous one above all, would stop the whole pass)
+		// nor resets a run of real failures, nor counts against the item.
+		return
+	}
 	if transient(err) {
 		b.inARow++
 		return
