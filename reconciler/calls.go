@@ -18,16 +18,21 @@ type window struct{ from, to time.Time }
 // a scheduled pass reads (cursor − LOOKBACK, now], a first pass
 // (now − LOOKBACK, now], and a
 // catch-up exactly [Since, Until) — as Aircall's from is exclusive and to
-// inclusive, that is (Since−1s, Until−1s].
+// inclusive, on whole seconds, that is (⌈Since⌉−1s, ⌈Until⌉−1s]. Rounding
+// both bounds up keeps a bound with a fraction of a second (RFC 3339
+// allows one) exact for calls, whose started_at is whole seconds: a call
+// at 08:00:00 is before a since of 08:00:00.5 and before an until of
+// 08:00:00.5 alike. Messages compare their exact times against the
+// unrounded bounds.
 func (p *pass) windows(ctx context.Context, insts []Instance) (map[string]window, error) {
 	out := map[string]window{}
 	for _, in := range insts {
 		if !p.po.Since.IsZero() {
-			until := p.po.Until
-			if until.IsZero() || until.After(p.now) {
-				until = p.now.Add(time.Second)
+			to := p.now // until now, now included
+			if u := p.po.Until; !u.IsZero() && !u.After(p.now) {
+				to = ceilSecond(u).Add(-time.Second)
 			}
-			out[in.Name] = window{from: p.po.Since.Add(-time.Second), to: until.Add(-time.Second)}
+			out[in.Name] = window{from: ceilSecond(p.po.Since).Add(-time.Second), to: to}
 			continue
 		}
 		from := p.now.Add(-p.r.opts.Lookback)
@@ -46,6 +51,14 @@ func (p *pass) windows(ctx context.Context, insts []Instance) (map[string]window
 		out[in.Name] = window{from: from, to: p.now}
 	}
 	return out, nil
+}
+
+// ceilSecond rounds t up to a whole second.
+func ceilSecond(t time.Time) time.Time {
+	if r := t.Truncate(time.Second); r.Before(t) {
+		return r.Add(time.Second)
+	}
+	return t
 }
 
 // calls reads the union of the instances' windows once, routes every call to

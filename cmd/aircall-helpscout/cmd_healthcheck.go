@@ -26,7 +26,9 @@ var errUnhealthy = errors.New("unhealthy")
 func cmdHealthcheck(ctx context.Context, e *env) error {
 	addr := strings.TrimSpace(e.Getenv("LISTEN_ADDR"))
 	if addr == "" {
-		addr = ":8080"
+		// serve's default, from the one table of variables, so that the
+		// probe cannot drift from where serve listens.
+		addr = defaultOf("LISTEN_ADDR")
 	}
 	u, err := healthzURL(addr)
 	if err != nil {

@@ -104,7 +104,7 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) (err error) {
 	}
 	if catchup {
 		fmt.Fprintf(e.Stdout, "Catching up %s → %s (the scheduled cursor is not moved)\n",
-			opts.Since.Format(time.RFC3339), opts.Until.Format(time.RFC3339))
+			opts.Since.Format(time.RFC3339Nano), opts.Until.Format(time.RFC3339Nano))
 	}
 	start := time.Now()
 	res, err := a.runPass(ctx, po, e.Log)

@@ -87,7 +87,7 @@ func parseRunFlags(args []string, now time.Time) (runOptions, error) {
 	}
 	if o.Since.After(now) {
 		return runOptions{}, usagef("run: --since %s is in the future (now is %s): a catch-up covers a past period",
-			o.Since.Format(time.RFC3339), now.UTC().Truncate(time.Second).Format(time.RFC3339))
+			o.Since.Format(time.RFC3339Nano), now.UTC().Truncate(time.Second).Format(time.RFC3339))
 	}
 	o.Until = now.UTC().Truncate(time.Second)
 	if until != "" {
@@ -97,23 +97,20 @@ func parseRunFlags(args []string, now time.Time) (runOptions, error) {
 	}
 	if !o.Since.Before(o.Until) {
 		return runOptions{}, usagef("run: --since (%s) must be before --until (%s)",
-			o.Since.Format(time.RFC3339), o.Until.Format(time.RFC3339))
+			o.Since.Format(time.RFC3339Nano), o.Until.Format(time.RFC3339Nano))
 	}
 	return o, nil
 }
 
-// parseTimeFlag accepts RFC 3339 or a date YYYY-MM-DD meaning 00:00 UTC.
-// A fraction of a second is refused rather than rounded: Aircall reads calls
-// in whole Unix seconds while the message inbox compares exact times, so no
-// single rounding would honour [since, until) for both.
+// parseTimeFlag accepts RFC 3339 (a fraction of a second included, as RFC
+// 3339 allows) or a date YYYY-MM-DD meaning 00:00 UTC. The time is kept
+// exact: the pass rounds it for calls, which Aircall lists in whole seconds,
+// and compares messages' exact times with it.
 func parseTimeFlag(name, value string) (time.Time, error) {
 	if t, err := time.Parse(time.DateOnly, value); err == nil {
 		return t.UTC(), nil
 	}
 	if t, err := time.Parse(time.RFC3339, value); err == nil {
-		if t.Nanosecond() != 0 {
-			return time.Time{}, usagef("run: --%s %q has a fraction of a second: give whole seconds (2025-01-31T08:00:00Z)", name, value)
-		}
 		return t.UTC(), nil
 	}
 	return time.Time{}, usagef("run: --%s %q is neither RFC 3339 (2025-01-31T08:00:00Z) nor a date (2025-01-31)", name, value)

@@ -20,7 +20,7 @@ Exit status: 0 after SIGINT/SIGTERM, 2 on a usage or configuration error
 No flags. Configuration comes from the environment (see config.example.env).
 `
 
-const helpRun = `Usage: aircall-helpscout run [--instance N] [--since T [--until T]] [--dry-run]
+const helpRun = `Usage: aircall-helpscout run [--instance N] [--since T] [--until T] [--dry-run]
 
 Runs one pass now and exits. With --since it catches up the period
 [since, until) instead; a catch-up never moves the scheduled cursor, and
@@ -29,11 +29,12 @@ calls already logged are counted as already_done, not written again.
 Flags:
   --instance N   only this instance (a name from INSTANCES, or "default")
   --since T      start of the catch-up period, inclusive
-  --until T      end of the catch-up period, exclusive (default: now)
+  --until T      end of the catch-up period, exclusive (default: now);
+                 it ends the period --since starts, so it needs --since
   --dry-run      print the plan and write nothing anywhere
 
-T is RFC 3339 in whole seconds (2025-01-31T08:00:00Z, 2025-01-31T09:00:00+01:00)
-or a date YYYY-MM-DD meaning 00:00 UTC that day.
+T is RFC 3339 (2025-01-31T08:00:00Z, 2025-01-31T09:00:00+01:00,
+2025-01-31T08:00:00.5Z) or a date YYYY-MM-DD meaning 00:00 UTC that day.
 
 Exit status: 0 when the pass completed (failed items are reported and
 recorded for a later pass, not fatal), 2 on a usage or configuration error,
