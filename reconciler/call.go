@@ -162,7 +162,7 @@ func (p *pass) decideConversation(ctx context.Context, c *callItem, cust resolve
 		return l, nil
 	}
 	if c.in.Conversation.Mode == rules.ModeExisting {
-		if err := p.convs.noUnsettledCreate(ctx, c.ref(), cust.ID); err != nil {
+		if err := p.convs.noUnsettledCreate(ctx, c.ref(), cust.ID, actCreateConversation, actCreateConvWithNote, actCreateMsgConv); err != nil {
 			return l, err
 		}
 	}

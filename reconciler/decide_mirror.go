@@ -304,10 +304,13 @@ func (cv *conversations) mirrored(ctx context.Context, mailboxID, customerID int
 var errCreateUnsettled = errors.New("a conversation create for this customer has an unknown outcome; waiting until it is settled")
 
 // noUnsettledCreate fails with errCreateUnsettled while another item of the
-// instance has an open (unsettled) conversation create for the customer.
-// The item's own intents were settled before it was decided. Only existing
-// mode asks: in new mode every call gets a conversation of its own anyway.
-func (cv *conversations) noUnsettledCreate(ctx context.Context, self itemRef, customerID int64) error {
+// instance has an open (unsettled) create of one of actions for the
+// customer. The item's own intents were settled before it was decided.
+// Calls ask only in existing mode (in new mode every call gets a
+// conversation of its own anyway), with the call creates; messages ask
+// before opening a day conversation, with the message create, since the
+// one an unsettled create may have made is that day's conversation.
+func (cv *conversations) noUnsettledCreate(ctx context.Context, self itemRef, customerID int64, actions ...string) error {
 	if customerID == 0 || placeholder(customerID) {
 		return nil
 	}
@@ -319,11 +322,8 @@ func (cv *conversations) noUnsettledCreate(ctx context.Context, self itemRef, cu
 		if in.Kind == self.kind && in.SourceID == self.src {
 			continue
 		}
-		switch in.Action {
-		case actCreateConversation, actCreateConvWithNote, actCreateMsgConv:
-			if in.TargetID == customerID {
-				return fmt.Errorf("%w (%s %s, intent %d)", errCreateUnsettled, in.Kind, in.SourceID, in.ID)
-			}
+		if slices.Contains(actions, in.Action) && in.TargetID == customerID {
+			return fmt.Errorf("%w (%s %s, intent %d)", errCreateUnsettled, in.Kind, in.SourceID, in.ID)
 		}
 	}
 	return nil

@@ -364,6 +364,12 @@ func (p *pass) placeMessage(ctx context.Context, mi *msgItem) error {
 			return nil
 		}
 	}
+	// No day conversation known: one an unsettled create of another message
+	// may have made is that conversation, so wait for it to be settled
+	// rather than open a second one for the same day.
+	if err := p.convs.noUnsettledCreate(ctx, mi.ref(), cust.ID, actCreateMsgConv); err != nil {
+		return err
+	}
 	convID, err := p.w.createMessageConversation(ctx, mi, key, th)
 	if err != nil {
 		return gone(err, cust.ID, 0)

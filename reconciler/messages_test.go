@@ -419,3 +419,33 @@ func TestMessagesCatchUpAndRetry(t *testing.T) {
 		is.Equal(len(th), 1)
 	}
 }
+
+// TestMessagesWaitForAnUnsettledDayCreate: the create of a customer's day
+// conversation commits in Help Scout but the connection drops, so its
+// outcome is unknown. A second message of that customer and day, in the
+// same pass, must not open a second day conversation: it waits until the
+// first create is settled, then joins the one conversation.
+func TestMessagesWaitForAnUnsettledDayCreate(t *testing.T) {
+	is := is.New(t)
+	e := reconcilertest.New(t)
+	e.Customer("Marta", "López", 48*time.Hour, "+34612345678")
+	rc := newReceiver(t, e.Store)
+	now := e.Clock.Now()
+	rc.deliver(t, "message.received", msg{ID: "d1", Direction: "inbound", External: "+34612345678", Body: "one", Created: now.Add(-time.Hour)})
+	rc.deliver(t, "message.received", msg{ID: "d2", Direction: "inbound", External: "+34612345678", Body: "two", Created: now.Add(-50 * time.Minute)})
+	e.HS.InjectFault(helpscouttest.Fault{Method: "POST", PathPrefix: "/v2/conversations", AfterCommit: true, Drop: true})
+	e.Pass()
+	is.Equal(e.HS.FaultsFired()[helpscouttest.FaultCommitDropped], 1)
+	is.Equal(len(e.HS.Conversations()), 1) // the second message did not open another
+
+	e.Clock.Advance(5 * time.Minute)
+	e.Pass()
+	for _, id := range []string{"d1", "d2"} {
+		th, _ := messageThreads(e, id)
+		is.Equal(len(th), 1) // each message once
+		it, _, err := e.Store.GetItem(context.Background(), "default", store.KindMessage, id)
+		is.NoErr(err)
+		is.Equal(it.State, store.StateLogged)
+	}
+	is.Equal(len(e.HS.Conversations()), 1) // one day conversation
+}
