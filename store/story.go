@@ -191,84 +191,122 @@ func (s *Store) Retry(ctx context.Context, req RetryRequest) ([]RetryResult, err
 	if req.Parked == (len(req.IDs) > 0) {
 		return nil, errors.New("store: retry: give either IDs or parked, not both or neither")
 	}
+	targets, err := s.retryTargets(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("store: retry: %w", err)
+	}
+	for i, t := range targets {
+		if t.Instance != "" {
+			targets[i].Reason = retryRefusal(t.Before)
+		}
+	}
+	if err := s.requestRetries(ctx, targets); err != nil {
+		return nil, fmt.Errorf("store: retry: %w", err)
+	}
+	return targets, nil
+}
+
+// retryTargets finds the items a retry request names: every parked item of
+// its instances, or each ID's items, with a result saying "not in the
+// database" for an ID that matches none.
+func (s *Store) retryTargets(ctx context.Context, req RetryRequest) ([]RetryResult, error) {
 	var targets []RetryResult
+	found := func(items []Item) {
+		for _, it := range items {
+			targets = append(targets, RetryResult{Instance: it.Instance, Kind: it.Kind, ID: it.SourceID, Before: it})
+		}
+	}
 	if req.Parked {
 		for _, in := range req.Instances {
 			items, err := s.ListItems(ctx, ItemFilter{Instance: in, States: []State{StateParked}})
 			if err != nil {
-				return nil, fmt.Errorf("store: retry: %w", err)
+				return nil, err
 			}
-			for _, it := range items {
-				targets = append(targets, RetryResult{Instance: it.Instance, Kind: it.Kind, ID: it.SourceID, Before: it})
-			}
+			found(items)
 		}
-	} else {
-		for _, id := range req.IDs {
-			items, err := s.FindItems(ctx, id, req.Instances)
-			if err != nil {
-				return nil, fmt.Errorf("store: retry: %w", err)
-			}
-			if len(items) == 0 {
-				targets = append(targets, RetryResult{ID: id, Reason: "not in the database"})
-			}
-			for _, it := range items {
-				targets = append(targets, RetryResult{Instance: it.Instance, Kind: it.Kind, ID: it.SourceID, Before: it})
-			}
-		}
+		return targets, nil
 	}
-	for i, t := range targets {
-		if t.Instance == "" {
-			continue
+	for _, id := range req.IDs {
+		items, err := s.FindItems(ctx, id, req.Instances)
+		if err != nil {
+			return nil, err
 		}
-		switch t.Before.State {
-		case StateFailed, StateParked:
-			if t.Before.Outcome == OutcomeRetryRequested {
-				targets[i].Reason = "retry already requested: the next pass takes it"
-			}
-		case StateLogged:
-			targets[i].Reason = "already logged: nothing to retry"
-		case StateSkipped:
-			targets[i].Reason = "skipped by a rule (" + string(t.Before.Outcome) + "), not failed: nothing to retry"
-		case StateWaiting:
-			targets[i].Reason = "waiting, not failed: the next pass takes it anyway"
-		default:
-			targets[i].Reason = "state " + string(t.Before.State) + " cannot be retried"
+		if len(items) == 0 {
+			targets = append(targets, RetryResult{ID: id, Reason: "not in the database"})
 		}
+		found(items)
 	}
+	return targets, nil
+}
+
+// retryRefusal says why an item cannot be retried, or "" when it can: only
+// a failed or parked item whose retry is not already requested can.
+func retryRefusal(it Item) string {
+	switch it.State {
+	case StateFailed, StateParked:
+		if it.Outcome == OutcomeRetryRequested {
+			return "retry already requested: the next pass takes it"
+		}
+		return ""
+	case StateLogged:
+		return "already logged: nothing to retry"
+	case StateSkipped:
+		return "skipped by a rule (" + string(it.Outcome) + "), not failed: nothing to retry"
+	case StateWaiting:
+		return "waiting, not failed: the next pass takes it anyway"
+	default:
+		return "state " + string(it.State) + " cannot be retried"
+	}
+}
+
+// requestRetries marks, in one transaction, every retryable target failed
+// with a retry requested, and records the request in its history and in
+// item_retries for the next pass. A target whose state changed since it was
+// read is left alone with a reason saying so.
+func (s *Store) requestRetries(ctx context.Context, targets []RetryResult) error {
 	now := s.now().Unix()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
 		for i, t := range targets {
 			if t.Instance == "" || t.Reason != "" {
 				continue
 			}
-			res, err := tx.ExecContext(ctx, `UPDATE items SET state = ?, outcome = ?, attempts = 0, updated_at = ?
-				WHERE instance = ? AND kind = ? AND source_id = ? AND state IN (?, ?)`,
-				StateFailed, OutcomeRetryRequested, now, t.Instance, t.Kind, t.ID, StateFailed, StateParked)
+			changed, err := requestRetry(ctx, tx, t, now)
 			if err != nil {
-				return fmt.Errorf("%s/%s/%s: %w", t.Instance, t.Kind, t.ID, err)
+				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
+			if !changed {
 				targets[i].Reason = "changed meanwhile (a pass is running?): look again"
 				continue
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO item_history
-				(instance, kind, source_id, at, event, state, outcome, attempts, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')`,
-				t.Instance, t.Kind, t.ID, now, EventRetry, t.Before.State, t.Before.Outcome, t.Before.Attempts); err != nil {
-				return fmt.Errorf("%s/%s/%s: history: %w", t.Instance, t.Kind, t.ID, err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO item_retries (instance, kind, source_id, requested_at, done_at)
-				VALUES (?, ?, ?, ?, 0) ON CONFLICT (instance, kind, source_id) DO UPDATE
-				SET requested_at = excluded.requested_at, done_at = 0`, t.Instance, t.Kind, t.ID, now); err != nil {
-				return fmt.Errorf("%s/%s/%s: retry request: %w", t.Instance, t.Kind, t.ID, err)
 			}
 			targets[i].Changed = true
 		}
 		return nil
 	})
+}
+
+// requestRetry writes one target's retry request; false means the item is
+// no longer failed or parked and nothing was written.
+func requestRetry(ctx context.Context, tx *sql.Tx, t RetryResult, now int64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE items SET state = ?, outcome = ?, attempts = 0, updated_at = ?
+		WHERE instance = ? AND kind = ? AND source_id = ? AND state IN (?, ?)`,
+		StateFailed, OutcomeRetryRequested, now, t.Instance, t.Kind, t.ID, StateFailed, StateParked)
 	if err != nil {
-		return nil, fmt.Errorf("store: retry: %w", err)
+		return false, fmt.Errorf("%s/%s/%s: %w", t.Instance, t.Kind, t.ID, err)
 	}
-	return targets, nil
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO item_history
+		(instance, kind, source_id, at, event, state, outcome, attempts, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '')`,
+		t.Instance, t.Kind, t.ID, now, EventRetry, t.Before.State, t.Before.Outcome, t.Before.Attempts); err != nil {
+		return false, fmt.Errorf("%s/%s/%s: history: %w", t.Instance, t.Kind, t.ID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO item_retries (instance, kind, source_id, requested_at, done_at)
+		VALUES (?, ?, ?, ?, 0) ON CONFLICT (instance, kind, source_id) DO UPDATE
+		SET requested_at = excluded.requested_at, done_at = 0`, t.Instance, t.Kind, t.ID, now); err != nil {
+		return false, fmt.Errorf("%s/%s/%s: retry request: %w", t.Instance, t.Kind, t.ID, err)
+	}
+	return true, nil
 }
 
 // RetryRequested lists an instance's items of a kind whose retry was
