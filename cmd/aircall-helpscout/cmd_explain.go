@@ -153,53 +153,11 @@ func writeExplanation(w io.Writer, x status.Explanation) {
 	fmt.Fprintf(w, "%s %s (instance %s)\n", x.Kind, x.ID, x.Instance)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, v string) { fmt.Fprintf(tw, "  %s:\t%s\n", k, v) }
-	row("state", string(x.State)+" ("+string(x.Outcome)+")")
-	row("why", x.Reason)
-	if x.Detail != "" {
-		row("detail", x.Detail)
-	}
-	if x.LastError != "" {
-		row("last error", x.LastError)
-	}
-	row("attempts", fmt.Sprint(x.Attempts))
-	row("occurred", explainTime.Ptr(x.OccurredAt))
-	row("first seen", explainTime.Time(x.FirstSeen))
-	row("last change", explainTime.Time(x.LastChange))
-	if x.AircallURL != "" {
-		row("in Aircall", x.AircallURL)
-	}
-	if c := x.Customer; c != nil {
-		v := fmt.Sprintf("%d: %s", c.ID, c.Why)
-		if c.ID == 0 {
-			v = "none: " + c.Why
-		}
-		if len(c.Candidates) > 0 {
-			v += " (candidates " + status.JoinIDs(c.Candidates) + ")"
-		}
-		row("customer", v)
-	} else {
-		row("customer", "not chosen yet")
-	}
-	if c := x.Conversation; c != nil {
-		row("conversation", fmt.Sprintf("%d: %s", c.ID, c.Why))
-		if c.URL != "" {
-			row("in Help Scout", c.URL)
-		}
-		if c.ThreadID != 0 || c.NoteThreadID != 0 {
-			row("threads", fmt.Sprintf("phone/message %d, transcript/AI note %d", c.ThreadID, c.NoteThreadID))
-		}
-	} else {
-		row("conversation", "none yet")
-	}
+	writeLedgerRows(row, x)
+	row("customer", explainCustomer(x.Customer))
+	writeConversationRows(row, x.Conversation)
 	if in := x.Insights; in != nil {
-		v := in.Why
-		if in.Transcript != "" || in.AI != "" {
-			v += fmt.Sprintf("; transcript %s, AI %s", orDash(in.Transcript), orDash(in.AI))
-		}
-		if in.LastLookAt != nil {
-			v += "; last look " + explainTime.Ptr(in.LastLookAt)
-		}
-		row("transcript/AI", v)
+		row("transcript/AI", explainInsights(in))
 	}
 	if x.DecidedAt != nil {
 		row("decided", explainTime.Ptr(x.DecidedAt))
@@ -208,13 +166,7 @@ func writeExplanation(w io.Writer, x status.Explanation) {
 		row("note", x.DecisionNote)
 	}
 	if r := x.Retry; r != nil {
-		v := "requested " + explainTime.Time(r.RequestedAt)
-		if r.Pending {
-			v += ", pending: the next pass tries it"
-		} else {
-			v += ", acted on " + explainTime.Ptr(r.DoneAt)
-		}
-		row("retry", v)
+		row("retry", explainRetry(r))
 	}
 	if c := x.Card; c != nil {
 		row("insight card", c.Text)
@@ -233,6 +185,80 @@ func writeExplanation(w io.Writer, x status.Explanation) {
 			fmt.Fprintf(w, "    %s  %s\n", explainTime.Time(wr.At), wr.Text)
 		}
 	}
+}
+
+// writeLedgerRows writes what the ledger row itself says: state and why,
+// error, attempts, times and the Aircall link.
+func writeLedgerRows(row func(k, v string), x status.Explanation) {
+	row("state", string(x.State)+" ("+string(x.Outcome)+")")
+	row("why", x.Reason)
+	if x.Detail != "" {
+		row("detail", x.Detail)
+	}
+	if x.LastError != "" {
+		row("last error", x.LastError)
+	}
+	row("attempts", fmt.Sprint(x.Attempts))
+	row("occurred", explainTime.Ptr(x.OccurredAt))
+	row("first seen", explainTime.Time(x.FirstSeen))
+	row("last change", explainTime.Time(x.LastChange))
+	if x.AircallURL != "" {
+		row("in Aircall", x.AircallURL)
+	}
+}
+
+// explainCustomer says which customer was chosen and why, with the
+// candidates when there were several.
+func explainCustomer(c *status.CustomerChoice) string {
+	if c == nil {
+		return "not chosen yet"
+	}
+	v := fmt.Sprintf("%d: %s", c.ID, c.Why)
+	if c.ID == 0 {
+		v = "none: " + c.Why
+	}
+	if len(c.Candidates) > 0 {
+		v += " (candidates " + status.JoinIDs(c.Candidates) + ")"
+	}
+	return v
+}
+
+// writeConversationRows writes the conversation chosen, its link and its
+// threads.
+func writeConversationRows(row func(k, v string), c *status.ConversationChoice) {
+	if c == nil {
+		row("conversation", "none yet")
+		return
+	}
+	row("conversation", fmt.Sprintf("%d: %s", c.ID, c.Why))
+	if c.URL != "" {
+		row("in Help Scout", c.URL)
+	}
+	if c.ThreadID != 0 || c.NoteThreadID != 0 {
+		row("threads", fmt.Sprintf("phone/message %d, transcript/AI note %d", c.ThreadID, c.NoteThreadID))
+	}
+}
+
+// explainInsights says where a call's transcript and AI stand.
+func explainInsights(in *status.Insights) string {
+	v := in.Why
+	if in.Transcript != "" || in.AI != "" {
+		v += fmt.Sprintf("; transcript %s, AI %s", orDash(in.Transcript), orDash(in.AI))
+	}
+	if in.LastLookAt != nil {
+		v += "; last look " + explainTime.Ptr(in.LastLookAt)
+	}
+	return v
+}
+
+// explainRetry says when a retry was requested and whether a pass acted on
+// it.
+func explainRetry(r *status.RetryInfo) string {
+	v := "requested " + explainTime.Time(r.RequestedAt)
+	if r.Pending {
+		return v + ", pending: the next pass tries it"
+	}
+	return v + ", acted on " + explainTime.Ptr(r.DoneAt)
 }
 
 func orDash[T ~string](s T) string {
