@@ -51,22 +51,12 @@ func (cl call) units() int {
 //   - connection refused/dial errors: retry (never sent);
 //   - 5xx, timeouts, resets: reads retry with backoff; writes return ErrAmbiguous.
 func (c *Client) do(ctx context.Context, cl call) (*response, error) {
-	var payload []byte
-	if cl.body != nil {
-		b, err := json.Marshal(cl.body)
-		if err != nil {
-			return nil, fmt.Errorf("helpscout: encode %s: %w", cl.endpoint, err)
-		}
-		payload = b
-	}
-	target := c.baseURL + cl.path
-	if len(cl.query) > 0 {
-		target += "?" + cl.query.Encode()
+	target, payload, err := c.request(cl)
+	if err != nil {
+		return nil, err
 	}
 	what := cl.method + " " + cl.endpoint
-	refreshed := false
-	waits429 := 0
-	failures := 0
+	var t tries
 	for {
 		if err := c.pace(ctx, cl.units()); err != nil {
 			return nil, fmt.Errorf("helpscout: %s: %w", what, err)
@@ -77,60 +67,104 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 		}
 		resp, err := c.attempt(ctx, cl, target, payload, tok)
 		if err != nil {
-			if ctx.Err() != nil && !cl.write() {
-				return nil, fmt.Errorf("helpscout: %s: %w", what, ctx.Err())
-			}
-			if cl.write() && !neverSent(err) {
-				return nil, fmt.Errorf("%w: %s: %w", ErrAmbiguous, what, err)
-			}
-			if ctx.Err() != nil {
-				return nil, fmt.Errorf("helpscout: %s: %w", what, ctx.Err())
-			}
-			failures++
-			if failures > c.maxRetries {
-				return nil, fmt.Errorf("helpscout: %s: giving up after %d attempts: %w", what, failures, err)
-			}
-			if err := c.sleep(ctx, backoff(failures)); err != nil {
-				return nil, fmt.Errorf("helpscout: %s: %w", what, err)
+			if err := c.afterFailure(ctx, cl, what, err, &t); err != nil {
+				return nil, err
 			}
 			continue
 		}
-		switch s := resp.status; {
-		case s >= 200 && s < 300:
+		retry, err := c.afterStatus(ctx, cl, what, resp, tok, &t)
+		if err != nil {
+			return nil, err
+		}
+		if !retry {
 			return resp, nil
-		case s == http.StatusUnauthorized && !refreshed:
-			refreshed = true
-			c.invalidate(tok)
-			continue
-		case s == http.StatusTooManyRequests:
-			waits429++
-			if waits429 > c.max429 {
-				return nil, parseError(s, what, resp.header.Get("Content-Type"), resp.body)
-			}
-			if err := c.sleep(ctx, retryAfter(resp.header)); err != nil {
-				return nil, fmt.Errorf("helpscout: %s: %w", what, err)
-			}
-			c.forgetRemaining() // Retry-After already covered the window
-			continue
-		case s == http.StatusMovedPermanently || s == http.StatusFound:
-			loc := resp.header.Get("Location")
-			return nil, &MovedError{Location: loc, NewID: lastID(loc)}
-		case s >= 500:
-			apiErr := parseError(s, what, resp.header.Get("Content-Type"), resp.body)
-			if cl.write() {
-				return nil, fmt.Errorf("%w: %w", ErrAmbiguous, apiErr)
-			}
-			failures++
-			if failures > c.maxRetries {
-				return nil, fmt.Errorf("helpscout: giving up after %d attempts: %w", failures, apiErr)
-			}
-			if err := c.sleep(ctx, backoff(failures)); err != nil {
-				return nil, fmt.Errorf("helpscout: %s: %w", what, err)
-			}
-			continue
-		default:
-			return nil, parseError(s, what, resp.header.Get("Content-Type"), resp.body)
 		}
+	}
+}
+
+// tries counts, within one call, what the retry rules bound.
+type tries struct {
+	refreshed bool // the token was refreshed after a 401 (only once)
+	waits429  int  // 429 answers waited out
+	failures  int  // transport failures and 5xx answers retried
+}
+
+// request builds cl's URL and JSON body.
+func (c *Client) request(cl call) (target string, payload []byte, err error) {
+	if cl.body != nil {
+		payload, err = json.Marshal(cl.body)
+		if err != nil {
+			return "", nil, fmt.Errorf("helpscout: encode %s: %w", cl.endpoint, err)
+		}
+	}
+	target = c.baseURL + cl.path
+	if len(cl.query) > 0 {
+		target += "?" + cl.query.Encode()
+	}
+	return target, payload, nil
+}
+
+// afterFailure decides on an attempt that got no answer: nil means wait and
+// retry (a read, or a write that was surely never sent), otherwise the error
+// to return, ErrAmbiguous for a write that may have been committed.
+func (c *Client) afterFailure(ctx context.Context, cl call, what string, err error, t *tries) error {
+	if ctx.Err() != nil && !cl.write() {
+		return fmt.Errorf("helpscout: %s: %w", what, ctx.Err())
+	}
+	if cl.write() && !neverSent(err) {
+		return fmt.Errorf("%w: %s: %w", ErrAmbiguous, what, err)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("helpscout: %s: %w", what, ctx.Err())
+	}
+	t.failures++
+	if t.failures > c.maxRetries {
+		return fmt.Errorf("helpscout: %s: giving up after %d attempts: %w", what, t.failures, err)
+	}
+	if err := c.sleep(ctx, backoff(t.failures)); err != nil {
+		return fmt.Errorf("helpscout: %s: %w", what, err)
+	}
+	return nil
+}
+
+// afterStatus decides on an answer: retry true means try again (after any
+// wait it did), otherwise the call ends with resp (2xx) or with the error.
+func (c *Client) afterStatus(ctx context.Context, cl call, what string, resp *response, tok string, t *tries) (retry bool, err error) {
+	switch s := resp.status; {
+	case s >= 200 && s < 300:
+		return false, nil
+	case s == http.StatusUnauthorized && !t.refreshed:
+		t.refreshed = true
+		c.invalidate(tok)
+		return true, nil
+	case s == http.StatusTooManyRequests:
+		t.waits429++
+		if t.waits429 > c.max429 {
+			return false, parseError(s, what, resp.header.Get("Content-Type"), resp.body)
+		}
+		if err := c.sleep(ctx, retryAfter(resp.header)); err != nil {
+			return false, fmt.Errorf("helpscout: %s: %w", what, err)
+		}
+		c.forgetRemaining() // Retry-After already covered the window
+		return true, nil
+	case s == http.StatusMovedPermanently || s == http.StatusFound:
+		loc := resp.header.Get("Location")
+		return false, &MovedError{Location: loc, NewID: lastID(loc)}
+	case s >= 500:
+		apiErr := parseError(s, what, resp.header.Get("Content-Type"), resp.body)
+		if cl.write() {
+			return false, fmt.Errorf("%w: %w", ErrAmbiguous, apiErr)
+		}
+		t.failures++
+		if t.failures > c.maxRetries {
+			return false, fmt.Errorf("helpscout: giving up after %d attempts: %w", t.failures, apiErr)
+		}
+		if err := c.sleep(ctx, backoff(t.failures)); err != nil {
+			return false, fmt.Errorf("helpscout: %s: %w", what, err)
+		}
+		return true, nil
+	default:
+		return false, parseError(s, what, resp.header.Get("Content-Type"), resp.body)
 	}
 }
 
