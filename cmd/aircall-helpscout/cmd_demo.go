@@ -43,16 +43,7 @@ func cmdDemo(ctx context.Context, e *env, opts demoOptions) error {
 	}
 	defer os.RemoveAll(dir)
 
-	vars := map[string]string{
-		"AIRCALL_API_URL": ac.URL(), "AIRCALL_API_ID": aircalltest.APIID, "AIRCALL_API_TOKEN": aircalltest.APIToken,
-		"AIRCALL_WEBHOOK_TOKEN": demoToken, "AIRCALL_REQUESTS_PER_MINUTE": demoRequestsPerMinute,
-		"HELPSCOUT_API_URL": hs.URL(), "HELPSCOUT_APP_ID": helpscouttest.AppID, "HELPSCOUT_APP_SECRET": helpscouttest.AppSecret,
-		"HELPSCOUT_REQUESTS_PER_MINUTE": demoRequestsPerMinute,
-		"DATABASE_PATH":                 filepath.Join(dir, "demo.db"),
-		"HELPSCOUT_MAILBOX_ID":          strconv.FormatInt(demoMailboxID, 10),
-		"AIRCALL_NUMBERS":               strconv.FormatInt(demoLineID, 10),
-	}
-	cfg, err := LoadConfig(ctx, getenvLookuper(func(k string) string { return vars[k] }))
+	cfg, err := demoConfig(ctx, ac, hs, dir)
 	if err != nil {
 		return fmt.Errorf("demo: configuration: %w", err)
 	}
@@ -67,6 +58,47 @@ func cmdDemo(ctx context.Context, e *env, opts demoOptions) error {
 	}
 	defer a.close()
 
+	if err := deliverDemoMessages(ctx, a, cfg, log, now); err != nil {
+		return err
+	}
+	w := e.Stdout
+	if !opts.Quiet {
+		writeDemoIntro(w, ac, hs)
+	}
+	start := time.Now()
+	res, err := a.rec.RunPass(ctx, reconciler.PassOptions{Mode: "scheduled"})
+	if err != nil {
+		return fmt.Errorf("demo: pass: %w", err)
+	}
+	if !opts.Quiet {
+		writeDemoTable(w, hs)
+		fmt.Fprintln(w)
+	}
+	writeSummary(w, res, time.Since(start), false)
+	if !opts.Quiet {
+		writeDemoOutro(w)
+	}
+	return nil
+}
+
+// demoConfig is the configuration pointing at the fakes, with its database
+// in dir, read through the same loader as the real one.
+func demoConfig(ctx context.Context, ac *aircalltest.Server, hs *helpscouttest.Server, dir string) (*Config, error) {
+	vars := map[string]string{
+		"AIRCALL_API_URL": ac.URL(), "AIRCALL_API_ID": aircalltest.APIID, "AIRCALL_API_TOKEN": aircalltest.APIToken,
+		"AIRCALL_WEBHOOK_TOKEN": demoToken, "AIRCALL_REQUESTS_PER_MINUTE": demoRequestsPerMinute,
+		"HELPSCOUT_API_URL": hs.URL(), "HELPSCOUT_APP_ID": helpscouttest.AppID, "HELPSCOUT_APP_SECRET": helpscouttest.AppSecret,
+		"HELPSCOUT_REQUESTS_PER_MINUTE": demoRequestsPerMinute,
+		"DATABASE_PATH":                 filepath.Join(dir, "demo.db"),
+		"HELPSCOUT_MAILBOX_ID":          strconv.FormatInt(demoMailboxID, 10),
+		"AIRCALL_NUMBERS":               strconv.FormatInt(demoLineID, 10),
+	}
+	return LoadConfig(ctx, getenvLookuper(func(k string) string { return vars[k] }))
+}
+
+// deliverDemoMessages posts the sample SMS/WhatsApp webhooks to the
+// receiver and fails if it refused any.
+func deliverDemoMessages(ctx context.Context, a *app, cfg *Config, log *slog.Logger, now time.Time) error {
 	// The receiver answers 200 to a delivery it refuses (Aircall's rule),
 	// so refusals are caught by the hook, not by the status.
 	var refused []string
@@ -81,30 +113,23 @@ func cmdDemo(ctx context.Context, e *env, opts demoOptions) error {
 	if len(refused) > 0 {
 		return fmt.Errorf("demo: the receiver refused %d sample messages: %v", len(refused), refused)
 	}
-	w := e.Stdout
-	if !opts.Quiet {
-		fmt.Fprintf(w, "Fake Aircall at %s: line %q (%s), %d calls, %d SMS/WhatsApp webhooks delivered (twice each)\n",
-			ac.URL(), demoLine.Name, demoLine.Digits, len(demoCalls), len(demoMessages))
-		fmt.Fprintf(w, "Fake Help Scout at %s: mailbox %d, 4 customers (two share a number)\n", hs.URL(), demoMailboxID)
-		fmt.Fprintln(w, "Running one pass with the default settings...")
-		fmt.Fprintln(w)
-	}
-	start := time.Now()
-	res, err := a.rec.RunPass(ctx, reconciler.PassOptions{Mode: "scheduled"})
-	if err != nil {
-		return fmt.Errorf("demo: pass: %w", err)
-	}
-	if !opts.Quiet {
-		writeDemoTable(w, hs)
-		fmt.Fprintln(w)
-	}
-	writeSummary(w, res, time.Since(start), false)
-	if !opts.Quiet {
-		fmt.Fprintln(w, "\nEach webhook arrived twice; each message was logged once. The ledger records every item logged,")
-		fmt.Fprintln(w, "so a later pass on the same database would not log any of them again. This demo's database is")
-		fmt.Fprintln(w, "temporary and is deleted now: running demo again starts from scratch.")
-	}
 	return nil
+}
+
+// writeDemoIntro says what the fakes hold before the pass runs.
+func writeDemoIntro(w io.Writer, ac *aircalltest.Server, hs *helpscouttest.Server) {
+	fmt.Fprintf(w, "Fake Aircall at %s: line %q (%s), %d calls, %d SMS/WhatsApp webhooks delivered (twice each)\n",
+		ac.URL(), demoLine.Name, demoLine.Digits, len(demoCalls), len(demoMessages))
+	fmt.Fprintf(w, "Fake Help Scout at %s: mailbox %d, 4 customers (two share a number)\n", hs.URL(), demoMailboxID)
+	fmt.Fprintln(w, "Running one pass with the default settings...")
+	fmt.Fprintln(w)
+}
+
+// writeDemoOutro says what the demo showed and that its database is gone.
+func writeDemoOutro(w io.Writer) {
+	fmt.Fprintln(w, "\nEach webhook arrived twice; each message was logged once. The ledger records every item logged,")
+	fmt.Fprintln(w, "so a later pass on the same database would not log any of them again. This demo's database is")
+	fmt.Fprintln(w, "temporary and is deleted now: running demo again starts from scratch.")
 }
 
 // writeDemoTable prints every conversation of the fake Help Scout.
