@@ -87,6 +87,19 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) (err error) {
 		defer unlock()
 	}
 
+	po, prog := runPassOptions(e, opts)
+	if catchup {
+		fmt.Fprintf(e.Stdout, "Catching up %s → %s (the scheduled cursor is not moved)\n",
+			opts.Since.Format(time.RFC3339Nano), opts.Until.Format(time.RFC3339Nano))
+	}
+	return runAndSummarize(ctx, e, a, po, prog)
+}
+
+// runPassOptions turns run's flags into the pass's options: its mode (a
+// window given by --since is a catch-up), the dry run's plan printer, and a
+// progress line when stdout is a terminal (nil otherwise).
+func runPassOptions(e *env, opts runOptions) (reconciler.PassOptions, *progress) {
+	catchup := !opts.Since.IsZero()
 	po := reconciler.PassOptions{Instance: instanceName(e.Config, opts.Instance), Since: opts.Since, Until: opts.Until, DryRun: opts.DryRun}
 	switch {
 	case opts.DryRun:
@@ -102,16 +115,18 @@ func cmdRun(ctx context.Context, e *env, opts runOptions) (err error) {
 		prog = newProgress(e.Stdout, time.Now)
 		po.Progress, po.CountTotal = prog.update, catchup
 	}
-	if catchup {
-		fmt.Fprintf(e.Stdout, "Catching up %s → %s (the scheduled cursor is not moved)\n",
-			opts.Since.Format(time.RFC3339Nano), opts.Until.Format(time.RFC3339Nano))
-	}
+	return po, prog
+}
+
+// runAndSummarize runs the pass, prints its summary whatever happened, and
+// turns a failed or incomplete pass into run's error.
+func runAndSummarize(ctx context.Context, e *env, a *app, po reconciler.PassOptions, prog *progress) error {
 	start := time.Now()
 	res, err := a.runPass(ctx, po, e.Log)
 	if prog != nil {
 		prog.finish()
 	}
-	writeSummary(e.Stdout, res, time.Since(start), opts.DryRun)
+	writeSummary(e.Stdout, res, time.Since(start), po.DryRun)
 	if err != nil {
 		return fmt.Errorf("run: %w", withCredentialHint(err))
 	}
