@@ -56,7 +56,7 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 		return nil, err
 	}
 	what := cl.method + " " + cl.endpoint
-	var t tries
+	t := &tries{cl: cl, what: what}
 	for {
 		if err := c.pace(ctx, cl.units()); err != nil {
 			return nil, fmt.Errorf("helpscout: %s: %w", what, err)
@@ -67,12 +67,12 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 		}
 		resp, err := c.attempt(ctx, cl, target, payload, tok)
 		if err != nil {
-			if err := c.afterFailure(ctx, cl, what, err, &t); err != nil {
+			if err := c.afterFailure(ctx, t, err); err != nil {
 				return nil, err
 			}
 			continue
 		}
-		retry, err := c.afterStatus(ctx, cl, what, resp, tok, &t)
+		retry, err := c.afterStatus(ctx, t, resp, tok)
 		if err != nil {
 			return nil, err
 		}
@@ -82,11 +82,14 @@ func (c *Client) do(ctx context.Context, cl call) (*response, error) {
 	}
 }
 
-// tries counts, within one call, what the retry rules bound.
+// tries is one call's retry state: the call, its name for errors, and the
+// counts the retry rules bound.
 type tries struct {
-	refreshed bool // the token was refreshed after a 401 (only once)
-	waits429  int  // 429 answers waited out
-	failures  int  // transport failures and 5xx answers retried
+	cl        call
+	what      string // method and endpoint, for errors
+	refreshed bool   // the token was refreshed after a 401 (only once)
+	waits429  int    // 429 answers waited out
+	failures  int    // transport failures and 5xx answers retried
 }
 
 // request builds cl's URL and JSON body.
@@ -107,7 +110,8 @@ func (c *Client) request(cl call) (target string, payload []byte, err error) {
 // afterFailure decides on an attempt that got no answer: nil means wait and
 // retry (a read, or a write that was surely never sent), otherwise the error
 // to return, ErrAmbiguous for a write that may have been committed.
-func (c *Client) afterFailure(ctx context.Context, cl call, what string, err error, t *tries) error {
+func (c *Client) afterFailure(ctx context.Context, t *tries, err error) error {
+	cl, what := t.cl, t.what
 	if ctx.Err() != nil && !cl.write() {
 		return fmt.Errorf("helpscout: %s: %w", what, ctx.Err())
 	}
@@ -129,7 +133,8 @@ func (c *Client) afterFailure(ctx context.Context, cl call, what string, err err
 
 // afterStatus decides on an answer: retry true means try again (after any
 // wait it did), otherwise the call ends with resp (2xx) or with the error.
-func (c *Client) afterStatus(ctx context.Context, cl call, what string, resp *response, tok string, t *tries) (retry bool, err error) {
+func (c *Client) afterStatus(ctx context.Context, t *tries, resp *response, tok string) (retry bool, err error) {
+	cl, what := t.cl, t.what
 	switch s := resp.status; {
 	case s >= 200 && s < 300:
 		return false, nil
