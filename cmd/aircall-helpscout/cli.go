@@ -162,13 +162,15 @@ var commands = []command{
 // run is the whole program minus process concerns (signals, exit codes), so
 // tests can drive it. args excludes the program name.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return runAt(ctx, args, getenv, stdout, stderr, time.Now)
+	return runAt(ctx, args, &env{Getenv: getenv, Stdout: stdout, Stderr: stderr, Now: time.Now})
 }
 
-// runAt is run with an injectable clock, for --until's "now" in tests.
-func runAt(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, now func() time.Time) error {
+// runAt is run with the environment given whole (getenv, stdout, stderr and
+// an injectable clock, for --until's "now" in tests); it fills in e's
+// configuration and logger for the command.
+func runAt(ctx context.Context, args []string, e *env) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, topHelp())
+		fmt.Fprint(e.Stderr, topHelp())
 		return usagef("no command given")
 	}
 	name, rest := args[0], args[1:]
@@ -176,16 +178,16 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		name = "version"
 	}
 	if isHelp(name) {
-		return printHelp(stdout, rest)
+		return printHelp(e.Stdout, rest)
 	}
 	cmd, ok := findCommand(name)
 	if !ok {
 		return usagef("unknown command %q", name)
 	}
 
-	opts, err := cmd.parse(rest, now())
+	opts, err := cmd.parse(rest, e.Now())
 	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(stdout, cmd.help)
+		fmt.Fprint(e.Stdout, cmd.help)
 		return nil
 	}
 	if ue := (*usageError)(nil); errors.As(err, &ue) {
@@ -195,16 +197,22 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 
-	e := &env{Getenv: getenv, Stdout: stdout, Stderr: stderr, Now: now}
 	if cmd.dbOnly {
-		return jsonError(stdout, opts, runDBOnly(ctx, e, cmd, opts))
+		return jsonError(e.Stdout, opts, runDBOnly(ctx, e, cmd, opts))
 	}
 	if !cmd.needsConfig {
-		e.Log = newLogger(stderr, "info", "text")
+		e.Log = newLogger(e.Stderr, "info", "text")
 		return cmd.exec(ctx, e, opts)
 	}
+	return execWithConfig(ctx, e, cmd, opts)
+}
 
-	cfg, err := LoadConfig(ctx, getenvLookuper(getenv))
+// execWithConfig runs a command that needs the whole configuration: it
+// loads and checks it (a bad one is a configuration error, exit 2), sets up
+// the logger it asks for, and warns the long-running commands of doubtful
+// settings.
+func execWithConfig(ctx context.Context, e *env, cmd command, opts any) error {
+	cfg, err := LoadConfig(ctx, getenvLookuper(e.Getenv))
 	if err != nil {
 		return &configError{err: err}
 	}
@@ -215,11 +223,11 @@ func runAt(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	e.Config = cfg
-	e.Log = newLogger(stderr, cfg.LogLevel, cfg.LogFormat)
+	e.Log = newLogger(e.Stderr, cfg.LogLevel, cfg.LogFormat)
 	if cmd.name == "serve" || cmd.name == "run" {
 		// check prints these as findings; the long-running commands log
 		// them once at start-up, where an operator reading logs sees them.
-		for _, w := range configWarnings(cfg, getenv, e.envNames()) {
+		for _, w := range configWarnings(cfg, e.Getenv, e.envNames()) {
 			e.Log.Warn("configuration: " + w)
 		}
 	}

@@ -129,7 +129,7 @@ func TestRun(t *testing.T) {
 			is := is.New(t)
 			var stdout, stderr bytes.Buffer
 			getenv := func(k string) string { return tt.env[k] }
-			err := runAt(context.Background(), tt.args, getenv, &stdout, &stderr, func() time.Time { return fixedNow })
+			err := runAt(context.Background(), tt.args, &env{Getenv: getenv, Stdout: &stdout, Stderr: &stderr, Now: func() time.Time { return fixedNow }})
 			is.Equal(exitCode(err), tt.wantCode)
 			if tt.wantStdout != "" {
 				is.True(strings.Contains(stdout.String(), tt.wantStdout)) // help goes to stdout
@@ -164,9 +164,9 @@ func TestRunPassesOptions(t *testing.T) {
 			}
 		}
 	}
-	env := twoInstances()
+	vars := twoInstances()
 	err := runAt(context.Background(), []string{"run", "--instance", "support_es", "--since", "2025-03-01", "--dry-run"},
-		func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{}, func() time.Time { return fixedNow })
+		&env{Getenv: func(k string) string { return vars[k] }, Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Now: func() time.Time { return fixedNow }})
 	is.NoErr(err)
 	is.Equal(got, runOptions{Instance: "support_es", Since: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), Until: fixedNow, DryRun: true})
 	is.True(gotEnv.Config != nil)

@@ -296,7 +296,7 @@ func TestContractExitCodes(t *testing.T) {
 			t.Run(strings.Join(args, " "), func(t *testing.T) {
 				is := is.New(t)
 				var out, errb bytes.Buffer
-				err := runAt(context.Background(), args, func(string) string { return "" }, &out, &errb, func() time.Time { return fixedNow })
+				err := runAt(context.Background(), args, &env{Getenv: func(string) string { return "" }, Stdout: &out, Stderr: &errb, Now: func() time.Time { return fixedNow }})
 				is.Equal(exitCode(err), 2)
 			})
 		}
