@@ -132,7 +132,7 @@ func (p *pass) callInsights(ctx context.Context, c *callItem) (rules.Enrichment,
 		c.dec.Looks, c.dec.LastLookAt = 1, p.now
 	}
 	c.addonOff = addonOff
-	return enr, rules.EnrichmentTiming(c.in.Enrichment, c.rc, addonOff, ended, p.now, enr), nil
+	return enr, rules.EnrichmentTiming(c.in.Enrichment, rules.CallEnrichment{Call: c.rc, AddonOff: addonOff, Ended: ended, Got: enr}, p.now), nil
 }
 
 // callParties resolves the call's customer and agent. A customer the

@@ -126,15 +126,22 @@ const (
 	EnrichLogNever   Timing = "log_no_enrich" // nothing to wait for (disabled, not expected, add-on off, too old)
 )
 
+// CallEnrichment is what the timing decision knows of one finished call.
+type CallEnrichment struct {
+	Call     Call
+	AddonOff bool       // the account's transcript/AI add-on is off (a recent 403)
+	Ended    time.Time  // when the call ended
+	Got      Enrichment // what the last look found
+}
+
 // EnrichmentTiming decides when a not-yet-logged call is logged (table
 // in docs/rules.md#transcripts-and-ai-insights).
-// ended is when the call ended; fetched says whether e was looked up at all.
-func EnrichmentTiming(p EnrichmentPolicy, c Call, addonOff bool, ended, now time.Time, e Enrichment) Timing {
-	if !p.Enabled() || addonOff || !ExpectsEnrichment(c) {
+func EnrichmentTiming(p EnrichmentPolicy, c CallEnrichment, now time.Time) Timing {
+	if !p.Enabled() || c.AddonOff || !ExpectsEnrichment(c.Call) {
 		return EnrichLogNever
 	}
-	age := now.Sub(ended)
-	if p.Ready(e) {
+	age := now.Sub(c.Ended)
+	if p.Ready(c.Got) {
 		return EnrichLogWith
 	}
 	if age >= p.MaxAge {

@@ -43,7 +43,7 @@ func TestEnrichmentTiming(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			is := is.New(t)
-			is.Equal(EnrichmentTiming(tt.p, tt.c, tt.addonOff, ended, ended.Add(tt.age), tt.e), tt.want)
+			is.Equal(EnrichmentTiming(tt.p, CallEnrichment{Call: tt.c, AddonOff: tt.addonOff, Ended: ended, Got: tt.e}, ended.Add(tt.age)), tt.want)
 		})
 	}
 	is := is.New(t)
