@@ -49,7 +49,7 @@ type CardPoster interface {
 // the mirrors.
 type CardStore interface {
 	ClaimCard(ctx context.Context, c store.Card) (bool, error)
-	FinishCard(ctx context.Context, callID int64, state string, at time.Time, customerID int64, errText string) error
+	FinishCard(ctx context.Context, c store.Card) error
 	MirrorCustomersByE164(ctx context.Context, e164 string) ([]store.MirrorCustomer, error)
 	MirrorConversationsFor(ctx context.Context, mailboxID, customerID int64) ([]store.MirrorConversation, error)
 }
@@ -276,7 +276,7 @@ func (c cardRun) finish(state string, customerID int64, cause error) {
 	if cause != nil {
 		text = cause.Error()
 	}
-	if err := c.s.st.FinishCard(c.sctx, c.j.call.ID, state, now, customerID, text); err != nil {
+	if err := c.s.st.FinishCard(c.sctx, store.Card{CallID: c.j.call.ID, State: state, FinishedAt: now, CustomerID: customerID, Error: text}); err != nil {
 		c.log.Error("insight card: record outcome", "state", state, "err", err)
 	}
 	result := map[string]string{store.CardSent: CardResultSent, store.CardDroppedLate: CardResultDroppedLate}[state]

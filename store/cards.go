@@ -78,22 +78,25 @@ func (s *Store) ClaimCard(ctx context.Context, c Card) (bool, error) {
 	return n == 1, nil
 }
 
-// FinishCard records the outcome of a claimed card. Only a card still
-// CardSending changes, so a late finish cannot overwrite a final state.
-func (s *Store) FinishCard(ctx context.Context, callID int64, state string, at time.Time, customerID int64, errText string) error {
-	if state == "" || state == CardSending {
-		return fmt.Errorf("store: finish card of call %d: state %q is not final", callID, state)
+// FinishCard records the outcome of a claimed card: c's State (final),
+// FinishedAt (zero: now), CustomerID and Error; its Instance and ReceivedAt
+// were set by ClaimCard and are not read. Only a card still CardSending
+// changes, so a late finish cannot overwrite a final state.
+func (s *Store) FinishCard(ctx context.Context, c Card) error {
+	if c.State == "" || c.State == CardSending {
+		return fmt.Errorf("store: finish card of call %d: state %q is not final", c.CallID, c.State)
 	}
+	at := c.FinishedAt
 	if at.IsZero() {
 		at = s.now()
 	}
 	res, err := s.exec(ctx, `UPDATE insight_cards SET state = ?, finished_ms = ?, customer_id = ?, error = ?
-		WHERE call_id = ? AND state = ?`, state, millis(at), customerID, errText, callID, CardSending)
+		WHERE call_id = ? AND state = ?`, c.State, millis(at), c.CustomerID, c.Error, c.CallID, CardSending)
 	if err != nil {
-		return fmt.Errorf("store: finish card of call %d: %w", callID, err)
+		return fmt.Errorf("store: finish card of call %d: %w", c.CallID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: finish card of call %d: no card being sent for this call", callID)
+		return fmt.Errorf("store: finish card of call %d: no card being sent for this call", c.CallID)
 	}
 	return nil
 }

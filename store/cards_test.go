@@ -32,7 +32,7 @@ func TestCardClaimedOnce(t *testing.T) {
 	is.Equal(c.ReceivedAt, recv) // milliseconds kept
 	is.Equal(c.Latency(), time.Duration(0))
 
-	is.NoErr(s.FinishCard(ctx, 42, CardSent, recv.Add(87*time.Millisecond), 7, ""))
+	is.NoErr(s.FinishCard(ctx, Card{CallID: 42, State: CardSent, FinishedAt: recv.Add(87 * time.Millisecond), CustomerID: 7}))
 	c, _, err = s.GetCard(ctx, 42)
 	is.NoErr(err)
 	is.Equal(c.State, CardSent)
@@ -40,7 +40,7 @@ func TestCardClaimedOnce(t *testing.T) {
 	is.Equal(c.Latency(), 87*time.Millisecond)
 
 	// A final state is never overwritten (a late finish after a drop).
-	err = s.FinishCard(ctx, 42, CardFailed, recv.Add(time.Second), 0, "boom")
+	err = s.FinishCard(ctx, Card{CallID: 42, State: CardFailed, FinishedAt: recv.Add(time.Second), Error: "boom"})
 	is.True(err != nil)
 	is.True(strings.Contains(err.Error(), "call 42"))
 	c, _, _ = s.GetCard(ctx, 42)
@@ -71,7 +71,7 @@ func TestCardClaimRejectsBadInput(t *testing.T) {
 		})
 	}
 	is := is.New(t)
-	err := s.FinishCard(ctx, 1, CardSending, time.Time{}, 0, "")
+	err := s.FinishCard(ctx, Card{CallID: 1, State: CardSending})
 	is.True(err != nil && strings.Contains(err.Error(), "not final"))
 }
 

@@ -134,7 +134,7 @@ func demoStore(t *testing.T) *store.Store {
 	if _, err := st.ClaimCard(ctx, store.Card{CallID: 4186780001, Instance: "default", State: store.CardSending, ReceivedAt: rang}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.FinishCard(ctx, 4186780001, store.CardSent, rang.Add(87*time.Millisecond), 907, ""); err != nil {
+	if err := st.FinishCard(ctx, store.Card{CallID: 4186780001, State: store.CardSent, FinishedAt: rang.Add(87 * time.Millisecond), CustomerID: 907}); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range []struct {

@@ -72,7 +72,7 @@ func fixture(t testing.TB) *store.Store {
 		if _, err := st.ClaimCard(ctx, store.Card{CallID: c.CallID, Instance: c.Instance, State: store.CardSending, ReceivedAt: c.ReceivedAt}); err != nil {
 			t.Fatal(err)
 		}
-		if err := st.FinishCard(ctx, c.CallID, c.State, c.FinishedAt, c.CustomerID, c.Error); err != nil {
+		if err := st.FinishCard(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
