@@ -11,6 +11,7 @@ import (
 
 	"github.com/aircall-helpscout/aircall-helpscout/clients/helpscout/helpscouttest"
 	"github.com/aircall-helpscout/aircall-helpscout/reconciler/reconcilertest"
+	"github.com/aircall-helpscout/aircall-helpscout/rules"
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 	"github.com/aircall-helpscout/aircall-helpscout/web/status"
 )
@@ -67,7 +68,7 @@ func TestRetryParkedCallLogsItOnce(t *testing.T) {
 	x := xs[0]
 	is.Equal(x.State, store.StateLogged)
 	is.True(x.Conversation != nil && x.Conversation.ID != 0)
-	is.Equal(x.Conversation.URL, status.ConversationURL(x.Conversation.ID))
+	is.Equal(x.Conversation.URL, rules.ConversationURL(x.Conversation.ID))
 	is.True(x.Retry != nil && !x.Retry.Pending)
 	var events []string
 	for _, h := range x.History {

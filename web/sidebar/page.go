@@ -201,7 +201,7 @@ func (h *Handler) row(it store.CustomerItem, conversationID int64) row {
 	if it.ConversationID > 0 {
 		r.ConversationID = it.ConversationID
 		r.ThisConversation = it.ConversationID == conversationID
-		r.ConversationURL = "https://secure.helpscout.net/conversation/" + strconv.FormatInt(it.ConversationID, 10)
+		r.ConversationURL = rules.ConversationURL(it.ConversationID)
 	}
 	return r
 }

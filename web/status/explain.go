@@ -11,12 +11,6 @@ import (
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
 
-// ConversationURL is a conversation's page in Help Scout's web app. The web
-// app redirects /conversation/<id> to the conversation whatever its number.
-func ConversationURL(id int64) string {
-	return "https://secure.helpscout.net/conversation/" + strconv.FormatInt(id, 10)
-}
-
 // Explanation is one item's story in words and IDs: what `explain` prints
 // (its --json output is exactly this) and what the status item page shows.
 // It is built from the database only.
@@ -306,7 +300,7 @@ func conversationChoice(it store.Item, d *store.Decision) *ConversationChoice {
 		c.Why += fmt.Sprintf("; REASSIGN gave it to Help Scout user %d", c.AssigneeID)
 	}
 	if c.ID != 0 {
-		c.URL = ConversationURL(c.ID)
+		c.URL = rules.ConversationURL(c.ID)
 	}
 	return c
 }
