@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/store"
@@ -99,10 +98,7 @@ func cmdStatus(ctx context.Context, e *env, opts statusOptions) error {
 	if rep.Mirrors, err = readMirrorStatus(ctx, st); err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
-	for _, name := range e.DB.Instances {
-		if opts.Instance != "" && !strings.EqualFold(opts.Instance, name) {
-			continue
-		}
+	for _, name := range e.DB.instancesFor(opts.Instance) {
 		is, err := readInstanceStatus(ctx, st, name, rep.Now)
 		if err != nil {
 			return fmt.Errorf("status of %s: %w", name, err)
