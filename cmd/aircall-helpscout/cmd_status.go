@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -106,9 +105,7 @@ func cmdStatus(ctx context.Context, e *env, opts statusOptions) error {
 		rep.Instances = append(rep.Instances, is)
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(e.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(e.Stdout, rep)
 	}
 	writeStatus(e.Stdout, rep)
 	return nil
