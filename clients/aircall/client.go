@@ -85,10 +85,8 @@ type Client struct {
 	counts   httpcore.Counters
 
 	mu         sync.Mutex
-	pauseUntil time.Time // set when X-AircallApi-Remaining says the budget is spent
-	remaining  int       // last X-AircallApi-Remaining, -1 = unknown
-	limit      int       // last X-AircallApi-Limit, -1 = unknown
-	remainAt   time.Time
+	pauseUntil time.Time       // set when X-AircallApi-Remaining says the budget is spent
+	budget     httpcore.Budget // last X-AircallApi-Remaining / -Limit
 }
 
 const (
@@ -156,13 +154,12 @@ func New(cfg Config) (*Client, error) {
 	lim := rate.NewLimiter(rate.Limit(float64(cfg.RequestsPerMinute)/60), 1)
 	prio := rate.NewLimiter(rate.Limit(float64(cfg.PriorityPerMinute)/60), cfg.PriorityPerMinute)
 	return &Client{
-		cfg:       cfg,
-		base:      strings.TrimRight(cfg.BaseURL, "/"),
-		hc:        hc,
-		limiter:   lim,
-		priority:  prio,
-		remaining: -1,
-		limit:     -1,
+		cfg:      cfg,
+		base:     strings.TrimRight(cfg.BaseURL, "/"),
+		hc:       hc,
+		limiter:  lim,
+		priority: prio,
+		budget:   httpcore.UnknownBudget(),
 	}, nil
 }
 
@@ -172,7 +169,7 @@ func (c *Client) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return Stats{Requests: m, Total: total, RateLimited: limited,
-		Remaining: c.remaining, Limit: c.limit, RemainingAt: c.remainAt}
+		Remaining: c.budget.Remaining, Limit: c.budget.Limit, RemainingAt: c.budget.At}
 }
 
 // Ping checks the credentials with GET /v1/ping.

@@ -127,17 +127,11 @@ func (c *Client) attempt(ctx context.Context, req request, u string, payload []b
 // is spent it makes every request of this Client wait for the reset instead
 // of earning a 429.
 func (c *Client) noteBudget(h http.Header) {
-	rem, err := strconv.Atoi(strings.TrimSpace(h.Get("X-AircallApi-Remaining")))
-	if err != nil {
-		return
-	}
 	c.mu.Lock()
-	c.remaining, c.remainAt = rem, c.cfg.Now()
-	if l, err := strconv.Atoi(strings.TrimSpace(h.Get("X-AircallApi-Limit"))); err == nil {
-		c.limit = l
-	}
+	ok := c.budget.Note(h, "X-AircallApi-Remaining", "X-AircallApi-Limit", c.cfg.Now())
+	rem := c.budget.Remaining
 	c.mu.Unlock()
-	if rem > 0 {
+	if !ok || rem > 0 {
 		return
 	}
 	reset, ok := c.resetAt(h)

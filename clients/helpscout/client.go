@@ -85,11 +85,11 @@ type Client struct {
 
 	counts httpcore.Counters
 
-	mu        sync.Mutex
-	units     int // rate-limit units sent
-	remaining int // last X-RateLimit-Remaining-Minute, -1 = unknown
-	limit     int // last X-RateLimit-Limit-Minute, -1 = unknown
-	remainAt  time.Time
+	mu    sync.Mutex
+	units int // rate-limit units sent
+	// budget is the last X-RateLimit-Remaining-Minute / -Limit-Minute;
+	// pace debits Remaining per request until the next answer restates it.
+	budget httpcore.Budget
 }
 
 // New validates cfg and builds a Client. It makes no request.
@@ -143,8 +143,7 @@ func New(cfg Config) (*Client, error) {
 		observer:   cfg.Observer,
 		sleep:      cfg.Sleep,
 		now:        cfg.Now,
-		remaining:  -1,
-		limit:      -1,
+		budget:     httpcore.UnknownBudget(),
 	}
 	// Redirects are answers (301 = merged conversation), never followed.
 	c.http = &http.Client{Transport: rt, Jar: base.Jar, CheckRedirect: func(*http.Request, []*http.Request) error {
@@ -173,7 +172,7 @@ func (c *Client) Stats() Stats {
 	s.Requests, s.Total, s.RateLimited = c.counts.Snapshot()
 	c.mu.Lock()
 	s.Units = c.units
-	s.Remaining, s.Limit, s.RemainingAt = c.remaining, c.limit, c.remainAt
+	s.Remaining, s.Limit, s.RemainingAt = c.budget.Remaining, c.budget.Limit, c.budget.At
 	c.mu.Unlock()
 	return s
 }

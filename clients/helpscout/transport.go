@@ -204,12 +204,12 @@ func (c *Client) attempt(ctx context.Context, cl call, target string, payload []
 func (c *Client) pace(ctx context.Context, units int) error {
 	c.mu.Lock()
 	var wait time.Duration
-	if c.remaining >= 0 && c.remaining < units {
-		end := c.remainAt.Truncate(time.Minute).Add(time.Minute)
+	if b := &c.budget; b.Remaining >= 0 && b.Remaining < units {
+		end := b.At.Truncate(time.Minute).Add(time.Minute)
 		wait = end.Sub(c.now())
-		c.remaining = -1
-	} else if c.remaining >= 0 {
-		c.remaining -= units
+		b.Remaining = -1
+	} else if b.Remaining >= 0 {
+		b.Remaining -= units
 	}
 	c.mu.Unlock()
 	if wait > 0 {
@@ -240,26 +240,14 @@ func (c *Client) pace(ctx context.Context, units int) error {
 }
 
 func (c *Client) noteRemaining(h http.Header) {
-	v := h.Get("X-RateLimit-Remaining-Minute")
-	if v == "" {
-		return
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(v))
-	if err != nil {
-		return
-	}
 	c.mu.Lock()
-	c.remaining = n
-	c.remainAt = c.now()
-	if l, err := strconv.Atoi(strings.TrimSpace(h.Get("X-RateLimit-Limit-Minute"))); err == nil {
-		c.limit = l
-	}
+	c.budget.Note(h, "X-RateLimit-Remaining-Minute", "X-RateLimit-Limit-Minute", c.now())
 	c.mu.Unlock()
 }
 
 func (c *Client) forgetRemaining() {
 	c.mu.Lock()
-	c.remaining = -1
+	c.budget.Remaining = -1
 	c.mu.Unlock()
 }
 

@@ -264,6 +264,14 @@ func jsonError(stdout io.Writer, opts any, err error) error {
 	return err
 }
 
+// writeJSON prints v as the indented JSON that --json commands write, so
+// their output keeps one shape.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
 // instanceOption is the --instance value of opts, if it has one.
 func instanceOption(opts any) string {
 	switch o := opts.(type) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -131,9 +130,7 @@ func cmdExplain(ctx context.Context, e *env, o explainOptions) error {
 		}
 	}
 	if o.JSON {
-		enc := json.NewEncoder(e.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return writeJSON(e.Stdout, out)
 	}
 	for i, x := range out {
 		if i > 0 {

@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/store"
@@ -99,10 +97,7 @@ func cmdStatus(ctx context.Context, e *env, opts statusOptions) error {
 	if rep.Mirrors, err = readMirrorStatus(ctx, st); err != nil {
 		return fmt.Errorf("status: %w", err)
 	}
-	for _, name := range e.DB.Instances {
-		if opts.Instance != "" && !strings.EqualFold(opts.Instance, name) {
-			continue
-		}
+	for _, name := range e.DB.instancesFor(opts.Instance) {
 		is, err := readInstanceStatus(ctx, st, name, rep.Now)
 		if err != nil {
 			return fmt.Errorf("status of %s: %w", name, err)
@@ -110,9 +105,7 @@ func cmdStatus(ctx context.Context, e *env, opts statusOptions) error {
 		rep.Instances = append(rep.Instances, is)
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(e.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(e.Stdout, rep)
 	}
 	writeStatus(e.Stdout, rep)
 	return nil

@@ -13,6 +13,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -163,4 +165,32 @@ func (c *Counters) Snapshot() (byKey map[string]int, total, rateLimited int) {
 		byKey[k] = v
 	}
 	return byKey, c.total, c.limited
+}
+
+// Budget is the API's own request budget as the last answer carrying it
+// stated it: both APIs send a remaining count and a limit in headers, maybe
+// not on every answer, so an old value can be all there is. It is not
+// locked: each client keeps it under the mutex that also guards what it
+// derives from it (Aircall's pause, Help Scout's per-request debit).
+type Budget struct {
+	Remaining, Limit int // -1 = unknown
+	At               time.Time
+}
+
+// UnknownBudget is a Budget no answer has stated yet.
+func UnknownBudget() Budget { return Budget{Remaining: -1, Limit: -1} }
+
+// Note reads the remaining and limit headers of an answer seen at now. It
+// reports false, changing nothing, when the remaining count is absent or
+// unreadable; a missing limit keeps the last one.
+func (b *Budget) Note(h http.Header, remainingKey, limitKey string, now time.Time) bool {
+	rem, err := strconv.Atoi(strings.TrimSpace(h.Get(remainingKey)))
+	if err != nil {
+		return false
+	}
+	b.Remaining, b.At = rem, now
+	if l, err := strconv.Atoi(strings.TrimSpace(h.Get(limitKey))); err == nil {
+		b.Limit = l
+	}
+	return true
 }

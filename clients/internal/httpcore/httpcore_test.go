@@ -150,3 +150,32 @@ func TestCounters(t *testing.T) {
 	m2, _, _ := c.Snapshot()
 	is.Equal(m2["GET /v1/calls 200"], 10)
 }
+
+func TestBudgetNote(t *testing.T) {
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name   string
+		header map[string]string
+		wantOK bool
+		want   httpcore.Budget
+	}{
+		{"both", map[string]string{"R": " 7 ", "L": "60"}, true, httpcore.Budget{Remaining: 7, Limit: 60, At: at}},
+		{"limit missing keeps the last", map[string]string{"R": "0"}, true, httpcore.Budget{Remaining: 0, Limit: 50, At: at}},
+		{"remaining missing changes nothing", map[string]string{"L": "60"}, false, httpcore.Budget{Remaining: 3, Limit: 50}},
+		{"remaining unreadable changes nothing", map[string]string{"R": "x", "L": "60"}, false, httpcore.Budget{Remaining: 3, Limit: 50}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			is := is.New(t)
+			h := http.Header{}
+			for k, v := range tt.header {
+				h.Set(k, v)
+			}
+			b := httpcore.Budget{Remaining: 3, Limit: 50}
+			is.Equal(b.Note(h, "R", "L", at), tt.wantOK)
+			is.Equal(b, tt.want)
+		})
+	}
+	is := is.New(t)
+	is.Equal(httpcore.UnknownBudget(), httpcore.Budget{Remaining: -1, Limit: -1})
+}
