@@ -177,7 +177,7 @@ func (jr journaler) write(ctx context.Context, ref itemRef, action string, targe
 	}
 	res, werr := fn(ctx)
 	// Recording the outcome must survive a cancelled pass.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	rctx, cancel := detached(ctx)
 	defer cancel()
 	if werr != nil {
 		if errors.Is(werr, helpscout.ErrAmbiguous) || ctx.Err() != nil {

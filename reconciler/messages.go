@@ -478,7 +478,7 @@ func (w *writer) afterDayThread(ctx context.Context, mi *msgItem, a assignment) 
 // cancelled pass, since the write it follows landed.
 func (w *writer) putDay(ctx context.Context, dc store.DayConversation, threads int) error {
 	dc.Threads = threads
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	wctx, cancel := detached(ctx)
 	defer cancel()
 	if err := w.st.PutDayConversation(wctx, dc); err != nil {
 		return fmt.Errorf("record day conversation: %w", err)
