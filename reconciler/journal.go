@@ -157,9 +157,6 @@ func (jr journaler) findThread(ctx context.Context, convID int64, marker string)
 	}
 	for _, t := range threads {
 		if rules.HasMarker(t.Body, marker) {
-			if t.ID == 0 {
-				return 0, nil
-			}
 			return t.ID, nil
 		}
 	}
