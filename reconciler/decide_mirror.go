@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -126,7 +125,6 @@ func (p *pass) syncMirrors(ctx context.Context, insts []Instance) error {
 type conversations struct {
 	hs      HelpScout
 	st      State
-	log     *slog.Logger
 	now     time.Time
 	overlap time.Duration
 	// ready says, by mailbox, which conversations mirrors are complete.
