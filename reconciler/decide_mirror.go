@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -126,7 +125,6 @@ func (p *pass) syncMirrors(ctx context.Context, insts []Instance) error {
 type conversations struct {
 	hs      HelpScout
 	st      State
-	log     *slog.Logger
 	now     time.Time
 	overlap time.Duration
 	// ready says, by mailbox, which conversations mirrors are complete.
@@ -264,7 +262,7 @@ func (cs *customers) liveCheck(ctx context.Context, e164 string) ([]helpscout.Cu
 func (cs *customers) mirrorCreated(ctx context.Context, id int64, nc helpscout.NewCustomer) error {
 	c := helpscout.Customer{ID: id, FirstName: nc.FirstName, LastName: nc.LastName, Phones: nc.Phones,
 		CreatedAt: cs.now, UpdatedAt: cs.now}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	wctx, cancel := detached(ctx)
 	defer cancel()
 	if err := cs.st.UpsertMirrorCustomers(wctx, cs.now, []store.MirrorCustomer{cs.mirror.MirrorCustomer(c)}); err != nil {
 		return fmt.Errorf("record customer %d in the mirror: %w", id, err)
@@ -338,7 +336,7 @@ func (cv *conversations) record(ctx context.Context, mc store.MirrorConversation
 		return nil
 	}
 	mc.ModifiedAt = cv.now
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	wctx, cancel := detached(ctx)
 	defer cancel()
 	if err := cv.st.UpsertMirrorConversations(wctx, cv.now, []store.MirrorConversation{mc}); err != nil {
 		return fmt.Errorf("record conversation %d in the mirror: %w", mc.ID, err)
@@ -354,7 +352,7 @@ func (cv *conversations) touch(ctx context.Context, convID, assigneeID int64, as
 	if convID == 0 || placeholder(convID) {
 		return nil
 	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	wctx, cancel := detached(ctx)
 	defer cancel()
 	if err := cv.st.TouchMirrorConversation(wctx, convID, cv.now, assigneeID, assigneeKnown); err != nil {
 		return fmt.Errorf("record conversation %d in the mirror: %w", convID, err)
@@ -423,7 +421,7 @@ func gone(err error, customerID, convID int64) error {
 // forgetGone corrects the mirror (and the pass's memo) after a write found
 // a customer or conversation gone, so that deciding again does not pick it.
 func (p *pass) forgetGone(ctx context.Context, in Instance, g *goneError) error {
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	wctx, cancel := detached(ctx)
 	defer cancel()
 	if g.conversationID != 0 {
 		p.log.Info("conversation gone from Help Scout (deleted or merged): removed from the mirror, deciding again",

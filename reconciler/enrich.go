@@ -257,19 +257,20 @@ func (s *insights) putLateCall(ctx context.Context, in Instance, li store.LateIn
 // lateCall is a call logged without its transcript/AI on its way through
 // the late path: its ledger row, and what was remembered of it.
 type lateCall struct {
-	in    Instance
-	it    store.Item
-	id    int64
-	ended time.Time    // the give-up point counts from it, as the wait did
-	call  aircall.Call // the call as logged, for the speakers' names
-	li    store.LateInsight
+	in   Instance
+	it   store.Item
+	id   int64
+	call aircall.Call // the call as logged, for the speakers' names
+	// li is what was remembered of the call; its EndedAt is where the
+	// give-up point counts from, as the wait did.
+	li store.LateInsight
 	// expired: past ENRICHMENT_MAX_AGE, this is the last look.
 	expired bool
 }
 
 // note is the late note of the call with e.
 func (lc *lateCall) note(e rules.Enrichment) insightsNote {
-	return insightsNote{ref: itemRef{lc.in.Name, store.KindCall, lc.it.SourceID}, callID: lc.id, ended: lc.ended, enr: e}
+	return insightsNote{ref: itemRef{lc.in.Name, store.KindCall, lc.it.SourceID}, callID: lc.id, ended: lc.li.EndedAt, enr: e}
 }
 
 // lateCallOf returns what was remembered of a call logged without its
@@ -288,8 +289,7 @@ func (s *insights) lateCallOf(ctx context.Context, in Instance, it store.Item) *
 			lc.call.User = &aircall.User{Name: lc.li.Agent}
 		}
 	}
-	lc.ended = lc.li.EndedAt
-	lc.expired = rules.LateEnrichmentExpired(in.Enrichment, lc.ended, s.now)
+	lc.expired = rules.LateEnrichmentExpired(in.Enrichment, lc.li.EndedAt, s.now)
 	return lc
 }
 
@@ -345,7 +345,7 @@ func (ln *lateNotes) look(ctx context.Context, lc *lateCall) error {
 		ln.noteLook(ctx, lc, kept, false)
 		return ln.addNote(ctx, lc, pol.Filter(kept))
 	}
-	if !rules.LateLookDue(pol, lc.ended, lc.li.LookedAt, ln.now) {
+	if !rules.LateLookDue(pol, lc.li.EndedAt, lc.li.LookedAt, ln.now) {
 		return nil // looked recently: spare Aircall's budget
 	}
 	off, err := ln.ins.aiOff(ctx)

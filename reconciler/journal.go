@@ -157,9 +157,6 @@ func (jr journaler) findThread(ctx context.Context, convID int64, marker string)
 	}
 	for _, t := range threads {
 		if rules.HasMarker(t.Body, marker) {
-			if t.ID == 0 {
-				return 0, nil
-			}
 			return t.ID, nil
 		}
 	}
@@ -177,7 +174,7 @@ func (jr journaler) write(ctx context.Context, ref itemRef, action string, targe
 	}
 	res, werr := fn(ctx)
 	// Recording the outcome must survive a cancelled pass.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	rctx, cancel := detached(ctx)
 	defer cancel()
 	if werr != nil {
 		if errors.Is(werr, helpscout.ErrAmbiguous) || ctx.Err() != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/aircall-helpscout/aircall-helpscout/store"
 )
@@ -76,7 +75,7 @@ func (l *ledger) record(ctx context.Context, it store.Item, detail string) {
 
 // put writes a ledger row without reporting an outcome; see record.
 func (l *ledger) put(ctx context.Context, it store.Item) {
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	wctx, cancel := detached(ctx)
 	defer cancel()
 	if err := l.st.PutItem(wctx, it); err != nil {
 		l.log.Error("write ledger", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)

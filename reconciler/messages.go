@@ -137,10 +137,7 @@ func (p *pass) retryMessages(ctx context.Context, in Instance, rt Routing) error
 // The inbox has no index on created_at (it lives in the payload), so it is
 // read whole, in batches; it only holds what the receiver got.
 func (p *pass) catchUpMessages(ctx context.Context, in Instance, rt Routing) error {
-	until := p.po.Until
-	if until.IsZero() || until.After(p.now) {
-		until = p.now.Add(time.Second)
-	}
+	until := p.catchUpUntil()
 	var after int64
 	for {
 		rows, err := p.st.MessagesAfter(ctx, after, messageBatch)
@@ -173,6 +170,15 @@ func (p *pass) catchUpMessages(ctx context.Context, in Instance, rt Routing) err
 			return nil
 		}
 	}
+}
+
+// catchUpUntil is the (exclusive) end of a catch-up's messages: Until, or
+// now included when it has none or it is in the future.
+func (p *pass) catchUpUntil() time.Time {
+	if u := p.po.Until; !u.IsZero() && !u.After(p.now) {
+		return u
+	}
+	return p.now.Add(time.Second)
 }
 
 // messageCreated is when a message was written: created_at, else when it
@@ -478,7 +484,7 @@ func (w *writer) afterDayThread(ctx context.Context, mi *msgItem, a assignment) 
 // cancelled pass, since the write it follows landed.
 func (w *writer) putDay(ctx context.Context, dc store.DayConversation, threads int) error {
 	dc.Threads = threads
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	wctx, cancel := detached(ctx)
 	defer cancel()
 	if err := w.st.PutDayConversation(wctx, dc); err != nil {
 		return fmt.Errorf("record day conversation: %w", err)
@@ -554,7 +560,7 @@ func (p *pass) resumeMessage(ctx context.Context, mi *msgItem, w store.Intent) e
 		dec.ConversationReason = store.ConversationNew
 	}
 	dec.Note = "finished after an interrupted pass: the customer was chosen then"
-	it.Detail = fmt.Sprintf("customer %d, %s conversation %d of %s (resumed)", it.CustomerID, rules.ChannelName(rm.Channel), convID, day)
+	it.Detail = messageDetail(it.CustomerID, rm.Channel, convID, day) + " (resumed)"
 	return nil
 }
 
@@ -586,10 +592,7 @@ func (p *pass) countMessages(ctx context.Context, insts []Instance, rt Routing) 
 	if start < 0 {
 		return 0
 	}
-	until := p.po.Until
-	if until.IsZero() || until.After(p.now) {
-		until = p.now.Add(time.Second)
-	}
+	until := p.catchUpUntil()
 	n := 0
 	for after := start; ; {
 		rows, err := p.st.MessagesAfter(ctx, after, messageBatch)

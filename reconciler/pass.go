@@ -113,7 +113,7 @@ func (r *Reconciler) newPass(po PassOptions) *pass {
 	p.ledger = &ledger{st: p.st, log: p.log, t: p.tally, rec: p.rec, brk: p.brk, maxAttempts: r.opts.MaxAttempts}
 	p.cust = &customers{hs: p.hs, st: p.st, jr: p.jr, log: p.log, now: p.now, userTTL: r.opts.UserCacheTTL,
 		memo: map[string]resolvedCustomer{}, users: map[string]int64{}}
-	p.convs = &conversations{hs: p.hs, st: p.st, log: p.log, now: p.now, overlap: r.opts.MirrorOverlap}
+	p.convs = &conversations{hs: p.hs, st: p.st, now: p.now, overlap: r.opts.MirrorOverlap}
 	p.contacts = &contacts{ac: p.ac, st: p.st, log: p.log}
 	p.ins = &insights{ac: p.ac, st: p.st, log: p.log, now: p.now, addonOffFor: r.opts.AddonOffFor,
 		webhookWindow: r.opts.InsightWebhookWindow}

@@ -21,9 +21,16 @@ import (
 // Help Scout writes it describes have landed and the ledger says so; a
 // failure is logged.
 
-// recordTimeout bounds each of these writes; they run on a context that
-// survives the pass's cancellation, like the ledger row they go with.
+// recordTimeout bounds each write that must land even when the pass is
+// cancelled (a ledger row, a journal outcome, a mirror update, a record for
+// people): the Help Scout write it follows already landed.
 const recordTimeout = 5 * time.Second
+
+// detached is the context of such a write: it survives the pass's
+// cancellation, within recordTimeout.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+}
 
 // records writes what a pass records for people: decision records, looks
 // at Aircall for insights, sidebar facts and the run records.
@@ -95,7 +102,7 @@ func (r *records) putDecision(ctx context.Context, d store.Decision) {
 	if d.DecidedAt.IsZero() {
 		d.DecidedAt = r.now
 	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	wctx, cancel := detached(ctx)
 	defer cancel()
 	if err := r.st.PutDecision(wctx, d); err != nil {
 		r.log.Error("record decision", "instance", d.Instance, "kind", d.Kind, "id", d.SourceID, "err", err)
@@ -105,7 +112,7 @@ func (r *records) putDecision(ctx context.Context, d store.Decision) {
 // noteLook records a look at Aircall for a call's transcript/AI and the
 // states it left ("" keeps one as it was); best effort.
 func (r *records) noteLook(ctx context.Context, inst, src string, look store.InsightLook) {
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	wctx, cancel := detached(ctx)
 	defer cancel()
 	if err := r.st.NoteInsightsLook(wctx, inst, store.KindCall, src, look); err != nil {
 		r.log.Warn("record transcript/AI look", "instance", inst, "call", src, "err", err)
@@ -118,7 +125,7 @@ func (r *records) putFacts(ctx context.Context, it store.Item, f store.ItemFacts
 	if it.State != store.StateLogged {
 		return
 	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	wctx, cancel := detached(ctx)
 	defer cancel()
 	if err := r.st.PutItemFacts(wctx, it.Instance, it.Kind, it.SourceID, f); err != nil {
 		r.log.Warn("record sidebar facts", "instance", it.Instance, "kind", it.Kind, "id", it.SourceID, "err", err)
@@ -154,7 +161,7 @@ func (r *records) runProgress(ctx context.Context, inst string) {
 	if !ok {
 		return
 	}
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	wctx, cancel := detached(ctx)
 	defer cancel()
 	if err := r.st.RunProgress(wctx, id, r.t.results[inst].Counts); err != nil {
 		r.log.Warn("record pass progress", "instance", inst, "err", err)
@@ -196,7 +203,7 @@ func (r *records) finishRuns(ctx context.Context, insts []Instance, passErr erro
 		} else if len(ir.Errors) > 0 {
 			msg = ir.Errors[0]
 		}
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		fctx, cancel := detached(ctx)
 		if err := r.st.FinishRun(fctx, r.runIDs[in.Name], r.clock().UTC(), ir.Counts, msg); err != nil {
 			r.log.Error("record run end", "instance", in.Name, "err", err)
 		}
