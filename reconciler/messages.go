@@ -417,8 +417,8 @@ func (w *writer) addToDayConversation(ctx context.Context, mi *msgItem, dc store
 	threadID, err = w.jr.write(ctx, mi.ref(), actAddMessageThread, convID, func(ctx context.Context) (int64, error) {
 		return w.hs.CreateThread(ctx, convID, th)
 	})
-	if errors.Is(err, helpscout.ErrThreadLimit) || errors.Is(err, helpscout.ErrNotFound) {
-		// Full (412) or gone (merged/deleted): start a new conversation,
+	if errors.Is(err, helpscout.ErrThreadLimit) || conversationGone(err) {
+		// Full (412) or gone (merged, moved or deleted): start a new conversation,
 		// as an agent would expect.
 		return 0, 0, false, w.putDay(ctx, dc, rules.MaxThreads)
 	}
@@ -442,8 +442,7 @@ func (w *writer) addToDayConversation(ctx context.Context, mi *msgItem, dc store
 // (full, or gone): it is recorded as full, and a new one must be started.
 func (w *writer) readDay(ctx context.Context, dc *store.DayConversation, th *helpscout.NewThread, a *assignment) (ok bool, err error) {
 	conv, err := w.hs.GetConversation(ctx, dc.ConversationID)
-	var moved *helpscout.MovedError
-	if errors.Is(err, helpscout.ErrNotFound) || errors.As(err, &moved) || (err == nil && conv.ThreadCount >= rules.MaxThreads) {
+	if conversationGone(err) || (err == nil && conv.ThreadCount >= rules.MaxThreads) {
 		return false, w.putDay(ctx, *dc, rules.MaxThreads)
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package reconciler_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -448,4 +449,38 @@ func TestMessagesWaitForAnUnsettledDayCreate(t *testing.T) {
 		is.Equal(it.State, store.StateLogged)
 	}
 	is.Equal(len(e.HS.Conversations()), 1) // one day conversation
+}
+
+// TestMessagesDayConversationMergedAway: an agent merged the customer's day
+// conversation into another. Help Scout documents no answer for a write to
+// a merged conversation (404 like a deleted one, or 301 like GET), so under
+// either the next message starts a new day conversation, logged once,
+// instead of failing until parked.
+func TestMessagesDayConversationMergedAway(t *testing.T) {
+	for _, moved := range []bool{false, true} {
+		t.Run(fmt.Sprintf("writes answer 301: %v", moved), func(t *testing.T) {
+			is := is.New(t)
+			e := reconcilertest.New(t)
+			e.HS.SetMergedWritesMoved(moved)
+			e.Customer("Marta", "López", 48*time.Hour, "+34612345678")
+			rc := newReceiver(t, e.Store)
+			now := e.Clock.Now()
+			rc.deliver(t, "message.received", msg{ID: "g1", Direction: "inbound", External: "+34612345678", Body: "one", Created: now.Add(-time.Hour)})
+			e.Pass()
+			_, convs := messageThreads(e, "g1")
+			is.Equal(len(convs), 1)
+			other := e.HS.AddConversation(helpscouttest.SeedConversation{Subject: "elsewhere", MailboxID: reconcilertest.MailboxID})
+			e.HS.MergeConversation(convs[0].ID, other)
+
+			rc.deliver(t, "message.received", msg{ID: "g2", Direction: "inbound", External: "+34612345678", Body: "two", Created: now.Add(-30 * time.Minute)})
+			e.Clock.Advance(time.Minute)
+			e.Pass()
+			th, in := messageThreads(e, "g2")
+			is.Equal(len(th), 1)                                  // logged once...
+			is.True(in[0].ID != convs[0].ID && in[0].ID != other) // ...in a new day conversation
+			it, _, err := e.Store.GetItem(context.Background(), "default", store.KindMessage, "g2")
+			is.NoErr(err)
+			is.Equal(it.State, store.StateLogged)
+		})
+	}
 }

@@ -242,11 +242,19 @@ func (s *Server) createConversation(w http.ResponseWriter, r *http.Request) {
 	writeCreated(w, c.id, fmt.Sprintf("%s/v2/conversations/%d", s.URL(), c.id))
 }
 
-// lookupConv finds a live conversation; merged or unknown ids answer 404.
+// lookupConv finds a live conversation; unknown ids answer 404, merged ones
+// 404 or, with SetMergedWritesMoved, 301 to the conversation they went into.
 // Caller holds s.mu; it unlocks around the error answer.
 func (s *Server) lookupConv(w http.ResponseWriter, r *http.Request) (*conv, bool) {
 	id, _ := pathID(r)
 	c, ok := s.convs[id]
+	if to, merged := s.merged[id]; !ok && merged && s.mergedWritesMoved {
+		s.mu.Unlock()
+		w.Header().Set("Location", fmt.Sprintf("%s/v2/conversations/%d", s.URL(), to))
+		w.WriteHeader(http.StatusMovedPermanently)
+		s.mu.Lock()
+		return nil, false
+	}
 	if !ok {
 		s.mu.Unlock()
 		s.notFound(w)

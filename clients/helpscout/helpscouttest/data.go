@@ -152,6 +152,15 @@ func (s *Server) AddConversation(sc SeedConversation) int64 {
 	return c.id
 }
 
+// SetMergedWritesMoved makes writes to a merged conversation answer 301 to
+// the conversation it went into, like GET does, instead of 404. Help Scout
+// documents neither answer for writes, so the client is tested under both.
+func (s *Server) SetMergedWritesMoved(moved bool) {
+	s.mu.Lock()
+	s.mergedWritesMoved = moved
+	s.mu.Unlock()
+}
+
 // MergeConversation merges from into to: GET of from answers 301 to to, writes
 // to from answer 404, and from's threads move to to.
 func (s *Server) MergeConversation(from, to int64) {

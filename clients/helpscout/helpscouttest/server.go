@@ -83,16 +83,17 @@ type Server struct {
 	byPhone   phoneIndex // phone digit runs → customers, for searches
 	// custGen counts changes to customers; custOrders caches the listing's
 	// sort per key for one generation (custorder.go).
-	custGen    uint64
-	custOrders map[string]*custOrder
-	convs      map[int64]*conv
-	merged     map[int64]int64
-	tagIDs     map[string]int64
-	nextCust   int64
-	nextConv   int64
-	nextThread int64
-	nextEntry  int64
-	nextUser   int64
+	custGen           uint64
+	custOrders        map[string]*custOrder
+	convs             map[int64]*conv
+	merged            map[int64]int64
+	mergedWritesMoved bool // writes to a merged conversation answer 301, not 404
+	tagIDs            map[string]int64
+	nextCust          int64
+	nextConv          int64
+	nextThread        int64
+	nextEntry         int64
+	nextUser          int64
 }
 
 // NewServer starts a fake on a loopback port. Close it when done.
