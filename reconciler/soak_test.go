@@ -503,16 +503,16 @@ func TestSoak(t *testing.T) {
 	if tally.dupCustomers > 0 {
 		t.Errorf("%d duplicate customers created", tally.dupCustomers)
 	}
-	t.Log(fmt.Sprintf("soak (seed %d): %d calls, %d rounds, %d kills, %d restarts; faults fired: HS error answers (5xx or 429) %d, HS commit-then-5xx %d, HS commit-then-drop %d, "+
+	t.Logf("soak (seed %d): %d calls, %d rounds, %d kills, %d restarts; faults fired: HS error answers (5xx or 429) %d, HS commit-then-5xx %d, HS commit-then-drop %d, "+
 		"Aircall 5xx %d, injected 429s %d, token expiries %d, latency rounds %d; 429s seen: Help Scout %d, Aircall %d; "+
 		"duplicates %d, lost %d, ledger mismatches %d, duplicate notes %d, duplicate customers %d",
 		seed, tally.calls, tally.rounds, tally.kills, tally.restarts, tally.faults5xx, tally.faultsCommit, tally.faultsDrop,
 		tally.aircall5xx, tally.storms429, tally.tokenExpiries, tally.latencyOn, tally.hs429, tally.ac429,
-		tally.duplicates, tally.lost, tally.wrongConv, tally.dupNotes, tally.dupCustomers))
+		tally.duplicates, tally.lost, tally.wrongConv, tally.dupNotes, tally.dupCustomers)
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	t.Log(fmt.Sprintf("soak messages: %d (%d WhatsApp, %d outbound) in %d deliveries (%d during a pass, %d duplicate deliveries, %d status updates, %d answered non-200 and retried); "+
+	t.Logf("soak messages: %d (%d WhatsApp, %d outbound) in %d deliveries (%d during a pass, %d duplicate deliveries, %d status updates, %d answered non-200 and retried); "+
 		"receiver results %v; %d scheduled passes; message duplicates %d, lost %d, ledger mismatches %d",
 		tally.messages, tally.whatsapp, tally.outbound, tally.deliveries, tally.liveDeliveries, tally.dupDeliveries, tally.statusUpds, tally.refusedDeliveries,
-		rc.results, tally.scheduledPasses, tally.msgDuplicates, tally.msgLost, tally.msgWrongLedger))
+		rc.results, tally.scheduledPasses, tally.msgDuplicates, tally.msgLost, tally.msgWrongLedger)
 }

@@ -66,16 +66,6 @@ func (f *fakeItems) CustomerNumbers(_ context.Context, id int64) ([]string, erro
 	return f.numbers[id], f.err
 }
 
-var paris = mustZone("Europe/Paris")
-
-func mustZone(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
-
 // at is 2026-11-30 08:14 UTC (09:14 in Paris).
 var at = time.Date(2026, 11, 30, 8, 14, 0, 0, time.UTC)
 
